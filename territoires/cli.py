@@ -1,0 +1,120 @@
+"""The `territoires` command: build, validate, refresh the reference data, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import config
+from .sources import SourceError
+
+EXIT_INVALID = 1   # the data does not conform, or a source is wrong
+EXIT_USAGE = 2
+
+
+def _progress(quiet: bool):
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def cmd_build(args, settings) -> int:
+    from .build import BuildFailed, build
+
+    try:
+        manifest = build(settings, _progress(args.quiet))
+    except BuildFailed as failure:
+        if failure.report is not None:
+            sys.stderr.write(failure.report.text())
+        print(f"territoires build: {failure}", file=sys.stderr)
+        return EXIT_INVALID
+    print(manifest["version"])
+    return 0
+
+
+def cmd_validate(args, settings) -> int:
+    from .build import check, map_sources
+
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.exists():
+            print(f"territoires validate: {path}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+    extra = [p if p.is_dir() else p.parent for p in paths]
+    progress = _progress(args.quiet)
+    dataset = map_sources(settings, progress, extra=extra)
+    report = check(settings, dataset, progress)
+    if paths:
+        report = report.only_in(paths)
+    output = {"text": report.text, "json": report.json, "turtle": report.turtle}[args.format]()
+    sys.stdout.write(output)
+    return 0 if report.conforms else EXIT_INVALID
+
+
+def cmd_refresh_reference(args, settings) -> int:
+    from .sources import snapshot
+
+    return snapshot.main(args.version, settings.data_dir / "reference")
+
+
+def cmd_serve(args, settings) -> int:
+    from .serve import serve
+
+    return serve(settings)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="territoires", description=__doc__)
+    main.add_argument("--base-uri", help="canonical base of every IRI (env TERRITOIRES_BASE_URI)")
+    main.add_argument("--data-dir", help="directory of the sources")
+    main.add_argument("--output-dir", help="where builds are published")
+    main.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="map, validate and publish the graph")
+    build.set_defaults(run=cmd_build)
+
+    validate = commands.add_parser("validate", help="SHACL report for the graph or some files")
+    validate.add_argument("paths", nargs="*", metavar="PATH",
+                          help="report only on these source files or directories")
+    validate.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    validate.set_defaults(run=cmd_validate)
+
+    refresh = commands.add_parser("refresh-reference",
+                                  help="re-vendor the official reference snapshot from npm")
+    refresh.add_argument("--version", default="6.0.0", help="@etalab/decoupage-administratif version")
+    refresh.set_defaults(run=cmd_refresh_reference)
+
+    serve = commands.add_parser("serve", help="serve the published graph over HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--query-timeout", type=float, help="seconds")
+    serve.add_argument("--store", dest="store_url", help="remote SPARQL endpoint instead of the embedded store")
+    serve.set_defaults(run=cmd_serve)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    overrides = {k: getattr(args, k, None) for k in
+                 ("base_uri", "data_dir", "output_dir", "host", "port", "workers",
+                  "query_timeout", "store_url")}
+    settings = config.from_environment().override(**overrides)
+    try:
+        return args.run(args, settings)
+    except SourceError as error:
+        print(f"territoires {args.command}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Configuration in one place: defaults, overridden by environment variables, overridden by the
+command line. Every part of the project reads its settings from a `Settings` object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ENV_PREFIX = "TERRITOIRES_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Canonical base of every IRI the project mints; the server maps any host onto it.
+    base_uri: str = "https://data.example.fr/"
+    # Inputs.
+    data_dir: Path = ROOT / "data"
+    ontology_dir: Path = ROOT / "ontology"
+    shapes_dir: Path = ROOT / "shapes"
+    queries_dir: Path = ROOT / "queries"
+    # Published output: `output_dir/current` is a symlink to the live build.
+    output_dir: Path = ROOT / "output"
+    # Server.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_timeout: float = 30.0
+    max_query_length: int = 100_000
+    max_body_bytes: int = 1_000_000
+    max_result_rows: int = 100_000
+    store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
+    service_allowlist: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not self.base_uri.endswith("/"):
+            object.__setattr__(self, "base_uri", self.base_uri + "/")
+
+    @property
+    def current_build(self) -> Path:
+        return self.output_dir / "current"
+
+    def override(self, **values) -> "Settings":
+        """A copy with the given non-None values (the command line's way in)."""
+        given = {k: v for k, v in values.items() if v is not None}
+        return replace(self, **{k: _coerce(k, v) for k, v in given.items()})
+
+
+def _coerce(name: str, value):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind in ("Path",):
+        return Path(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind.startswith("tuple"):
+        return tuple(v for v in (value.split(",") if isinstance(value, str) else value) if v)
+    return value
+
+
+def from_environment(environ=os.environ) -> Settings:
+    """Settings from `TERRITOIRES_*` variables, e.g. TERRITOIRES_BASE_URI, TERRITOIRES_PORT."""
+    values = {}
+    for f in fields(Settings):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = raw
+    return Settings().override(**values)

@@ -1,0 +1,112 @@
+"""Every source of the graph, found on disk and mapped to one named graph each.
+
+A source is a directory with a `source.ttl` that describes its named graph (title, provenance,
+licence) and data files of one kind:
+
+- `*.csv.gz`  the official reference snapshot (`reference.py`);
+- `*.csv`     territory lists (`territories.py`);
+- `*.ttl`     curated facts in Turtle (`turtle.py`), as is the ontology.
+
+The descriptions themselves form the graph `graph/sources`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from ..config import Settings
+from ..locations import Location
+from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
+from . import reference, territories, turtle
+from .base import SourceError, SourceGraph
+
+DESCRIPTION = "source.ttl"
+
+Progress = Callable[[str], None]
+
+
+def source_directories(settings: Settings) -> list[Path]:
+    """The ontology first, then every directory of `data/` that describes a source."""
+    found = [settings.ontology_dir]
+    found += sorted(p.parent for p in settings.data_dir.glob(f"*/{DESCRIPTION}"))
+    return found
+
+
+def describe(directory: Path, vocab: Vocabulary) -> tuple[URIRef, Graph]:
+    """The graph IRI a directory's `source.ttl` declares, and the description's triples."""
+    path = directory / DESCRIPTION
+    if not path.exists():
+        raise SourceError(directory, f"no {DESCRIPTION} describing this source's named graph")
+    graph = turtle.parse(path, vocab.base)
+    named = sorted(set(graph.subjects(RDF.type, vocab.ti.SourceGraph)))
+    if len(named) != 1:
+        raise SourceError(path, f"must describe exactly one ti:SourceGraph, found {len(named)}")
+    return named[0], graph
+
+
+def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = lambda _: None
+             ) -> list[SourceGraph]:
+    """Map every source; `extra` adds source directories beyond the configured ones."""
+    vocab = Vocabulary(settings.base_uri)
+    directories = source_directories(settings)
+    directories += [d for d in extra if d.resolve() not in {x.resolve() for x in directories}]
+    descriptions = Graph(store="SimpleMemory")
+    plans: list[tuple[Path, URIRef]] = []
+    seen: dict[URIRef, Path] = {}
+    for directory in directories:
+        iri, description = describe(directory, vocab)
+        if iri in seen:
+            raise SourceError(directory / DESCRIPTION,
+                              f"graph {iri} is already described by {seen[iri]}")
+        seen[iri] = directory / DESCRIPTION
+        descriptions += description
+        plans.append((directory, iri))
+
+    # The reference data first: territory lists are checked against it.
+    plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
+    loaded: list[SourceGraph] = []
+    epci_index = None
+    for directory, iri in plans:
+        name = str(iri).rsplit("/", 1)[-1]
+        progress(f"mapping {directory.name}/ → <{iri}>")
+        if list(directory.glob("*.csv.gz")):
+            source = reference.load(vocab, directory)
+            source.iri, source.name = iri, name
+            epci_index = territories.EpciIndex(source.graph, vocab)
+        elif list(directory.glob("*.csv")):
+            if epci_index is None:
+                raise SourceError(directory, "territory lists need the reference snapshot")
+            source = territories.load(vocab, directory, name, iri, epci_index)
+        else:
+            files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
+            source = turtle.load(name, iri, files, vocab.base)
+        progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
+        loaded.append(source)
+
+    loaded.append(_sources_graph(vocab, descriptions, directories))
+    return loaded
+
+
+def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path]) -> SourceGraph:
+    """`graph/sources`: every source description, and its own."""
+    iri = vocab.graph("sources")
+    graph = descriptions
+    graph.add((iri, RDF.type, vocab.ti.SourceGraph))
+    graph.add((iri, DCTERMS.title, Literal("Description des sources du graphe", lang="fr")))
+    graph.add((iri, DCTERMS.title, Literal("Descriptions of the graph's sources", lang="en")))
+    graph.add((iri, DCTERMS.license, LICENCE_OUVERTE))
+    for described in sorted(set(graph.subjects(RDF.type, vocab.ti.SourceGraph))):
+        if described != iri:
+            graph.add((iri, PROV.wasDerivedFrom, described))
+    files = [d / DESCRIPTION for d in directories]
+    source = SourceGraph("sources", iri, graph, files)
+    for path in files:
+        source.locations.update(turtle.locate(path, graph, vocab.base))
+    source.locations.add(iri, Location(Path(__file__)))
+    return source
+
+
+__all__ = ["SourceError", "SourceGraph", "load_all", "source_directories"]

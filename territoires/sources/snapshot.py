@@ -1,0 +1,100 @@
+"""Refresh the vendored reference snapshot from the npm package `@etalab/decoupage-administratif`.
+
+The package ships large pretty JSON files; the project keeps only the fields it maps, as small
+gzip-compressed CSV files (one row per entity, so a validation report can name a line). The gzip
+header carries no timestamp, so the same package version always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+PACKAGE = "@etalab/decoupage-administratif"
+
+# Column layouts of the vendored files; `reference.py` reads them back by these names.
+LAYOUTS: dict[str, list[str]] = {
+    "regions": ["code", "nom", "chef_lieu"],
+    "departements": ["code", "nom", "region", "chef_lieu"],
+    "communes": ["type", "code", "nom", "departement", "region", "siren", "population",
+                 "codes_postaux", "rattachement"],
+    "epci": ["siren", "nom", "type", "mode_financement", "population_totale",
+             "population_municipale"],
+    "epci_membres": ["epci", "commune"],
+}
+
+
+def fetch_package(version: str, workdir: Path) -> Path:
+    """Download the package tarball with npm and return its extracted `package/data` folder."""
+    subprocess.run(["npm", "pack", f"{PACKAGE}@{version}", "--silent"], cwd=workdir,
+                   check=True, stdout=subprocess.DEVNULL)
+    tarball = next(workdir.glob("*.tgz"))
+    with tarfile.open(tarball) as tar:
+        tar.extractall(workdir, filter="data")
+    return workdir / "package" / "data"
+
+
+def rows_from_package(data: Path) -> dict[str, list[list[str]]]:
+    def load(name: str) -> list[dict]:
+        return json.loads((data / f"{name}.json").read_text(encoding="utf-8"))
+
+    communes = load("communes")
+    epci = load("epci")
+    return {
+        "regions": [[r["code"], r["nom"], r.get("chefLieu", "")] for r in load("regions")],
+        "departements": [[d["code"], d["nom"], d["region"], d.get("chefLieu", "")]
+                         for d in load("departements")],
+        "communes": [[c["type"], c["code"], c["nom"], c["departement"], c["region"],
+                      c.get("siren", ""), str(c.get("population", "")),
+                      " ".join(c.get("codesPostaux", [])),
+                      c.get("chefLieu") or c.get("commune") or ""] for c in communes],
+        "epci": [[e["code"], e["nom"], e["type"], e["modeFinancement"],
+                  str(e["populationTotale"]), str(e["populationMunicipale"])] for e in epci],
+        "epci_membres": [[e["code"], m["code"]] for e in epci for m in e["membres"]],
+    }
+
+
+def write_csv_gz(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
+                                                filename="") as gz:
+        gz.write(text.getvalue().encode("utf-8"))
+
+
+def refresh(version: str, target: Path) -> dict[str, int]:
+    """Write the snapshot of `version` into `target`; return the row count of each file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = fetch_package(version, Path(tmp))
+        tables = rows_from_package(data)
+        (target / "LICENCE-donnees.txt").write_text(_licence_note(version), encoding="utf-8")
+    for name, rows in tables.items():
+        write_csv_gz(target / f"{name}.csv.gz", LAYOUTS[name], rows)
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def _licence_note(version: str) -> str:
+    return (
+        f"Data from the npm package {PACKAGE} {version} (Etalab / DINUM),\n"
+        "built from Insee's Code officiel géographique, the DGCL list of EPCI à fiscalité propre\n"
+        "and Insee's légal populations.\n\n"
+        "Data licence: Licence Ouverte / Open Licence 2.0 (Etalab)\n"
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence\n"
+        "The package's code is under the MIT licence.\n"
+    )
+
+
+def main(version: str, target: Path) -> int:
+    counts = refresh(version, target)
+    for name, count in counts.items():
+        print(f"{name}: {count} rows", file=sys.stderr)
+    return 0

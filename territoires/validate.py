@@ -1,0 +1,133 @@
+"""SHACL validation of the whole graph, with a report that names the file and line of each fact."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, Literal
+from rdflib.term import Node
+
+from .locations import Location, Locations
+from .namespaces import RDF, SH, Vocabulary
+from .sources import SourceError, turtle
+
+
+@dataclass
+class Result:
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: str
+    messages: dict[str, str]
+    shape: Node | None
+    component: Node | None
+    location: Location | None
+
+    def message(self, lang: str = "fr") -> str:
+        return self.messages.get(lang) or self.messages.get("") or next(iter(self.messages.values()), "")
+
+    def as_dict(self) -> dict:
+        def text(node):
+            return None if node is None else str(node)
+
+        return {
+            "focusNode": text(self.focus), "resultPath": text(self.path),
+            "value": text(self.value), "severity": self.severity,
+            "message": {lang or "und": msg for lang, msg in sorted(self.messages.items())},
+            "sourceShape": text(self.shape), "sourceConstraintComponent": text(self.component),
+            "file": str(self.location.file) if self.location else None,
+            "line": self.location.line if self.location else None,
+        }
+
+
+@dataclass
+class Report:
+    conforms: bool
+    results: list[Result] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    def only_in(self, paths: list[Path]) -> "Report":
+        """The results located in the given files or directories."""
+        roots = [p.resolve() for p in paths]
+
+        def inside(result: Result) -> bool:
+            if result.location is None:
+                return False
+            where = result.location.file.resolve()
+            return any(where == root or root in where.parents for root in roots)
+
+        kept = [r for r in self.results if inside(r)]
+        return Report(not any(r.severity == "Violation" for r in kept), kept, self.graph)
+
+    def text(self) -> str:
+        if not self.results:
+            return "Conforme / Conforms: no violation.\n"
+        lines = []
+        for r in self.results:
+            where = str(r.location) if r.location else "(unknown source)"
+            lines.append(f"{where}: {r.severity}: {r.message('fr')}")
+            if r.message("en") != r.message("fr"):
+                lines.append(f"    {r.message('en')}")
+            lines.append(f"    focus: {r.focus}")
+            if r.path is not None:
+                lines.append(f"    path:  {r.path}")
+            if r.value is not None:
+                lines.append(f"    value: {r.value!r}" if isinstance(r.value, Literal)
+                             else f"    value: {r.value}")
+        count = len(self.violations)
+        lines.append(f"{count} violation(s), {len(self.results) - count} other result(s).")
+        return "\n".join(lines) + "\n"
+
+    def json(self) -> str:
+        return json.dumps({"conforms": self.conforms,
+                           "results": [r.as_dict() for r in self.results]},
+                          ensure_ascii=False, indent=2) + "\n"
+
+    def turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+
+def load_shapes(shapes_dir: Path, base: str) -> Graph:
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise SourceError(shapes_dir, "no SHACL shapes (*.ttl) found")
+    shapes = Graph()
+    for path in files:
+        shapes += turtle.parse(path, base)
+    return shapes
+
+
+def validate(data: Graph, shapes: Graph, locations: Locations) -> Report:
+    conforms, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+        allow_warnings=True, abort_on_first=False)
+    results = [_result(results_graph, node, locations)
+               for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+    results.sort(key=lambda r: (str(r.location.file) if r.location else "~",
+                                (r.location.line or 0) if r.location else 0, str(r.focus),
+                                str(r.path)))
+    return Report(bool(conforms), results, results_graph)
+
+
+def _result(graph: Graph, node: Node, locations: Locations) -> Result:
+    focus = graph.value(node, SH.focusNode)
+    path = graph.value(node, SH.resultPath)
+    severity = graph.value(node, SH.resultSeverity)
+    messages = {(m.language or ""): str(m) for m in graph.objects(node, SH.resultMessage)}
+    return Result(
+        focus=focus, path=path, value=graph.value(node, SH.value),
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        messages=messages or {"": "constraint not met"},
+        shape=graph.value(node, SH.sourceShape),
+        component=graph.value(node, SH.sourceConstraintComponent),
+        location=locations.find(focus, path))
+
+
+__all__ = ["Report", "Result", "load_shapes", "validate", "Vocabulary"]
