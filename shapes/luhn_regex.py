@@ -1,0 +1,101 @@
+"""Generate the regular expression that accepts exactly the 9-digit strings passing the Luhn check
+(SIREN numbers), for the `sh:pattern` of the SIREN shape in `shapes/territoires.ttl`.
+
+Why a regular expression: the Luhn condition on a fixed number of digits is a regular language
+(a finite automaton that keeps the running sum modulo 10), so SHACL Core's `sh:pattern` can check
+it. pyshacl evaluates `sh:pattern` with a compiled regex per value, which is orders of magnitude
+faster than a SPARQL-based constraint evaluated once per focus node (see the timings in the
+module's `__main__` and in the project report).
+
+How: the language "digits d1..dn whose Luhn contributions sum to t (mod m)" is split in two halves,
+"first half sums to a, second half sums to t - a", for every a (divide and conquer, sizes chosen by
+dynamic programming). A single digit position is a character class. The generated expression uses
+only `^ $ (?: | ) [ ]`, so it is valid for XPath/XSD-style engines as well as Python's `re`.
+
+Usage:  python shapes/luhn_regex.py          # print the pattern
+        python shapes/luhn_regex.py --check  # check it against an exhaustive reference sample
+        python shapes/luhn_regex.py --turtle # print it escaped for a Turtle string literal
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+import sys
+
+LENGTH = 9  # a SIREN has 9 digits, the last one being the Luhn check digit
+MODULUS = 10
+
+
+def contribution(position_from_right: int, digit: int) -> int:
+    """Luhn contribution of a digit; positions count from 1 at the right (the check digit)."""
+    if position_from_right % 2 == 0:
+        doubled = digit * 2
+        return doubled - 9 if doubled > 9 else doubled
+    return digit
+
+
+def luhn_valid(value: str) -> bool:
+    """Reference implementation: a string of exactly 9 ASCII digits whose Luhn sum is 0 mod 10."""
+    if len(value) != LENGTH or not all("0" <= c <= "9" for c in value):
+        return False
+    total = sum(contribution(i, int(c)) for i, c in enumerate(reversed(value), start=1))
+    return total % MODULUS == 0
+
+
+def _class(digits: list[int]) -> str:
+    if len(digits) == 1:
+        return str(digits[0])
+    if len(digits) == 10:
+        return "[0-9]"
+    return "[" + "".join(str(d) for d in digits) + "]"
+
+
+@functools.lru_cache(maxsize=None)
+def _segment(start: int, end: int, target: int) -> str:
+    """Regex for digits at left-to-right positions [start, end) whose contributions sum to target."""
+    if end - start == 1:
+        position_from_right = LENGTH - start
+        digits = [d for d in range(10) if contribution(position_from_right, d) % MODULUS == target]
+        return _class(digits)
+    best = None
+    for middle in range(start + 1, end):
+        parts = [_segment(start, middle, a) + _segment(middle, end, (target - a) % MODULUS)
+                 for a in range(MODULUS)]
+        candidate = "(?:" + "|".join(parts) + ")"
+        if best is None or len(candidate) < len(best):
+            best = candidate
+    return best
+
+
+def pattern() -> str:
+    """The anchored pattern accepting exactly the Luhn-valid 9-digit strings."""
+    return "^" + _segment(0, LENGTH, 0) + "$"
+
+
+def turtle_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def check(samples: int = 200_000, seed: int = 7) -> None:
+    compiled = re.compile(pattern())
+    rng = random.Random(seed)
+    values = [f"{rng.randrange(10 ** LENGTH):0{LENGTH}d}" for _ in range(samples)]
+    # every 8-digit prefix with all 10 possible check digits, for a few thousand prefixes
+    for _ in range(2_000):
+        prefix = f"{rng.randrange(10 ** (LENGTH - 1)):0{LENGTH - 1}d}"
+        values.extend(prefix + str(d) for d in range(10))
+    values += ["", "24250036", "2425003610", "24250036A", " 242500361", "242500361 ", "２４２５００３６１"]
+    for value in values:
+        assert bool(compiled.search(value)) == luhn_valid(value), value
+    print(f"ok: {len(values)} values agree with the reference Luhn check; pattern length {len(pattern())}")
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv:
+        check()
+    elif "--turtle" in sys.argv:
+        print(turtle_literal(pattern()))
+    else:
+        print(pattern())
