@@ -22,16 +22,13 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from .config import Settings
-from .locations import Locations
 from .namespaces import Vocabulary
-from .sources import SourceGraph, load_all
+from .sources import Sources, load_all
 from .validate import Report, load_shapes, validate
 
 DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
@@ -45,33 +42,23 @@ class BuildFailed(Exception):
         self.report = report
 
 
-@dataclass
-class Dataset:
-    """The mapped sources, before anything is written."""
-
-    sources: list[SourceGraph]
-    locations: Locations = field(default_factory=Locations)
-
-    def union(self) -> Graph:
-        graph = Graph()  # pyshacl needs a context-aware store
-        for source in self.sources:
-            graph += source.graph
-        return graph
+def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) -> Sources:
+    return load_all(settings, list(extra), progress)
 
 
-def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) -> Dataset:
-    sources = load_all(settings, list(extra), progress)
-    dataset = Dataset(sources)
-    for source in sources:
-        dataset.locations.update(source.locations)
-    return dataset
+def load_store(nquads: list[bytes], path: Path | None = None) -> ox.Store:
+    """An Oxigraph store holding the quads: on disk at `path`, or in memory."""
+    store = ox.Store(str(path)) if path else ox.Store()
+    store.bulk_load(b"\n".join(nquads), format=ox.RdfFormat.N_QUADS)
+    return store
 
 
-def check(settings: Settings, dataset: Dataset, progress: Progress) -> Report:
+def check(settings: Settings, sources: Sources, progress: Progress) -> Report:
+    """Validate the union of the named graphs against the shapes."""
     shapes = load_shapes(settings.shapes_dir, settings.base_uri)
-    union = dataset.union()
-    progress(f"validating {len(union):,} triples against {len(shapes):,} shape triples")
-    return validate(union, shapes, dataset.locations)
+    progress(f"validating {sum(len(g) for g in sources.graphs):,} triples "
+             f"against {len(shapes):,} shape triples")
+    return validate(sources.dataset, shapes, sources.locations)
 
 
 def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
@@ -84,21 +71,24 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
         timings[name] = round(now - since, 3)
         return now
 
-    dataset = map_sources(settings, progress)
+    sources = map_sources(settings, progress)
     mark = step("map", started)
-    report = check(settings, dataset, progress)
+    report = check(settings, sources, progress)
     mark = step("validate", mark)
     if not report.conforms:
         raise BuildFailed(f"{len(report.violations)} SHACL violation(s): nothing was published",
                           report)
-
     settings.output_dir.mkdir(parents=True, exist_ok=True)
     with _lock(settings.output_dir):
         target = _fresh_directory(settings.output_dir)
         try:
-            progress(f"writing store and dumps into {target}")
-            manifest = _write(target, dataset, settings)
-            mark = step("write", mark)
+            progress(f"loading the store in {target}")
+            nquads = sources.nquads()
+            store = load_store(nquads, target / "store")
+            store.flush()
+            del store  # closed here; the server opens it read-only
+            manifest = _write_dumps(target, sources, nquads, settings)
+            mark = step("store+dumps", mark)
             manifest["timings"] = {**timings, "total": round(mark - started, 3)}
             (target / "build.json").write_text(json.dumps(manifest, indent=2) + "\n")
             _publish(settings.output_dir, target)
@@ -106,26 +96,16 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
             shutil.rmtree(target, ignore_errors=True)
             raise
     progress(f"published version {manifest['version']} "
-             f"({manifest['triples']:,} quads) in {manifest['timings']['total']} s")
+             f"({manifest['quads']:,} quads) in {manifest['timings']['total']} s")
     return manifest
 
 
-def _write(target: Path, dataset: Dataset, settings: Settings) -> dict:
-    store = ox.Store(str(target / "store"))
-    graphs = {}
-    for source in dataset.sources:
-        data = source.graph.serialize(format="nt", encoding="utf-8")
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.NamedNode(str(source.iri)))
-        graphs[str(source.iri)] = len(source.graph)
-    store.flush()
-    nquads = sorted(set(store.dump(format=ox.RdfFormat.N_QUADS).splitlines()))
-    del store  # closes it; the server reopens it read-only
+def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], settings: Settings) -> dict:
     version = hashlib.sha256(b"\n".join(nquads)).hexdigest()[:16]
-
     dump_dir = target / "dump"
     dump_dir.mkdir()
     _gzip(dump_dir / DUMPS["nq"], nquads)
+    # Drop the graph term (IRIs hold no spaces), keep each triple once.
     triples = sorted({line.rsplit(b" ", 2)[0] + b" ." for line in nquads})
     _gzip(dump_dir / DUMPS["nt"], triples)
     turtle = ox.serialize(ox.parse(b"\n".join(triples), format=ox.RdfFormat.N_TRIPLES),
@@ -135,21 +115,19 @@ def _write(target: Path, dataset: Dataset, settings: Settings) -> dict:
     return {
         "version": version,
         "base_uri": settings.base_uri,
-        "triples": len(nquads),
-        "distinct_triples": len(triples),
-        "graphs": graphs,
+        "quads": len(nquads),
+        "triples": len(triples),
+        "graphs": {str(g.iri): len(g.graph) for g in sources.graphs},
         "dumps": {kind: {"file": f"dump/{name}", "bytes": (dump_dir / name).stat().st_size}
                   for kind, name in DUMPS.items()},
     }
 
 
 def _gzip(path: Path, lines: list[bytes]) -> None:
+    """Write lines gzip-compressed, with no timestamp in the header (same input, same bytes)."""
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
                                                 filename="", compresslevel=6) as out:
-        for line in lines:
-            out.write(line)
-            if not line.endswith(b"\n"):
-                out.write(b"\n")
+        out.write(b"\n".join(line.rstrip(b"\n") for line in lines) + b"\n")
 
 
 def _fresh_directory(output: Path) -> Path:

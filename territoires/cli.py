@@ -48,8 +48,8 @@ def cmd_validate(args, settings) -> int:
             return EXIT_USAGE
     extra = [p if p.is_dir() else p.parent for p in paths]
     progress = _progress(args.quiet)
-    dataset = map_sources(settings, progress, extra=extra)
-    report = check(settings, dataset, progress)
+    sources = map_sources(settings, progress, extra=extra)
+    report = check(settings, sources, progress)
     if paths:
         report = report.only_in(paths)
     output = {"text": report.text, "json": report.json, "turtle": report.turtle}[args.format]()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, Literal
+from rdflib import Dataset, Graph, Literal
 from rdflib.term import Node
 
 from .locations import Location, Locations
@@ -104,7 +104,7 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
     return shapes
 
 
-def validate(data: Graph, shapes: Graph, locations: Locations) -> Report:
+def validate(data: Graph | Dataset, shapes: Graph, locations: Locations) -> Report:
     conforms, results_graph, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
         allow_warnings=True, abort_on_first=False)

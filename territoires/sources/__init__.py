@@ -13,12 +13,13 @@ The descriptions themselves form the graph `graph/sources`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from ..config import Settings
-from ..locations import Location
+from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
 from . import reference, territories, turtle
 from .base import SourceError, SourceGraph
@@ -47,12 +48,32 @@ def describe(directory: Path, vocab: Vocabulary) -> tuple[URIRef, Graph]:
     return named[0], graph
 
 
+@dataclass
+class Sources:
+    """Every source mapped into one rdflib Dataset, one named graph each."""
+
+    dataset: Dataset
+    graphs: list[SourceGraph]
+    locations: Locations = field(default_factory=Locations)
+
+    def nquads(self) -> list[bytes]:
+        """Every quad as a sorted, duplicate-free N-Quads line: the canonical form that the
+        content hash, the dumps and the store are all made from."""
+        lines: set[bytes] = set()
+        for source in self.graphs:
+            graph = b" <" + str(source.iri).encode() + b"> ."
+            ntriples = source.graph.serialize(format="nt", encoding="utf-8")
+            lines.update(line[:-2] + graph for line in ntriples.splitlines() if line)
+        return sorted(lines)
+
+
 def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = lambda _: None
-             ) -> list[SourceGraph]:
+             ) -> Sources:
     """Map every source; `extra` adds source directories beyond the configured ones."""
     vocab = Vocabulary(settings.base_uri)
     directories = source_directories(settings)
-    directories += [d for d in extra if d.resolve() not in {x.resolve() for x in directories}]
+    known = {d.resolve() for d in directories}
+    directories += [d for d in extra if d.resolve() not in known]
     descriptions = Graph(store="SimpleMemory")
     plans: list[tuple[Path, URIRef]] = []
     seen: dict[URIRef, Path] = {}
@@ -67,33 +88,38 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
 
     # The reference data first: territory lists are checked against it.
     plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
+    dataset = Dataset()
     loaded: list[SourceGraph] = []
     epci_index = None
     for directory, iri in plans:
-        name = str(iri).rsplit("/", 1)[-1]
         progress(f"mapping {directory.name}/ → <{iri}>")
+        graph = dataset.graph(iri)
         if list(directory.glob("*.csv.gz")):
-            source = reference.load(vocab, directory)
-            source.iri, source.name = iri, name
-            epci_index = territories.EpciIndex(source.graph, vocab)
+            source = reference.load(vocab, directory, graph)
+            epci_index = territories.EpciIndex(graph, vocab)
         elif list(directory.glob("*.csv")):
             if epci_index is None:
                 raise SourceError(directory, "territory lists need the reference snapshot")
-            source = territories.load(vocab, directory, name, iri, epci_index)
+            source = territories.load(vocab, directory, graph, epci_index)
         else:
             files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
-            source = turtle.load(name, iri, files, vocab.base)
+            source = turtle.load(directory.name, files, vocab.base, graph)
         progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
         loaded.append(source)
 
-    loaded.append(_sources_graph(vocab, descriptions, directories))
-    return loaded
+    loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
+    sources = Sources(dataset, loaded)
+    for source in loaded:
+        sources.locations.update(source.locations)
+    return sources
 
 
-def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path]) -> SourceGraph:
+def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],
+                   dataset: Dataset) -> SourceGraph:
     """`graph/sources`: every source description, and its own."""
     iri = vocab.graph("sources")
-    graph = descriptions
+    graph = dataset.graph(iri)
+    graph += descriptions
     graph.add((iri, RDF.type, vocab.ti.SourceGraph))
     graph.add((iri, DCTERMS.title, Literal("Description des sources du graphe", lang="fr")))
     graph.add((iri, DCTERMS.title, Literal("Descriptions of the graph's sources", lang="en")))
@@ -109,4 +135,4 @@ def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Pat
     return source
 
 
-__all__ = ["SourceError", "SourceGraph", "load_all", "source_directories"]
+__all__ = ["SourceError", "SourceGraph", "Sources", "load_all", "source_directories"]

@@ -38,11 +38,11 @@ def _rows(path: Path) -> Iterator[tuple[Location, dict[str, str]]]:
 class ReferenceMapper:
     """Maps the snapshot into one graph; `mint` guarantees one IRI per entity."""
 
-    def __init__(self, vocab: Vocabulary, directory: Path):
+    def __init__(self, vocab: Vocabulary, directory: Path, graph: Graph):
         self.vocab = vocab
         self.ti = vocab.ti
         self.dir = directory
-        self.graph = Graph(store="SimpleMemory")
+        self.graph = graph
         self.locations = Locations()
         self._add = self.graph.add
         self._minted: dict[URIRef, Location] = {}
@@ -148,10 +148,11 @@ class ReferenceMapper:
                 self._add((epci, self.ti.departement, self.vocab.id("departement", code)))
 
 
-def load(vocab: Vocabulary, directory: Path) -> SourceGraph:
-    mapper = ReferenceMapper(vocab, directory)
+def load(vocab: Vocabulary, directory: Path, graph: Graph) -> SourceGraph:
+    """Map the snapshot in `directory` into `graph`."""
+    mapper = ReferenceMapper(vocab, directory, graph)
     mapper.regions()
     mapper.departements()
     mapper.epci(mapper.communes())
     files = sorted(directory.glob("*.csv.gz"))
-    return SourceGraph("cog", vocab.graph("cog"), mapper.graph, files, mapper.locations)
+    return SourceGraph("cog", graph.identifier, graph, files, mapper.locations)

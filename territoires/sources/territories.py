@@ -87,11 +87,11 @@ def read_rows(path: Path):
 
 
 class TerritoryMapper:
-    def __init__(self, vocab: Vocabulary, epci: EpciIndex):
+    def __init__(self, vocab: Vocabulary, epci: EpciIndex, graph: Graph):
         self.vocab = vocab
         self.ti = vocab.ti
         self.epci = epci
-        self.graph = Graph(store="SimpleMemory")
+        self.graph = graph
         self.locations = Locations()
         self.territories: dict[str, tuple[Location, dict[str, str]]] = {}
         self.members: set[tuple[str, str]] = set()
@@ -186,10 +186,11 @@ class TerritoryMapper:
                                         f"({self.epci.by_siren[found[0]].name}), not {siren}")
 
 
-def load(vocab: Vocabulary, directory: Path, name: str, iri: URIRef, epci: EpciIndex) -> SourceGraph:
+def load(vocab: Vocabulary, directory: Path, graph: Graph, epci: EpciIndex) -> SourceGraph:
+    """Map the territory lists of `directory` into `graph`."""
     files = sorted(directory.glob("*.csv"))
-    mapper = TerritoryMapper(vocab, epci)
+    mapper = TerritoryMapper(vocab, epci, graph)
     for path in files:
         for location, row in read_rows(path):
             mapper.row(location, row)
-    return SourceGraph(name, iri, mapper.graph, files, mapper.locations)
+    return SourceGraph(directory.name, graph.identifier, graph, files, mapper.locations)

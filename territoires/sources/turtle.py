@@ -71,14 +71,16 @@ def locate(path: Path, graph: Graph, base: str) -> Locations:
     return locations
 
 
-def load(name: str, iri: URIRef, files: list[Path], base: str) -> SourceGraph:
-    graph = Graph(store="SimpleMemory")
+def load(name: str, files: list[Path], base: str, graph: Graph) -> SourceGraph:
+    """Parse the Turtle `files` into `graph`."""
+    parsed = Graph(store="SimpleMemory")
     locations = Locations()
     for path in files:
         part = parse(path, base)
-        graph += part
+        parsed += part
         locations.update(locate(path, part, base))
-    return SourceGraph(name, iri, skolemized(graph, base), files, locations)
+    graph += skolemized(parsed, base)
+    return SourceGraph(name, graph.identifier, graph, files, locations)
 
 
 def skolemized(graph: Graph, base: str) -> Graph:
