@@ -1,0 +1,39 @@
+# The two set-up commands: `make run` and `make test`. Both create the virtual environment.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test build validate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+output/current/build.json: $(STAMP)
+	$(BIN)/territoires build
+
+## make run: build the graph if there is none yet, then serve it on http://127.0.0.1:8000/
+run: output/current/build.json
+	$(BIN)/territoires serve
+
+## make build: rebuild and validate the graph from its sources (publishes only if valid)
+build: $(STAMP)
+	$(BIN)/territoires build
+
+## make validate: the SHACL report of the sources
+validate: $(STAMP)
+	$(BIN)/territoires validate
+
+## make test: the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: benchmarks against the peers (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf output .pytest_cache
