@@ -1,0 +1,257 @@
+"""The example queries of `queries/*.rq`: each one parses, is documented by its title comments,
+keeps the base in its one `BASE` line, and answers on the real build.
+
+The expected answers are written by hand from the sources (the article, the official
+geography of the Code officiel géographique), never copied from a query's output.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from territoires.config import ROOT
+
+from .conftest import BASE
+
+QUERIES_DIR = ROOT / "queries"
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
+
+ARTICLE = f"{BASE}id/document/article-grand-besancon-territoire-d-industrie"
+ARTICLE_GRAPH = f"{BASE}graph/article-grand-besancon"
+ALLIANCES = f"{BASE}id/territoire/alliances-luxe-precision-doubs"
+HAUT_DOUBS = f"{BASE}id/territoire/haut-doubs"
+
+# The six intercommunalités named by the article, by SIREN (official EPCI list), with the number
+# of member communes of each in the Code officiel géographique.
+COMMUNES_PER_EPCI = {
+    "242500361": 67,  # CU Grand Besançon Métropole
+    "200068070": 71,  # CC Loue-Lison
+    "242504116": 8,   # CC du Val de Morteau
+    "242504355": 17,  # CC du Plateau de Russey
+    "200023075": 42,  # CC du Pays de Maîche
+    "242504181": 47,  # CC des Portes du Haut-Doubs
+}
+GRAND_BESANCON = "242500361"
+HAUT_DOUBS_EPCI = {"242504116", "242504355", "200023075", "242504181", "200068070"}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def run(store: ox.Store, name: str) -> list[dict[str, object]]:
+    """Rows of one query file (by its file-name prefix, e.g. "01"), each a {variable: term} dict."""
+    (path,) = [p for p in QUERY_FILES if p.name.startswith(f"{name}-")]
+    solutions = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names} for row in solutions]
+
+
+def iri(term) -> str | None:
+    assert term is None or isinstance(term, ox.NamedNode), term
+    return None if term is None else term.value
+
+
+def text(term) -> str | None:
+    assert term is None or isinstance(term, ox.Literal), term
+    return None if term is None else term.value
+
+
+def number(term) -> Decimal:
+    assert isinstance(term, ox.Literal), term
+    return Decimal(term.value)
+
+
+def header(path: Path) -> list[str]:
+    """The comment lines at the top of a query file."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return lines
+
+
+# --- every query file -------------------------------------------------------------------------
+
+def test_there_are_example_queries():
+    assert len(QUERY_FILES) >= 9
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.name)
+def test_query_parses(path):
+    # an empty in-memory store parses the query, resolves its prefixes and evaluates it
+    ox.Store().query(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.name)
+def test_query_has_titles_and_description(path):
+    lines = header(path)
+    assert len(lines) >= 3, "a title, an English title and at least one description line"
+    assert re.fullmatch(r"# title: \S.*", lines[0]), lines[0]
+    assert re.fullmatch(r"# title-en: \S.*", lines[1]), lines[1]
+    assert all(re.fullmatch(r"# \S.*", line) for line in lines[2:]), lines[2:]
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.name)
+def test_base_is_only_in_the_base_line(path):
+    """The server substitutes its own base in the one BASE line: the project's IRIs must be
+    relative everywhere else."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = [line for line in lines if not line.startswith("#")]
+    assert body[0] == f"BASE <{BASE}>"
+    assert sum(1 for line in lines if BASE in line) == 1
+    assert sum(1 for line in body if line.lstrip().upper().startswith("BASE")) == 1
+
+
+# --- the answers --------------------------------------------------------------------------------
+
+def test_epci_of_the_territory(store):
+    rows = run(store, "01")
+    by_siren = {text(r["siren"]): r for r in rows}
+    assert set(by_siren) == set(COMMUNES_PER_EPCI)
+    assert len(rows) == 6
+    for siren, communes in COMMUNES_PER_EPCI.items():
+        assert number(by_siren[siren]["nombreCommunes"]) == communes, siren
+        assert number(by_siren[siren]["populationTotale"]) > 0
+        assert text(by_siren[siren]["nom"])
+    assert number(by_siren[GRAND_BESANCON]["populationTotale"]) == 203293
+    assert "Grand Besançon" in text(by_siren[GRAND_BESANCON]["nom"])
+    assert text(by_siren[GRAND_BESANCON]["formeJuridique"]) == "communauté urbaine"
+
+
+def test_population_and_communes_of_the_territory(store):
+    (row,) = run(store, "02")
+    assert iri(row["territoire"]) == ALLIANCES
+    assert number(row["nombreEpci"]) == 6
+    assert number(row["nombreCommunes"]) == 67 + 71 + 8 + 17 + 42 + 47 == 252
+    # the total is the sum of the six EPCI populations that query 01 lists, each counted once
+    populations = [number(r["populationTotale"]) for r in run(store, "01")]
+    assert number(row["populationTotale"]) == sum(populations)
+    assert number(row["populationTotale"]) > 203293
+
+
+def test_perimeter_change_since_phase_one(store):
+    rows = run(store, "03")
+    assert {iri(r["precedent"]) for r in rows} == {HAUT_DOUBS}
+    changes = {}
+    for r in rows:
+        changes.setdefault(text(r["changement"]), set()).add(text(r["siren"]))
+    assert changes.get("ajoutée") == {GRAND_BESANCON}
+    assert changes.get("retirée", set()) == set()
+    assert changes.get("maintenue") == HAUT_DOUBS_EPCI
+
+
+def test_governance_pair_and_their_other_roles(store):
+    rows = run(store, "04")
+    roles = {(text(r["nom"]), iri(r["role"])) for r in rows}
+    assert roles == {
+        ("Cédric Bôle", f"{BASE}def/role/elu-referent"),
+        ("Nathalie Augé", f"{BASE}def/role/referent-industriel"),
+    }
+    others = {(text(r["nom"]), iri(r["autreRole"]), iri(r["autreOrganisation"])) for r in rows}
+    assert ("Cédric Bôle", f"{BASE}def/role/president", f"{BASE}id/epci/242504116") in others
+    assert ("Nathalie Augé", f"{BASE}def/role/dirigeant",
+            f"{BASE}id/organisation/auge-microtechnic") in others
+    # the elected co-lead has held the role since the programme's first version (Haut-Doubs)
+    assert ("Cédric Bôle", f"{BASE}def/role/elu-referent", HAUT_DOUBS) in others
+    names = {text(r["nomAutreOrganisation"]) for r in rows}
+    assert any("Val de Morteau" in n for n in names)
+    assert any("Augé Microtechnic" in n for n in names)
+
+
+def test_people_quoted(store):
+    rows = run(store, "05")
+    assert {text(r["nom"]) for r in rows} == {"Anne Vignot"}
+    row = rows[0]
+    assert iri(row["sujet"]) == ALLIANCES
+    assert iri(row["document"]) == ARTICLE
+    assert iri(row["affiliation"]) == f"{BASE}id/epci/{GRAND_BESANCON}"
+    assert "Grand Besançon" in text(row["texte"])
+
+
+def test_label_date_and_term(store):
+    rows = run(store, "06")
+    assert len(rows) == 1
+    (row,) = rows
+    assert row["dateLabellisation"] == ox.Literal(
+        "2023-11-09", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    assert text(row["debut"]) == "2023-11-09"
+    assert text(row["fin"]) == "2027"
+    assert text(row["duree"]) == "P4Y"
+    assert number(row["numeroPhase"]) == 2
+
+
+def test_state_funding(store):
+    rows = run(store, "07")
+    assert len(rows) == 1
+    (row,) = rows
+    assert number(row["montant"]) == 500_000_000
+    assert text(row["devise"]) == "EUR"
+    assert number(row["nombreTerritoires"]) == 183
+    assert text(row["debut"]) == "2023"
+    assert text(row["fin"]) == "2027"
+    assert text(row["duree"]) == "P5Y"
+    assert "industrie verte" in text(row["objet"])
+    assert iri(row["financeur"]) == f"{BASE}id/organisation/etat"
+    assert iri(row["phase"]) == f"{BASE}id/phase/territoires-d-industrie-2"
+
+
+def test_five_pillars_in_grand_besancon(store):
+    rows = run(store, "08")
+    assert {iri(r["epci"]) for r in rows} == {f"{BASE}id/epci/{GRAND_BESANCON}"}
+    assert {text(r["libelle"]) for r in rows} == {
+        "soutien à l'innovation",
+        "transitions écologique et énergétique",
+        "accès au foncier",
+        "transmission de compétences",
+        "promotion des métiers industriels et des filières d'excellence",
+    }
+    assert len({iri(r["pilier"]) for r in rows}) == 5
+
+
+def test_salaries_by_sector_2022(store):
+    rows = run(store, "09")
+    salaries = {text(r["libelleSecteur"]): number(r["salaireNetMensuelEuros"]) for r in rows}
+    assert salaries == {"industrie": 2906, "construction": 2344, "tertiaire": 2601}
+    assert len(rows) == 3
+    assert {text(r["annee"]) for r in rows} == {"2022"}
+    assert {iri(r["source"]) for r in rows} == {ARTICLE}
+    assert {text(r["producteur"]) for r in rows} == {"Insee"}
+
+
+def test_share_of_industry_in_national_wealth(store):
+    rows = run(store, "10")
+    assert len(rows) == 2
+    by_year = {int(text(r["annee"])): r for r in rows}
+    then, now = min(by_year), max(by_year)
+    assert then == 1973
+    assert now > 1973
+    assert number(by_year[then]["partPourcent"]) == 22
+    assert number(by_year[now]["partPourcent"]) == 11
+    assert {iri(r["source"]) for r in rows} == {ARTICLE}
+
+
+def test_where_auge_microtechnic_is(store):
+    rows = run(store, "11")
+    assert len(rows) == 1
+    (row,) = rows
+    assert text(row["codeInsee"]) == "25560"
+    assert text(row["nomCommune"]) == "Thise"
+    assert iri(row["commune"]) == f"{BASE}id/commune/25560"
+    assert text(row["siren"]) == GRAND_BESANCON
+    assert iri(row["territoire"]) == ALLIANCES
+
+
+def test_provenance_of_a_fact(store):
+    rows = run(store, "12")
+    assert {text(r["valeur"]) for r in rows} == {"2023-11-09"}
+    article_rows = [r for r in rows if iri(r["graphe"]) == ARTICLE_GRAPH]
+    assert article_rows, "the curated fact is in the article's graph"
+    assert {iri(r["derivedFrom"]) for r in article_rows} == {ARTICLE}
+    assert {iri(r["source"]) for r in article_rows} == {ARTICLE}
+    assert {iri(r["sourceDuSujet"]) for r in article_rows} == {ARTICLE}
+    assert all(text(r["titreSource"]).startswith("Territoire d’industrie") for r in article_rows)
