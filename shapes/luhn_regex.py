@@ -15,6 +15,7 @@ only `^ $ (?: | ) [ ]`, so it is valid for XPath/XSD-style engines as well as Py
 Usage:  python shapes/luhn_regex.py          # print the pattern
         python shapes/luhn_regex.py --check  # check it against an exhaustive reference sample
         python shapes/luhn_regex.py --turtle # print it escaped for a Turtle string literal
+        python shapes/luhn_regex.py --bench [N]  # time the alternatives with pyshacl on N nodes
 """
 
 from __future__ import annotations
@@ -92,9 +93,93 @@ def check(samples: int = 200_000, seed: int = 7) -> None:
     print(f"ok: {len(values)} values agree with the reference Luhn check; pattern length {len(pattern())}")
 
 
+
+# ------------------------------------------------------------------------------------------------
+# Benchmark of the ways to check the Luhn key with pyshacl (python shapes/luhn_regex.py --bench)
+# ------------------------------------------------------------------------------------------------
+
+_PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ti: <http://bench.example/def/territoires#> .
+@prefix tish: <http://bench.example/shapes#> .
+"""
+
+# Luhn sum of ?v in SPARQL 1.1 (digits 1, 3, 5, 7, 9 counted once; 2, 4, 6, 8 doubled, minus 9 if > 9).
+_SPARQL_SUM = " + ".join(
+    f"xsd:integer(SUBSTR(?v, {i}, 1))" if i % 2 == 1 else
+    f"(2 * xsd:integer(SUBSTR(?v, {i}, 1)) - IF(xsd:integer(SUBSTR(?v, {i}, 1)) > 4, 9, 0))"
+    for i in range(1, LENGTH + 1))
+_SPARQL_BAD = f'(!REGEX(?v, "^[0-9]{{9}}$") || ({_SPARQL_SUM}) - 10 * FLOOR(({_SPARQL_SUM}) / 10) != 0)'
+
+
+def _bench_shapes(kind: str) -> str:
+    message = 'sh:message "cle de Luhn fausse"@fr , "wrong Luhn key"@en'
+    if kind == "pattern":
+        return _PREFIXES + f"""
+tish:Luhn a sh:PropertyShape ; sh:targetSubjectsOf ti:siren ; sh:path ti:siren ;
+    sh:pattern {turtle_literal(pattern())} ; {message} ."""
+    if kind == "pattern-nested":  # the same check, but as sh:property of a node shape
+        return _PREFIXES + f"""
+tish:Node a sh:NodeShape ; sh:targetSubjectsOf ti:siren ; sh:property tish:Luhn .
+tish:Luhn a sh:PropertyShape ; sh:path ti:siren ;
+    sh:pattern {turtle_literal(pattern())} ; {message} ."""
+    if kind == "sparql-per-node":
+        return _PREFIXES + f"""
+tish:Luhn a sh:NodeShape ; sh:targetSubjectsOf ti:siren ;
+    sh:sparql [ a sh:SPARQLConstraint ; {message} ;
+        sh:prefixes [ sh:declare [ sh:prefix "ti" ; sh:namespace "http://bench.example/def/territoires#"^^xsd:anyURI ] ,
+                                 [ sh:prefix "xsd" ; sh:namespace "http://www.w3.org/2001/XMLSchema#"^^xsd:anyURI ] ] ;
+        sh:select \"\"\"SELECT $this ?value WHERE {{ $this ti:siren ?v . BIND(?v AS ?value)
+            FILTER {_SPARQL_BAD} }}\"\"\" ] ."""
+    if kind == "sparql-target":
+        return _PREFIXES + f"""
+tish:Luhn a sh:PropertyShape ; sh:path ti:siren ; sh:maxLength 0 ; {message} ;
+    sh:target [ a sh:SPARQLTarget ;
+        sh:prefixes [ sh:declare [ sh:prefix "ti" ; sh:namespace "http://bench.example/def/territoires#"^^xsd:anyURI ] ,
+                                 [ sh:prefix "xsd" ; sh:namespace "http://www.w3.org/2001/XMLSchema#"^^xsd:anyURI ] ] ;
+        sh:select \"\"\"SELECT ?this WHERE {{ ?this ti:siren ?v . FILTER {_SPARQL_BAD} }}\"\"\" ] ."""
+    raise ValueError(kind)
+
+
+def bench(nodes: int = 37_000, invalid: int = 5, kinds: list[str] | None = None) -> None:
+    import time
+
+    import pyshacl
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import SH
+
+    ti = Namespace("http://bench.example/def/territoires#")
+    rng = random.Random(42)
+    data = Graph()
+    bad = set()
+    for i in range(nodes):
+        prefix = f"{rng.randrange(10 ** 8):08d}"
+        good = next(prefix + str(d) for d in range(10) if luhn_valid(prefix + str(d)))
+        value = good if i % (nodes // invalid) else good[:-1] + str((int(good[-1]) + 1) % 10)
+        if value != good:
+            bad.add(URIRef(f"http://bench.example/id/epci/{i}"))
+        data.add((URIRef(f"http://bench.example/id/epci/{i}"), ti.siren, Literal(value)))
+    print(f"{nodes} nodes with a SIREN, {len(bad)} of them with a wrong key")
+    for kind in kinds or ["pattern", "pattern-nested", "sparql-target", "sparql-per-node"]:
+        shapes = Graph().parse(data=_bench_shapes(kind), format="turtle")
+        started = time.perf_counter()
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)
+        elapsed = time.perf_counter() - started
+        found = set(report.objects(None, SH.focusNode))
+        values = list(report.objects(None, SH.value))
+        paths = list(report.objects(None, SH.resultPath))
+        ok = "right" if found == bad else f"WRONG ({len(found)} reported)"
+        print(f"{kind:16} {elapsed:7.2f} s   {ok} focus nodes, {len(values)} values, {len(paths)} paths")
+
+
 if __name__ == "__main__":
     if "--check" in sys.argv:
         check()
+    elif "--bench" in sys.argv:
+        rest = [a for a in sys.argv[1:] if a != "--bench"]
+        bench(int(rest[0]) if rest and rest[0].isdigit() else 37_000,
+              kinds=[a for a in rest if not a.isdigit()] or None)
     elif "--turtle" in sys.argv:
         print(turtle_literal(pattern()))
     else:
