@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,9 +106,12 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
 
 
 def validate(data: Graph | Dataset, shapes: Graph, locations: Locations) -> Report:
-    conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
-        allow_warnings=True, abort_on_first=False)
+    with warnings.catch_warnings():
+        # rdflib's Dataset warns on every union lookup that pyshacl makes (hundreds of thousands).
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+            allow_warnings=True, abort_on_first=False)
     results = [_result(results_graph, node, locations)
                for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
     results.sort(key=lambda r: (str(r.location.file) if r.location else "~",

@@ -1,0 +1,161 @@
+"""`territoires build` and `territoires validate` as a data steward runs them."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from territoires.build import build, map_sources
+from territoires.config import Settings
+
+from .conftest import BASE
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "territoires.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "TERRITOIRES_BASE_URI": BASE})
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root (following the `current` link) with the hash of its bytes."""
+    digests = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != ".lock":
+            digests[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    digests["current ->"] = os.readlink(root / "current")
+    return digests
+
+
+def test_manifest_and_dumps(published, settings):
+    current = settings.current_build
+    manifest = json.loads((current / "build.json").read_text())
+    assert manifest == published
+    assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
+    assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
+                                       ("cog", "ontologie", "territoires", "article-grand-besancon", "sources")}
+    assert manifest["quads"] == sum(manifest["graphs"].values())
+    nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())
+    assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == manifest["quads"]
+    ntriples = gzip.decompress((current / "dump/territoires.nt.gz").read_bytes())
+    assert len(list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))) == manifest["triples"]
+    turtle = gzip.decompress((current / "dump/territoires.ttl.gz").read_bytes())
+    assert len(set(ox.parse(turtle, format=ox.RdfFormat.TURTLE))) == manifest["triples"]
+    store = ox.Store.read_only(str(current / "store"))
+    assert len(store) == manifest["quads"]
+    assert {str(g.value) for g in store.named_graphs()} == set(manifest["graphs"])
+
+
+def test_every_named_graph_is_described(store):
+    query = f"""PREFIX ti: <{BASE}def/territoires#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER NOT EXISTS {{
+            GRAPH <{BASE}graph/sources> {{ ?g a ti:SourceGraph ; dcterms:license ?l }} }} }}"""
+    assert list(store.query(query)) == []
+
+
+def test_same_inputs_same_hash_and_bytes(published, settings, tmp_path):
+    again = build(Settings(base_uri=BASE, output_dir=tmp_path))
+    assert again["version"] == published["version"]
+    for dump in ("territoires.nq.gz", "territoires.nt.gz", "territoires.ttl.gz"):
+        first = (settings.current_build / "dump" / dump).read_bytes()
+        assert (tmp_path / "current" / "dump" / dump).read_bytes() == first, dump
+
+
+def test_invalid_source_fails_and_leaves_the_published_output_byte_identical(
+        published, settings, data_copy):
+    before = tree_digest(settings.output_dir)
+    people = data_copy / "data" / "article" / "gouvernance.ttl"
+    text = people.read_text()
+    assert 'foaf:name "Cédric Bôle"' in text
+    people.write_text(text.replace('foaf:name "Cédric Bôle"', 'foaf:nick "Cédric Bôle"'))
+
+    result = run_cli("--data-dir", data_copy / "data", "--output-dir", settings.output_dir, "build")
+
+    assert result.returncode == 1
+    assert "nothing was published" in result.stderr
+    assert re.search(r"gouvernance\.ttl:\d+: Violation", result.stderr), result.stderr
+    assert "id/personne/cedric-bole" in result.stderr
+    assert tree_digest(settings.output_dir) == before
+
+
+def test_bad_csv_names_file_and_line_and_publishes_nothing(published, settings, data_copy):
+    before = tree_digest(settings.output_dir)
+    csv_path = data_copy / "data" / "territoires" / "territoires.csv"
+    lines = csv_path.read_text().splitlines()
+    lines[2] = lines[2].replace("Plateau du Russey", "Plateau du Rousset")
+    csv_path.write_text("\n".join(lines) + "\n")
+
+    result = run_cli("--data-dir", data_copy / "data", "--output-dir", settings.output_dir, "build")
+
+    assert result.returncode == 1
+    assert re.search(r"territoires\.csv:3: epci_libelle_source 'Plateau du Rousset' matches no EPCI",
+                     result.stderr), result.stderr
+    assert tree_digest(settings.output_dir) == before
+
+
+def test_ambiguous_name_fails_loudly(settings, data_copy):
+    # Two official EPCI are named "CC du Pays de …"-alike only within several départements;
+    # without a département, a name shared by several EPCI must not be guessed.
+    from territoires.names import name_key
+    from territoires.sources.territories import EpciIndex
+
+    sources = map_sources(settings, lambda _: None)
+    index = EpciIndex(next(g.graph for g in sources.graphs if g.name == "cog"), sources_vocab())
+    shared = next(key for key, sirens in index.by_key.items() if len(sirens) > 1)
+    siren = index.by_key[shared][0]
+    csv_path = data_copy / "data" / "territoires" / "territoires.csv"
+    csv_path.write_text(csv_path.read_text() + f"autre,Autre,2,2023-11-09,2027,{siren},{shared},,\n")
+
+    result = run_cli("--data-dir", data_copy / "data", "validate")
+
+    assert result.returncode == 1
+    assert "is ambiguous" in result.stderr and "territoires.csv:13" in result.stderr
+    assert name_key(index.by_siren[siren].name) == shared
+
+
+def sources_vocab():
+    from territoires.namespaces import Vocabulary
+    return Vocabulary(BASE)
+
+
+def test_validate_reports_file_line_as_text_and_json(data_copy):
+    people = data_copy / "data" / "article" / "gouvernance.ttl"
+    people.write_text(people.read_text().replace('foaf:name "Nathalie Augé"', 'foaf:nick "N. A."'))
+
+    text = run_cli("--data-dir", data_copy / "data", "validate", people)
+    as_json = run_cli("--data-dir", data_copy / "data", "validate", "--format", "json", people)
+    turtle = run_cli("--data-dir", data_copy / "data", "validate", "--format", "turtle", people)
+
+    assert text.returncode == as_json.returncode == turtle.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert report["conforms"] is False
+    hit = next(r for r in report["results"] if r["focusNode"].endswith("id/personne/nathalie-auge"))
+    assert hit["file"] == str(people) and isinstance(hit["line"], int)
+    assert people.read_text().splitlines()[hit["line"] - 1].strip()  # points at a real line
+    assert hit["resultPath"] == "http://xmlns.com/foaf/0.1/name"
+    assert hit["message"]["fr"] and hit["message"]["en"]
+    assert f"gouvernance.ttl:{hit['line']}: Violation" in text.stdout
+    assert "sh:ValidationReport" in turtle.stdout or "ValidationReport" in turtle.stdout
+
+
+def test_validate_conforms_on_the_real_sources():
+    result = run_cli("validate", "--format", "json")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert json.loads(result.stdout) == {"conforms": True, "results": []}
+
+
+def test_base_uri_sets_every_minted_iri(tmp_path):
+    other = "http://127.0.0.1:8000/"
+    sources = map_sources(Settings(base_uri=other, output_dir=tmp_path), lambda _: None)
+    subjects = {str(s) for g in sources.graphs for s in g.graph.subjects()}
+    assert f"{other}id/epci/242500361" in subjects
+    assert f"{other}id/territoire/alliances-luxe-precision-doubs" in subjects
+    assert not any(s.startswith(BASE) for s in subjects)

@@ -1,0 +1,92 @@
+"""The reference mapping is complete and faithful to the vendored official files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections import Counter
+
+import pytest
+
+from territoires.config import ROOT
+
+from .conftest import BASE
+
+REFERENCE = ROOT / "data" / "reference"
+PREFIXES = f"PREFIX ti: <{BASE}def/territoires#> PREFIX org: <http://www.w3.org/ns/org#> "
+CLASSES = {"commune-actuelle": "Commune", "commune-deleguee": "CommuneDeleguee",
+           "commune-associee": "CommuneAssociee", "arrondissement-municipal": "ArrondissementMunicipal"}
+
+
+def rows(name):
+    with gzip.open(REFERENCE / f"{name}.csv.gz", "rt", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def count(store, cls):
+    query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ti:{cls} }}"
+    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+
+def value(store, iri, prop):
+    query = PREFIXES + f"SELECT ?v WHERE {{ <{BASE}{iri}> {prop} ?v }}"
+    return [s["v"].value for s in store.query(query, use_default_graph_as_union=True)]
+
+
+def test_counts_equal_the_official_files(store):
+    assert count(store, "Region") == len(rows("regions")) == 26
+    assert count(store, "Departement") == len(rows("departements")) == 109
+    assert count(store, "EPCI") == len(rows("epci")) == 1255
+    by_type = Counter(r["type"] for r in rows("communes"))
+    assert by_type["commune-actuelle"] == 34969
+    for kind, cls in CLASSES.items():
+        assert count(store, cls) == by_type[kind], cls
+
+
+def test_memberships_equal_the_official_files(store):
+    query = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?e a ti:EPCI ; org:hasMember ?c }"
+    n = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+    assert n == len(rows("epci_membres")) == 34871
+
+
+@pytest.mark.parametrize("iri, prop, expected", [
+    # Values read in @etalab/decoupage-administratif 6.0.0 (communes.json, epci.json).
+    ("id/commune/25560", "ti:population", "2994"),
+    ("id/commune/25056", "ti:population", "118489"),
+    ("id/commune/25560", "ti:siren", "212505606"),
+    ("id/epci/242500361", "ti:populationTotale", "203293"),
+    ("id/epci/200068070", "ti:populationTotale", "25811"),
+    ("id/epci/242504355", "ti:populationTotale", "7285"),
+    ("id/arrondissement-municipal/13201", "ti:population", "37599"),
+])
+def test_sample_values_equal_the_source(store, iri, prop, expected):
+    assert value(store, iri, prop) == [expected]
+
+
+@pytest.mark.parametrize("siren, members", [
+    ("242504116", 8), ("242504355", 17), ("200023075", 42), ("242504181", 47),
+    ("200068070", 71), ("242500361", 67), ("200000172", None)])
+def test_member_counts(store, siren, members):
+    expected = members if members is not None else next(
+        sum(1 for m in rows("epci_membres") if m["epci"] == siren) for _ in [0])
+    assert len(value(store, f"id/epci/{siren}", "org:hasMember")) == expected
+
+
+def test_shared_codes_keep_distinct_uris_and_types(store):
+    """584 communes déléguées share their code with a current commune: both exist, apart."""
+    shared = Counter(r["code"] for r in rows("communes"))
+    code = next(c for c, n in sorted(shared.items()) if n > 1)
+    assert value(store, f"id/commune/{code}", "a") == [f"{BASE}def/territoires#Commune"]
+    assert value(store, f"id/commune-deleguee/{code}", "a") == [f"{BASE}def/territoires#CommuneDeleguee"]
+    assert value(store, f"id/commune-deleguee/{code}", "ti:communeDeRattachement")
+
+
+def test_no_uri_is_minted_twice(store):
+    query = PREFIXES + """SELECT ?x (COUNT(?t) AS ?n) WHERE {
+        GRAPH ?g { ?x a ?t FILTER(STRSTARTS(STR(?t), STR(ti:))) } } GROUP BY ?x HAVING (?n > 1)"""
+    assert list(store.query(query)) == []
+
+
+def test_corsica_codes(store):
+    assert value(store, "id/commune/2A004", "ti:codeInsee") == ["2A004"]
+    assert value(store, "id/departement/2B", "ti:codeInsee") == ["2B"]
