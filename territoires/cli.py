@@ -95,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
+    serve.add_argument("--threads", type=int, help="threads per worker")
     serve.add_argument("--query-timeout", type=float, help="seconds")
     serve.add_argument("--store", dest="store_url", help="remote SPARQL endpoint instead of the embedded store")
     serve.set_defaults(run=cmd_serve)
@@ -104,7 +105,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in
-                 ("base_uri", "data_dir", "output_dir", "host", "port", "workers",
+                 ("base_uri", "data_dir", "output_dir", "host", "port", "workers", "threads",
                   "query_timeout", "store_url")}
     settings = config.from_environment().override(**overrides)
     try:

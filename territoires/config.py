@@ -27,10 +27,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    threads: int = 16
     query_timeout: float = 30.0
     max_query_length: int = 100_000
     max_body_bytes: int = 1_000_000
-    max_result_rows: int = 100_000
+    max_result_bytes: int = 64 * 1024 * 1024
+    query_executors: int = 2     # per worker: processes that run SPARQL queries
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)
 

@@ -48,3 +48,52 @@ def data_copy(tmp_path) -> Path:
 def settings_for(root: Path, output: Path) -> Settings:
     return Settings(base_uri=BASE, data_dir=root / "data", ontology_dir=root / "ontology",
                     shapes_dir=root / "shapes", output_dir=output)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(settings: Settings, *extra: str, env: dict | None = None):
+    """`territoires serve` as a real process (gunicorn) on a free loopback port; returns
+    (process, base URL) once it answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "territoires.cli", "--output-dir", str(settings.output_dir),
+         "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+        env={**os.environ, "TERRITOIRES_BASE_URI": settings.base_uri, **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read()}")
+        try:
+            urllib.request.urlopen(url + "sparql?query=ASK%7B%7D", timeout=2).read()
+            return process, url
+        except Exception:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not answer within 30 s")
+
+
+@pytest.fixture(scope="session")
+def server(published, settings):
+    """The production server (gunicorn, 2 workers) serving the session's build."""
+    process, url = start_server(settings, "--workers", "2")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except Exception:
+        process.kill()

@@ -1,0 +1,63 @@
+"""`territoires serve`: the app under gunicorn, a production WSGI server.
+
+Threaded workers (gthread): each worker process opens the store read-only and answers several
+requests at once; slow SPARQL work runs in separate executor processes (see web/executor.py) so a
+runaway query can be killed without touching the workers.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from .config import Settings
+from .web.published import NoBuild, Published
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from .web import create_app
+
+        return create_app(self.settings)
+
+
+def gunicorn_options(settings: Settings) -> dict:
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        # A worker that stops answering its heartbeat for this long is replaced.
+        "timeout": int(settings.query_timeout) + 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        # Request-line and header limits: long queries go in a POST body.
+        "limit_request_line": 8190,
+        "limit_request_fields": 50,
+        "limit_request_field_size": 8190,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "territoires",
+    }
+
+
+def serve(settings: Settings) -> int:
+    try:
+        version = Published(settings).current().version
+    except NoBuild as missing:
+        print(f"territoires serve: {missing}", file=sys.stderr)
+        return 1
+    print(f"serving version {version} on http://{settings.host}:{settings.port}/ "
+          f"(base {settings.base_uri})", file=sys.stderr, flush=True)
+    _Gunicorn(settings, gunicorn_options(settings)).run()
+    return 0

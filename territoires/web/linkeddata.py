@@ -1,0 +1,5 @@
+"""(placeholder: filled in by the server work)"""
+
+from flask import Blueprint
+
+bp = Blueprint("linkeddata", __name__)

@@ -1,0 +1,64 @@
+"""The live build, as the server sees it: its manifest and its store opened read-only.
+
+A rebuild swaps the `current` symlink; each request asks `Published.current()`, which costs one
+`readlink` and reopens the store only when the link points somewhere new. A request that started
+on the old build finishes on it (the build directory before the live one is kept on disk).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..config import Settings
+
+
+class NoBuild(Exception):
+    """Nothing has been published yet (run `territoires build`)."""
+
+
+@dataclass(frozen=True)
+class Build:
+    path: Path
+    manifest: dict
+    store: ox.Store
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    def dump(self, name: str) -> Path:
+        return self.path / "dump" / name
+
+
+class Published:
+    def __init__(self, settings: Settings):
+        self.link = settings.current_build
+        self._lock = threading.Lock()
+        self._build: Build | None = None
+        self._target: str | None = None
+
+    def current(self) -> Build:
+        try:
+            target = os.readlink(self.link)
+        except OSError:
+            raise NoBuild(f"no build published in {self.link.parent}; run `territoires build`") from None
+        build = self._build
+        if build is not None and target == self._target:
+            return build
+        with self._lock:
+            if self._build is None or target != self._target:
+                path = (self.link.parent / target).resolve()
+                manifest = json.loads((path / "build.json").read_text())
+                self._build = Build(path, manifest, ox.Store.read_only(str(path / "store")))
+                self._target = target
+            return self._build
