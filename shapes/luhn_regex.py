@@ -10,7 +10,16 @@ module's `__main__` and in the project report).
 How: the language "digits d1..dn whose Luhn contributions sum to t (mod m)" is split in two halves,
 "first half sums to a, second half sums to t - a", for every a (divide and conquer, sizes chosen by
 dynamic programming). A single digit position is a character class. The generated expression uses
-only `^ $ (?: | ) [ ]`, so it is valid for XPath/XSD-style engines as well as Python's `re`.
+only `^ $ (?: | ) [ ]` (no look-around, no back-reference), so its syntax is also that of XPath
+regular expressions; it is about 45 kB long, though, and engines that cap the compiled size of a
+regex (Oxigraph's SPARQL REGEX does) refuse it: it is meant for the SHACL validator (pyshacl).
+
+Timings (`--bench`, pyshacl 0.40 / rdflib 7.6, one core; 37,000 nodes, 5 with a wrong key; all
+report the right focus nodes and values):
+    pattern (sh:pattern on a property shape with its own target)        1.2 s
+    pattern-nested (same, as sh:property of a targeted node shape)      2.7 s
+    sparql-target (SHACL-AF sh:SPARQLTarget selects the failing nodes)  165 s
+    sparql-per-node (sh:sparql SPARQLConstraint, one query per node)    ~8,000 s (833 s for 3,700)
 
 Usage:  python shapes/luhn_regex.py          # print the pattern
         python shapes/luhn_regex.py --check  # check it against an exhaustive reference sample
