@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import reference, territories, turtle
+from . import links, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -94,9 +94,11 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     for directory, iri in plans:
         progress(f"mapping {directory.name}/ → <{iri}>")
         graph = dataset.graph(iri)
+        derived: list[SourceGraph] = []
         if list(directory.glob("*.csv.gz")):
             source = reference.load(vocab, directory, graph)
             epci_index = territories.EpciIndex(graph, vocab)
+            derived = links.load(vocab, source, dataset, descriptions)
         elif list(directory.glob("*.csv")):
             if epci_index is None:
                 raise SourceError(directory, "territory lists need the reference snapshot")
@@ -106,6 +108,9 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
             source = turtle.load(directory.name, files, vocab.base, graph)
         progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
         loaded.append(source)
+        for linkset in derived:
+            progress(f"  {len(linkset):,} links → <{linkset.iri}>")
+            loaded.append(linkset)
 
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
     sources = Sources(dataset, loaded)
