@@ -30,9 +30,10 @@ Progress = Callable[[str], None]
 
 
 def source_directories(settings: Settings) -> list[Path]:
-    """The ontology first, then every directory of `data/` that describes a source."""
+    """The ontology first, then every directory under `data/` that describes a source
+    (`data/links/wikidata/` as well as `data/article/`)."""
     found = [settings.ontology_dir]
-    found += sorted(p.parent for p in settings.data_dir.glob(f"*/{DESCRIPTION}"))
+    found += sorted(p.parent for p in settings.data_dir.rglob(DESCRIPTION))
     return found
 
 
