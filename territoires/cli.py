@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from . import config
@@ -69,6 +70,12 @@ def cmd_serve(args, settings) -> int:
     return serve(settings)
 
 
+def cmd_link(args, settings) -> int:
+    from .linking import command
+
+    return command(args, settings)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="territoires", description=__doc__)
     main.add_argument("--base-uri", help="canonical base of every IRI (env TERRITOIRES_BASE_URI)")
@@ -99,6 +106,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--query-timeout", type=float, help="seconds")
     serve.add_argument("--store", dest="store_url", help="remote SPARQL endpoint instead of the embedded store")
     serve.set_defaults(run=cmd_serve)
+
+    link = commands.add_parser("link", help="link entities to Wikidata or Insee by official code")
+    link.add_argument("target", choices=["wikidata", "insee"])
+    link.add_argument("--endpoint", help="SPARQL endpoint (default: the public one)")
+    link.add_argument("--batch-size", type=int, default=200, help="codes per query (200)")
+    link.add_argument("--timeout", type=float, default=60.0, help="seconds per request (60)")
+    link.add_argument("--retries", type=int, default=5, help="retries of a failing request (5)")
+    link.add_argument("--output", help="output directory (default data/links/TARGET/)")
+    link.add_argument("--reference-date", type=date.fromisoformat,
+                      help="Insee: version valid on this day (default 2026-01-01)")
+    link.add_argument("--kinds", help="comma-separated kinds of entity (default: all)")
+    link.add_argument("--contact", help="e-mail or URL for the User-Agent (env TERRITOIRES_CONTACT)")
+    resume = link.add_mutually_exclusive_group()
+    resume.add_argument("--resume", dest="restart", action="store_false",
+                        help="skip the batches an interrupted run finished (default)")
+    resume.add_argument("--restart", dest="restart", action="store_true",
+                        help="start over, ignoring an interrupted run")
+    link.set_defaults(run=cmd_link, restart=False)
     return main
 
 

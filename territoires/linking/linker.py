@@ -1,0 +1,346 @@
+"""What both linkers share: batches of codes sent to a SPARQL endpoint, resumable progress, and
+the decision rule — one candidate for one code is a link; several candidates (ambiguous), none
+(missing), or a candidate claimed by several of our entities (shared) go to the report, never to
+the links.
+
+A run writes into its output directory (default `data/links/{linker}/`):
+
+- `progression.json` after every batch: the finished batches and their answers. A rerun skips
+  them (unless `restart`); it is deleted once the run completes. A state made with another
+  endpoint, query or reference date is not reused.
+- at the end only, each file replaced atomically: `liens.ttl` (the links, relative IRIs for our
+  resources, sorted), `source.ttl` (the graph's description: a `ti:SourceGraph` and
+  `void:Linkset` with endpoint, queries, date, licence, predicate, target, count) and
+  `rapport.json` (counts per kind; every ambiguous, missing or shared code with its candidates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .client import SparqlClient
+
+STATE = "progression.json"
+LINKS = "liens.ttl"
+DESCRIPTION = "source.ttl"
+REPORT = "rapport.json"
+CODES = "$codes"     # where a batch's codes go in a query template
+
+Progress = Callable[[str], None]
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One kind of our entities, as a linker looks it up. `template` selects `?code ?item`;
+    `$codes` in it is replaced by the batch's codes as string literals."""
+
+    kind: str
+    template: str
+    label_fr: str
+    label_en: str
+    # Datatypes each code is also sent with, for an endpoint that types its codes
+    # (e.g. xsd:token); the answers' codes are compared by their lexical form.
+    datatypes: tuple[str, ...] = ()
+
+    def query(self, codes: list[str]) -> str:
+        literals = []
+        for code in codes:
+            literals.append(_string(code))
+            literals += [f"{_string(code)}^^<{datatype}>" for datatype in self.datatypes]
+        return self.template.replace(CODES, " ".join(literals))
+
+
+@dataclass(frozen=True)
+class Linker:
+    name: str                   # "wikidata"
+    graph: str                  # graph/{graph}
+    endpoint: str               # default endpoint
+    predicate: tuple[str, str]  # (CURIE, namespace IRI of its prefix)
+    licence: str
+    objects_target: str         # void:objectsTarget: the dataset linked to
+    source: str                 # dcterms:source: the dataset's home page
+    title_fr: str
+    title_en: str
+    comment_fr: str
+    comment_en: str
+    targets: tuple[Target, ...]
+
+    def target(self, kind: str) -> Target:
+        for target in self.targets:
+            if target.kind == kind:
+                return target
+        raise KeyError(kind)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [t.kind for t in self.targets]
+
+
+@dataclass
+class Outcome:
+    links: list[tuple[str, str, str]]          # (kind, code, item), sorted
+    problems: list[dict]                       # report entries, sorted
+    counts: dict[str, dict[str, int]]
+    batches_run: int = 0
+    batches_skipped: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], output: Path, *,
+        batch_size: int = 200, reference_date: date = date(2026, 1, 1), restart: bool = False,
+        progress: Progress = stderr,
+        today: date | None = None) -> Outcome:
+    """Link every code of `codes` (kind → codes) through `client`; write the results in `output`.
+    Raises `SparqlError` if a batch fails for good: the finished batches stay in the state file."""
+    if batch_size < 1:
+        raise ValueError("batch size must be at least 1")
+    output.mkdir(parents=True, exist_ok=True)
+    targets = {kind: linker.target(kind) for kind in codes}
+    fingerprint = _fingerprint(linker, client.endpoint, targets.values())
+    state_path = output / STATE
+    state = _load_state(state_path, fingerprint, restart, progress)
+    done: dict = state["batches"]
+
+    plan = [(kind, chunk) for kind in codes for chunk in _chunks(codes[kind], batch_size)]
+    total = len(plan)
+    outcome = Outcome([], [], {})
+    for number, (kind, chunk) in enumerate(plan, start=1):
+        key = _batch_key(kind, chunk)
+        if key in done:
+            outcome.batches_skipped += 1
+            continue
+        progress(f"[{linker.name}] batch {number}/{total}: {len(chunk)} {kind} code(s) "
+                 f"{chunk[0]}…{chunk[-1]}")
+        rows = client.select(targets[kind].query(chunk))
+        found: dict[str, set[str]] = {code: set() for code in chunk}
+        for row in rows:
+            code, item = row.get("code"), row.get("item", "")
+            if code not in found:
+                continue
+            if not _is_iri(item):
+                progress(f"  ignoring a non-IRI answer for {kind} {code}: {item!r}")
+                continue
+            found[code].add(item)
+        done[key] = {"kind": kind, "candidates": {c: sorted(items) for c, items in found.items()}}
+        _write_json(state_path, state)
+        outcome.batches_run += 1
+    if outcome.batches_skipped:
+        progress(f"[{linker.name}] {outcome.batches_skipped} batch(es) already done, resumed")
+
+    candidates: dict[tuple[str, str], list[str]] = {}
+    for kind, chunk in plan:
+        answers = done[_batch_key(kind, chunk)]["candidates"]
+        for code in chunk:
+            candidates[(kind, code)] = answers[code]
+    _decide(linker, candidates, outcome)
+    written_on = today or date.today()
+    outcome.files = _write_outputs(linker, client.endpoint, targets.values(), outcome, output,
+                                   reference_date, written_on, batch_size)
+    state_path.unlink(missing_ok=True)
+    for kind in codes:
+        c = outcome.counts[kind]
+        progress(f"[{linker.name}] {kind}: {c['codes']} code(s), {c['linked']} linked, "
+                 f"{c['ambiguous']} ambiguous, {c['missing']} missing, {c['shared']} shared")
+    return outcome
+
+
+def _decide(linker: Linker, candidates: dict[tuple[str, str], list[str]], outcome: Outcome) -> None:
+    claimed: dict[str, list[tuple[str, str]]] = {}
+    for key, items in candidates.items():
+        if len(items) == 1:
+            claimed.setdefault(items[0], []).append(key)
+    for kind in dict.fromkeys(k for k, _ in candidates):
+        outcome.counts[kind] = {"codes": 0, "linked": 0, "ambiguous": 0, "missing": 0, "shared": 0}
+    for (kind, code), items in sorted(candidates.items(), key=_order(linker)):
+        counts = outcome.counts[kind]
+        counts["codes"] += 1
+        entry = {"kind": kind, "code": code, "entity": f"id/{kind}/{code}", "candidates": items}
+        if not items:
+            status = "missing"
+        elif len(items) > 1:
+            status = "ambiguous"
+        elif len(claimed[items[0]]) > 1:
+            status = "shared"
+            entry["shared_with"] = [f"id/{k}/{c}" for k, c in sorted(claimed[items[0]])
+                                    if (k, c) != (kind, code)]
+        else:
+            counts["linked"] += 1
+            outcome.links.append((kind, code, items[0]))
+            continue
+        counts[status] += 1
+        outcome.problems.append({"status": status, **entry})
+
+
+def _order(linker: Linker):
+    rank = {kind: i for i, kind in enumerate(linker.kinds)}
+    return lambda pair: (rank[pair[0][0]], pair[0][1])
+
+
+# --- state ----------------------------------------------------------------------------------
+
+def _fingerprint(linker: Linker, endpoint: str, targets) -> str:
+    text = "\n".join([linker.name, endpoint] + [t.kind + "\n" + t.template for t in targets])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _batch_key(kind: str, chunk: list[str]) -> str:
+    digest = hashlib.sha256("\n".join(chunk).encode()).hexdigest()[:16]
+    return f"{kind}:{chunk[0]}:{len(chunk)}:{digest}"
+
+
+def _load_state(path: Path, fingerprint: str, restart: bool, progress: Progress) -> dict:
+    fresh = {"fingerprint": fingerprint, "started": _now(), "batches": {}}
+    if restart or not path.exists():
+        if restart and path.exists():
+            progress(f"restart: ignoring {path}")
+        return fresh
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        progress(f"{path}: unreadable state ({error}), starting over")
+        return fresh
+    if state.get("fingerprint") != fingerprint or not isinstance(state.get("batches"), dict):
+        progress(f"{path}: made with another endpoint, query or reference date, starting over")
+        return fresh
+    return state
+
+
+def _chunks(items: list[str], size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, output: Path,
+                   reference_date: date, written_on: date, batch_size: int) -> list[Path]:
+    files = [output / LINKS, output / DESCRIPTION, output / REPORT]
+    _write_text(files[0], links_turtle(linker, outcome))
+    _write_text(files[1], description_turtle(linker, endpoint, list(targets), len(outcome.links),
+                                             written_on, reference_date, batch_size))
+    report = {
+        "linker": linker.name, "graph": f"graph/{linker.graph}", "endpoint": endpoint,
+        "retrieved_on": written_on.isoformat(), "reference_date": reference_date.isoformat(),
+        "rule": "one candidate: linked; several: ambiguous; none: missing; a candidate found "
+                "for several of our entities: shared. Only 'linked' codes are in " + LINKS + ".",
+        "counts": outcome.counts,
+        "problems": outcome.problems,
+    }
+    _write_text(files[2], json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    return files
+
+
+def links_turtle(linker: Linker, outcome: Outcome) -> str:
+    curie, namespace = linker.predicate
+    prefix = curie.split(":")[0]
+    lines = [f"# Links to {linker.name}, written by `territoires link {linker.name}`: do not edit.",
+             f"# One {curie} per code with exactly one candidate; see {REPORT} for the others.",
+             f"@prefix {prefix}: <{namespace}> .", ""]
+    kind = None
+    for link_kind, code, item in outcome.links:
+        if link_kind != kind:
+            if kind is not None:
+                lines.append("")
+            lines.append(f"# {link_kind}")
+            kind = link_kind
+        lines.append(f"<id/{link_kind}/{code}> {curie} <{_iri(item)}> .")
+    return "\n".join(lines) + "\n"
+
+
+def description_turtle(linker: Linker, endpoint: str, targets: list[Target], count: int,
+                       retrieved_on: date, reference_date: date, batch_size: int) -> str:
+    curie, namespace = linker.predicate
+    prefix = curie.split(":")[0]
+    graph = f"graph/{linker.graph}"
+    activities = [f"<{graph}#requete-{t.kind}>" for t in targets]
+    lines = [
+        f"# Description of graph/{linker.graph}, written by `territoires link {linker.name}`.",
+        "@prefix ti: <def/territoires#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .",
+        "@prefix pav: <http://purl.org/pav/> .",
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    if prefix not in ("rdfs", "prov", "void", "dcterms"):
+        lines.append(f"@prefix {prefix}: <{namespace}> .")
+    lines += [
+        "",
+        f"<{graph}> a ti:SourceGraph , void:Linkset ;",
+        f"    dcterms:title {_string(linker.title_fr)}@fr , {_string(linker.title_en)}@en ;",
+        f"    rdfs:comment {_long(linker.comment_fr)}@fr ,",
+        f"        {_long(linker.comment_en)}@en ;",
+        f"    prov:wasDerivedFrom <{_iri(endpoint)}> ;",
+        f"    prov:wasGeneratedBy {' , '.join(activities)} ;",
+        f"    dcterms:source <{_iri(linker.source)}> ;",
+        f"    dcterms:license <{_iri(linker.licence)}> ;",
+        f"    pav:retrievedOn \"{retrieved_on.isoformat()}\"^^xsd:date ;",
+        "    void:subjectsTarget <> ;",
+        f"    void:objectsTarget <{_iri(linker.objects_target)}> ;",
+        f"    void:linkPredicate {curie} ;",
+        f"    void:triples {count} .",
+    ]
+    for activity, target in zip(activities, targets):
+        lines += [
+            "",
+            f"{activity} a prov:Activity ;",
+            f"    rdfs:label {_string('Requête SPARQL : ' + target.label_fr)}@fr , "
+            f"{_string('SPARQL query: ' + target.label_en)}@en ;",
+            f"    prov:used <{_iri(endpoint)}> ;",
+            f"    prov:endedAtTime \"{retrieved_on.isoformat()}\"^^xsd:date ;",
+            f"    rdfs:comment {_long(_provenance_text(target, batch_size, reference_date))} .",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _provenance_text(target: Target, batch_size: int, reference_date: date) -> str:
+    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities "
+            f"(reference date {reference_date.isoformat()});\n# {CODES} stands for a batch's "
+            f"codes as string literals"
+            + (" (also typed " + ", ".join(target.datatypes) + ")" if target.datatypes else "")
+            + ".\n" + target.template.strip())
+
+
+def _string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)   # a valid Turtle short string
+
+
+def _long(text: str) -> str:
+    return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""'
+
+
+def _is_iri(text: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]+$", text))
+
+
+def _iri(text: str) -> str:
+    if any(c in text for c in '<>"{}|^`\\ \n\t'):
+        raise ValueError(f"not an IRI: {text!r}")
+    return text
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _write_json(path: Path, data) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
