@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
-from flask import Blueprint, jsonify, render_template, send_file
+from flask import Blueprint, jsonify, render_template, request, send_file
 from rdflib import Graph, Literal, URIRef
 
 from ..build import DUMPS
@@ -24,7 +24,7 @@ from ..namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, 
 from . import document_statistics
 from .documents_served import Described, PerVersion, hosts, serve, territoires
 from .published import Build
-from .rendering import FORMATS, HostMap, etag, negotiate, send, split_extension
+from .rendering import FORMATS, HostMap, etag, send, split_extension
 
 bp = Blueprint("metadata", __name__)
 
@@ -77,9 +77,7 @@ def _dumps(build: Build) -> list[dict]:
 def dumps():
     build = territoires().published.current()
     listed = _dumps(build)
-    html, json = FORMATS["html"], FORMATS["jsonld"]
-    fmt = negotiate([html, json]) or html
-    if fmt is json:
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         response = jsonify({"version": build.version,
                             "dumps": [{**d, "url": f"{hosts().root}dump/{d['name']}",
                                        "encoding": "gzip"} for d in listed]})
