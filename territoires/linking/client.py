@@ -115,7 +115,9 @@ class SparqlClient:
     def _once(self, query: str) -> list[dict[str, str]]:
         wrapper = SPARQLWrapper(self.endpoint, agent=self.agent, returnFormat=JSON)
         wrapper.setMethod(POST)   # VALUES blocks make long queries; POST has no URL limit
-        wrapper.setTimeout(self.timeout)
+        # setTimeout() truncates to whole seconds (0.5 → 0: no timeout at all); the attribute
+        # is what urlopen() receives.
+        wrapper.timeout = self.timeout
         wrapper.setQuery(query)
         self.requests += 1
         try:

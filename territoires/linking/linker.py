@@ -144,7 +144,7 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
         answers = done[_batch_key(kind, chunk)]["candidates"]
         for code in chunk:
             candidates[(kind, code)] = answers[code]
-    _decide(linker, candidates, outcome)
+    _decide(linker, list(codes), candidates, outcome)
     written_on = today or date.today()
     outcome.files = _write_outputs(linker, client.endpoint, targets.values(), outcome, output,
                                    reference_date, written_on, batch_size)
@@ -156,12 +156,13 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
     return outcome
 
 
-def _decide(linker: Linker, candidates: dict[tuple[str, str], list[str]], outcome: Outcome) -> None:
+def _decide(linker: Linker, kinds: list[str], candidates: dict[tuple[str, str], list[str]],
+            outcome: Outcome) -> None:
     claimed: dict[str, list[tuple[str, str]]] = {}
     for key, items in candidates.items():
         if len(items) == 1:
             claimed.setdefault(items[0], []).append(key)
-    for kind in dict.fromkeys(k for k, _ in candidates):
+    for kind in kinds:
         outcome.counts[kind] = {"codes": 0, "linked": 0, "ambiguous": 0, "missing": 0, "shared": 0}
     for (kind, code), items in sorted(candidates.items(), key=_order(linker)):
         counts = outcome.counts[kind]
