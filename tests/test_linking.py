@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID
 
 from territoires import cli
-from territoires.linking import insee, linker_for, run, wikidata
+from territoires.linking import linker_for, run
 from territoires.linking.client import SparqlClient, SparqlError, parse_retry_after, user_agent
 from territoires.linking.codes import read_codes
 from territoires.linking.linker import DESCRIPTION, LINKS, REPORT, STATE
@@ -37,6 +37,7 @@ PAV = Namespace("http://purl.org/pav/")
 WD = "http://www.wikidata.org/entity/"
 INSEE = "http://id.insee.fr/geo/"
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+XSD_DATETIME = URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
 
 # A dozen codes of the reference snapshot, with one of each case in the fixtures.
 CODES = {
@@ -193,19 +194,13 @@ def client(url: str, **options) -> SparqlClient:
     return SparqlClient(url, user_agent("tests@example.org", BASE), log=lambda _: None, **options)
 
 
-def link(name, url, output, codes=None, **options) -> "Outcome":
-    spec = linker_for(name, options.pop("reference_date", date(2026, 1, 1)))
-    sparql = client(url, **{k: options.pop(k) for k in list(options)
-                            if k in ("timeout", "retries", "backoff")})
-    codes = codes or (INSEE_CODES if name == "insee" else CODES)
-    return run(spec, sparql, codes, output, batch_size=options.pop("batch_size", 3),
-               reference_date=spec_date(spec), progress=lambda _: None,
-               today=date(2026, 12, 1), **options)
-
-
-def spec_date(spec) -> date:
-    return date.fromisoformat(spec.comment_en.split(" valid on ")[1][:10]) \
-        if spec.name == "insee" else date(2026, 1, 1)
+def link(name, url, output, codes=None, reference_date=date(2026, 1, 1), batch_size=3,
+         restart=False, **client_options):
+    """Run a linker on the test codes through `url`, the retrieval date pinned to 2026-12-01."""
+    return run(linker_for(name, reference_date), client(url, **client_options),
+               codes or (INSEE_CODES if name == "insee" else CODES), output,
+               batch_size=batch_size, reference_date=reference_date, restart=restart,
+               progress=lambda _: None, today=date(2026, 12, 1))
 
 
 def link_lines(output: Path) -> list[str]:
@@ -277,9 +272,8 @@ def test_insee_links_the_version_valid_at_the_reference_date(endpoints, tmp_path
     assert found[("commune", "01001")]["status"] == "missing"     # its only version has ended
     assert len(found) == 2
 
-    spec = insee.linker(date(2024, 6, 1))
-    run(spec, client(endpoints["insee"]), {"commune": ["25056"]}, tmp_path / "2024",
-        reference_date=date(2024, 6, 1), progress=lambda _: None)
+    link("insee", endpoints["insee"], tmp_path / "2024", codes={"commune": ["25056"]},
+         reference_date=date(2024, 6, 1))
     assert link_lines(tmp_path / "2024") == [
         f"<id/commune/25056> skos:exactMatch <{INSEE}commune/0000-c25056-v1> ."]
 
@@ -313,6 +307,11 @@ def test_outputs_parse_with_a_base_and_declare_their_provenance(endpoints, tmp_p
     assert all("SELECT DISTINCT ?code ?item" in q and "VALUES ?code { $codes }" in q for q in queries)
     marker = "wdt:P374" if name == "wikidata" else "igeo:codeINSEE"
     assert any(marker in q for q in queries)
+    activity = next(description.objects(graph, PROV.wasGeneratedBy))
+    assert description.value(activity, PROV.used) == URIRef(endpoints[name])
+    for moment in (PROV.startedAtTime, PROV.endedAtTime):
+        assert description.value(activity, moment).datatype == XSD_DATETIME
+    assert ("reference_date" in report(tmp_path)) == (name == "insee")
 
 
 @pytest.mark.parametrize("name", ["wikidata", "insee"])

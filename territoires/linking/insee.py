@@ -82,4 +82,5 @@ def linker(reference_date: date) -> Linker:
                     "listed in rapport.json."),
         targets=tuple(Target(kind, template(cls, reference_date), fr, en, (XSD_TOKEN,))
                       for kind, (cls, fr, en) in CLASSES.items()),
+        versioned=True,
     )

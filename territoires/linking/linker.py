@@ -76,6 +76,7 @@ class Linker:
     comment_fr: str
     comment_en: str
     targets: tuple[Target, ...]
+    versioned: bool = False     # the target has versions: the reference date chooses one
 
     def target(self, kind: str) -> Target:
         for target in self.targets:
@@ -147,7 +148,8 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
     _decide(linker, list(codes), candidates, outcome)
     written_on = today or date.today()
     outcome.files = _write_outputs(linker, client.endpoint, targets.values(), outcome, output,
-                                   reference_date, written_on, batch_size)
+                                   reference_date, written_on, (state["started"], _now()),
+                                   batch_size)
     state_path.unlink(missing_ok=True)
     for kind in codes:
         c = outcome.counts[kind]
@@ -230,14 +232,16 @@ def _now() -> str:
 # --- outputs --------------------------------------------------------------------------------
 
 def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, output: Path,
-                   reference_date: date, written_on: date, batch_size: int) -> list[Path]:
+                   reference_date: date, written_on: date, times: tuple[str, str],
+                   batch_size: int) -> list[Path]:
     files = [output / LINKS, output / DESCRIPTION, output / REPORT]
     _write_text(files[0], links_turtle(linker, outcome))
     _write_text(files[1], description_turtle(linker, endpoint, list(targets), len(outcome.links),
-                                             written_on, reference_date, batch_size))
+                                             written_on, times, batch_size))
     report = {
         "linker": linker.name, "graph": f"graph/{linker.graph}", "endpoint": endpoint,
-        "retrieved_on": written_on.isoformat(), "reference_date": reference_date.isoformat(),
+        "retrieved_on": written_on.isoformat(),
+        **({"reference_date": reference_date.isoformat()} if linker.versioned else {}),
         "rule": "one candidate: linked; several: ambiguous; none: missing; a candidate found "
                 "for several of our entities: shared. Only 'linked' codes are in " + LINKS + ".",
         "counts": outcome.counts,
@@ -265,7 +269,8 @@ def links_turtle(linker: Linker, outcome: Outcome) -> str:
 
 
 def description_turtle(linker: Linker, endpoint: str, targets: list[Target], count: int,
-                       retrieved_on: date, reference_date: date, batch_size: int) -> str:
+                       retrieved_on: date, times: tuple[str, str], batch_size: int) -> str:
+    started, ended = times
     curie, namespace = linker.predicate
     prefix = curie.split(":")[0]
     graph = f"graph/{linker.graph}"
@@ -305,15 +310,16 @@ def description_turtle(linker: Linker, endpoint: str, targets: list[Target], cou
             f"    rdfs:label {_string('Requête SPARQL : ' + target.label_fr)}@fr , "
             f"{_string('SPARQL query: ' + target.label_en)}@en ;",
             f"    prov:used <{_iri(endpoint)}> ;",
-            f"    prov:endedAtTime \"{retrieved_on.isoformat()}\"^^xsd:date ;",
-            f"    rdfs:comment {_long(_provenance_text(target, batch_size, reference_date))} .",
+            f"    prov:startedAtTime \"{started}\"^^xsd:dateTime ;",
+            f"    prov:endedAtTime \"{ended}\"^^xsd:dateTime ;",
+            f"    rdfs:comment {_long(_provenance_text(target, batch_size))} .",
         ]
     return "\n".join(lines) + "\n"
 
 
-def _provenance_text(target: Target, batch_size: int, reference_date: date) -> str:
-    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities "
-            f"(reference date {reference_date.isoformat()});\n# {CODES} stands for a batch's "
+def _provenance_text(target: Target, batch_size: int) -> str:
+    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities;\n"
+            f"# {CODES} stands for a batch's "
             f"codes as string literals"
             + (" (also typed " + ", ".join(target.datatypes) + ")" if target.datatypes else "")
             + ".\n" + target.template.strip())
