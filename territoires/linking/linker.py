@@ -234,10 +234,9 @@ def _now() -> str:
 def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, output: Path,
                    reference_date: date, written_on: date, times: tuple[str, str],
                    batch_size: int) -> list[Path]:
-    files = [output / LINKS, output / DESCRIPTION, output / REPORT]
+    # The description last: it is what makes the directory a source, and it counts the links.
+    files = [output / LINKS, output / REPORT, output / DESCRIPTION]
     _write_text(files[0], links_turtle(linker, outcome))
-    _write_text(files[1], description_turtle(linker, endpoint, list(targets), len(outcome.links),
-                                             written_on, times, batch_size))
     report = {
         "linker": linker.name, "graph": f"graph/{linker.graph}", "endpoint": endpoint,
         "retrieved_on": written_on.isoformat(),
@@ -247,7 +246,9 @@ def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, out
         "counts": outcome.counts,
         "problems": outcome.problems,
     }
-    _write_text(files[2], json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    _write_text(files[1], json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    _write_text(files[2], description_turtle(linker, endpoint, list(targets), len(outcome.links),
+                                             written_on, times, batch_size))
     return files
 
 
