@@ -94,10 +94,6 @@ class Executors:
         finally:
             self._release(executor)
 
-    def pids(self) -> list[int]:
-        with self._available:
-            return [e.process.pid for e in self._idle if e is not None]
-
     def _acquire(self, store_path: Path, timeout: float) -> _Executor:
         retired = []
         with self._available:
