@@ -85,8 +85,12 @@ class HostMap:
         self.base = base
         self.root = root
 
-    def url(self, iri: str) -> str:
-        return self.root + iri[len(self.base):] if iri.startswith(self.base) else iri
+    def url(self, iri: str) -> str | None:
+        """Where a link to `iri` points; None for schemes a browser should not follow from data
+        (`javascript:`, `data:`…): such IRIs are shown as text."""
+        if iri.startswith(self.base):
+            return self.root + iri[len(self.base):]
+        return iri if iri.startswith(("http://", "https://")) else None
 
     def local(self, iri: str) -> bool:
         return iri.startswith(self.base)
