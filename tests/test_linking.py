@@ -135,6 +135,8 @@ class Proxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        # A stalled request's client has gone by the time it is answered: not an error here.
+        self.server.handle_error = lambda request, address: None
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
