@@ -27,7 +27,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    threads: int = 16
+    threads: int = 64           # per worker; most wait on I/O or on a query executor
     query_timeout: float = 30.0
     max_query_length: int = 100_000
     max_body_bytes: int = 1_000_000

@@ -10,6 +10,11 @@ from __future__ import annotations
 import sys
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+
+# A client that sends part of a request and stalls holds a gunicorn thread while it is read;
+# past this many seconds without a byte, its connection is dropped and the thread freed.
+CLIENT_STALL_TIMEOUT = 10
 
 from .config import Settings
 from .web.published import NoBuild, Published
@@ -31,11 +36,26 @@ class _Gunicorn(BaseApplication):
         return create_app(self.settings)
 
 
+class StallGuardedWorker(ThreadWorker):
+    """gunicorn's threaded worker, with a read timeout on client sockets: half-open connections
+    cannot pin threads for ever (gunicorn reads a request's headers with no time limit)."""
+
+    def handle(self, conn):
+        init = conn.init
+
+        def init_with_timeout():
+            init()
+            conn.sock.settimeout(CLIENT_STALL_TIMEOUT)
+
+        conn.init = init_with_timeout
+        return super().handle(conn)
+
+
 def gunicorn_options(settings: Settings) -> dict:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "gthread",
+        "worker_class": f"{__name__}.StallGuardedWorker",
         "threads": settings.threads,
         # A worker that stops answering its heartbeat for this long is replaced.
         "timeout": int(settings.query_timeout) + 30,

@@ -37,9 +37,8 @@ def stop(process) -> None:
 
 @pytest.fixture(scope="module")
 def strict(published, settings):
-    """A server with a 2 s timeout, a 10 kB answer cap and 64 threads per worker."""
-    process, url = start_server(settings, "--workers", "2", "--threads", "64",
-                                "--query-timeout", str(TIMEOUT),
+    """A server with a 2 s timeout and a 10 kB answer cap (default workers and threads)."""
+    process, url = start_server(settings, "--query-timeout", str(TIMEOUT),
                                 env={"TERRITOIRES_MAX_RESULT_BYTES": "10000"})
     yield process, url
     stop(process)
@@ -301,6 +300,27 @@ def test_half_open_connections_do_not_block_others(strict):
     finally:
         for connection in stalled:
             connection.close()
+
+
+def test_a_stalled_client_is_dropped(strict):
+    """A request that never completes loses its server thread after the stall timeout."""
+    from territoires.serve import CLIENT_STALL_TIMEOUT
+
+    _, url = strict
+    port = int(urllib.parse.urlsplit(url).port)
+    connection = socket.create_connection(("127.0.0.1", port), timeout=CLIENT_STALL_TIMEOUT + 5)
+    try:
+        connection.sendall(b"GET /sparql?query=ASK")
+        started = time.monotonic()
+        try:
+            data = connection.recv(1024)
+        except ConnectionResetError:
+            data = b""
+        waited = time.monotonic() - started
+        assert not data.startswith(b"HTTP/1.1 200")
+        assert CLIENT_STALL_TIMEOUT - 1 < waited < CLIENT_STALL_TIMEOUT + 4, waited
+    finally:
+        connection.close()
 
 
 def test_answer_cap(strict):
