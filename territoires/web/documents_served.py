@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Response, current_app, render_template
 
+from . import error_response
 from .published import Build
 from .rendering import (FORMATS, ByteLRU, Format, HostMap, etag, host_root, link_header,
                         negotiate, send, serialize)
@@ -45,7 +46,6 @@ def serve(iri: str, document_path: str, fmt: Format | None, describer: Describer
     fmt = fmt or negotiate(formats)
     if fmt is None:
         names = ", ".join(f.media_type for f in formats)
-        from . import error_response
         response = error_response(406, f"Formats disponibles / available formats: {names}")
         response.headers["Vary"] = "Accept"
         return response

@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template
 
 from ..namespaces import FOAF, RDFS
 from ..validate import load_shapes
-from . import documentation
+from . import documentation, error_response
 from .document_labels import TermLabels, ontology_labels
 from .document_view import ViewBuilder
 from .documents import describe, incoming_query, reproducing_query
@@ -50,7 +50,6 @@ def _exists(build: Build, node: ox.NamedNode) -> bool:
 def thing(rest: str):
     node = _node(territoires().settings.base_uri + "id/" + rest)
     if node is None or not _exists(territoires().published.current(), node):
-        from . import error_response
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"
     response = redirect(location, code=303)

@@ -18,10 +18,9 @@ import pyoxigraph as ox
 from flask import Blueprint, jsonify, render_template, request, send_file
 from rdflib import Graph, Literal, URIRef
 
-from ..build import DUMPS
 from ..namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SD, SKOS, VOID,
                           XSD)
-from . import document_statistics
+from . import document_statistics, error_response
 from .documents_served import Described, PerVersion, hosts, serve, territoires
 from .published import Build
 from .rendering import FORMATS, HostMap, etag, send, split_extension
@@ -92,7 +91,6 @@ def dump(name: str):
     build = territoires().published.current()
     # Never join the requested name to a path: only a name the manifest lists is served.
     if name not in {d["name"] for d in _dumps(build)}:
-        from . import error_response
         return error_response(404, f"Pas de fichier {name!r} dans /dump/ / no such dump")
     response = send_file(build.dump(name), mimetype="application/gzip", as_attachment=True,
                          download_name=name, etag=etag(build.version, "dump", name),
@@ -335,7 +333,6 @@ def _serve_metadata(path: str, ext: str | None, describer):
     if ext is not None:
         _, fmt = split_extension(f"{path}.{ext}")
         if fmt is None:
-            from . import error_response
             return error_response(404, f"Format inconnu / unknown format: .{ext}")
     iri = territoires().settings.base_uri + path
     return serve(iri, path, fmt, describer, formats=METADATA_FORMATS)
