@@ -124,6 +124,9 @@ def parser() -> argparse.ArgumentParser:
     resume.add_argument("--restart", dest="restart", action="store_true",
                         help="start over, ignoring an interrupted run")
     link.set_defaults(run=cmd_link, restart=False)
+
+    from .importer import add_parser as add_import_parser
+    add_import_parser(commands)
     return main
 
 
