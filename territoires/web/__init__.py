@@ -32,9 +32,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["territoires"] = Territoires(settings)
 
-    from . import linkeddata, metadata, pages, sparql
+    from . import linkeddata, metadata, pages, reconcile, search, sparql
 
-    for module in (sparql, linkeddata, metadata, pages):
+    for module in (sparql, linkeddata, metadata, pages, search, reconcile):
         app.register_blueprint(module.bp)
 
     app.after_request(_cors)

@@ -1,0 +1,479 @@
+"""A name index of the graph's entities, and `/search?q=` over it (JSON and an HTML page).
+
+The index is built once per dataset version and per worker, in memory, from a handful of
+selective SPARQL queries (labels with types, codes, départements, populations), and holds only
+strings and small ints: entity *n* is `ids[n]` (the IRI under `BASE_URI id/`), `names[n]`,
+`types[n]` (a bit mask of `TYPES`), `depts[n]`, `population[n]`. Names are compared by
+`names.name_key` (case, accents, punctuation, articles and EPCI legal forms ignored): an equal
+key is an exact match; otherwise candidates come from a trigram index of the keys and are scored
+by character and word similarity. The reconciliation service (reconcile.py) uses the same index.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import logging
+import re
+import time
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from flask import Blueprint, jsonify, render_template, request
+
+from ..names import fold, name_key
+from ..namespaces import FOAF, ORG, RDFS, SCHEMA, SKOS
+from .documents_served import PerVersion, hosts, territoires
+from .published import Build
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("search", __name__)
+
+
+@dataclass(frozen=True)
+class Type:
+    key: str          # short name, also accepted as a type id
+    local: str        # ti: local name, or a full IRI for reused classes
+    name: str         # display name (fr / en)
+
+
+# Bit i of an entity's mask is TYPES[i]; the order is also the display priority.
+TYPES = [
+    Type("territoire", "TerritoireIndustrie", "Territoire d'industrie / industry territory"),
+    Type("epci", "EPCI", "EPCI (intercommunalité)"),
+    Type("commune", "Commune", "Commune"),
+    Type("personne", str(FOAF.Person), "Personne / person"),
+    Type("departement", "Departement", "Département"),
+    Type("region", "Region", "Région / region"),
+    Type("organisation", str(ORG.FormalOrganization), "Organisation / organisation"),
+]
+ALL = (1 << len(TYPES)) - 1
+
+# Code properties: id → (ti: local name, label).
+CODES = {
+    "codeInsee": ("codeInsee", "code Insee / INSEE code"),
+    "siren": ("siren", "SIREN"),
+    "identifiantOfficiel": ("identifiantOfficiel", "identifiant officiel / official identifier"),
+}
+LABELS = [SKOS.prefLabel, SKOS.altLabel, RDFS.label, FOAF.name, SCHEMA.name]
+
+CODE_LIKE = re.compile(r"^\s*(\d{9}|\d{5}|2[ABab]\d{3}|\d{2,3}|2[ABab])\s*$")
+CANDIDATE_KEYS = 200      # keys kept from the trigram pass before exact scoring
+
+
+def class_iri(t: Type, ti_ns: str) -> str:
+    return t.local if ":" in t.local else ti_ns + t.local
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(query: str, candidate: str) -> float:
+    """0..1, and 1 only for equal keys. Mixes the character ratio of the keys, their word overlap
+    and how much of the query's words the candidate holds; words count as shared in proportion
+    to their own similarity when it is at least 0.8 ("besanson" ~ "besancon")."""
+    if query == candidate:
+        return 1.0
+    ratio = SequenceMatcher(None, query, candidate, autojunk=False).ratio()
+    q, c = query.split(), set(candidate.split())
+    if not q or not c:
+        return min(0.99, 0.4 * ratio)
+    shared = 0.0
+    for word in q:
+        if word in c:
+            shared += 1.0
+            continue
+        best = max(SequenceMatcher(None, word, other, autojunk=False).ratio() for other in c)
+        if best >= 0.8:
+            shared += best
+    jaccard = shared / (len(set(q)) + len(c) - shared)
+    contained = shared / len(q)
+    return min(0.99, 0.4 * ratio + 0.3 * jaccard + 0.3 * contained)
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: int
+    score: float      # 0..100
+    exact: bool       # equal name key, or equal code
+
+
+class NameIndex:
+    def __init__(self, build: Build, base: str):
+        started = time.perf_counter()
+        self.base = base
+        self.id_prefix = base + "id/"
+        ti = base + "def/territoires#"
+        self.ti = ti
+        self.type_iris = [class_iri(t, ti) for t in TYPES]
+        store = build.store
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.types = array("B")
+        self.by_id: dict[str, int] = {}
+        labels: dict[int, set[str]] = defaultdict(set)
+
+        def query(text: str):
+            return store.query(text, use_default_graph_as_union=True)
+
+        # 1. Every label of every entity of an indexed type (the types index makes it selective).
+        values = " ".join(f"<{iri}>" for iri in self.type_iris)
+        predicates = " ".join(f"<{p}>" for p in LABELS)
+        rows = query(f"SELECT ?s ?t ?p ?l WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . "
+                     f"VALUES ?p {{ {predicates} }} ?s ?p ?l }}")
+        bit_of = {iri: 1 << i for i, iri in enumerate(self.type_iris)}
+        priority = {str(p): i for i, p in enumerate((SKOS.prefLabel, FOAF.name, SCHEMA.name,
+                                                     RDFS.label, SKOS.altLabel))}
+        best: dict[int, tuple[int, int, str]] = {}
+        for s, t, p, label in rows:
+            iri = s.value
+            if not iri.startswith(self.id_prefix):
+                continue
+            local = iri[len(self.id_prefix):]
+            n = self.by_id.get(local)
+            if n is None:
+                n = self.by_id[local] = len(self.ids)
+                self.ids.append(local)
+                self.names.append("")
+                self.types.append(0)
+            self.types[n] |= bit_of[t.value]
+            text = label.value
+            labels[n].add(text)
+            # The display name: a French (or untagged) prefLabel, else the best other label.
+            lang = getattr(label, "language", None) or ""
+            rank = (priority[p.value], 0 if lang in ("fr", "") else 1, text)
+            if n not in best or rank < best[n]:
+                best[n] = rank
+        for n, (_, _, text) in best.items():
+            self.names[n] = text
+        count = len(self.ids)
+
+        # 2. Codes (SIREN, INSEE, official identifiers).
+        self.codes: dict[str, dict[str, tuple[int, ...]]] = {}
+        self.entity_codes: list[dict[str, str]] = [dict() for _ in range(count)]
+        for pid, (local, _) in CODES.items():
+            postings: dict[str, list[int]] = defaultdict(list)
+            for s, c in query(f"SELECT ?s ?c WHERE {{ ?s <{ti}{local}> ?c }}"):
+                n = self._entity(s.value)
+                if n is not None:
+                    postings[c.value].append(n)
+                    self.entity_codes[n].setdefault(pid, c.value)
+            self.codes[pid] = {code: tuple(sorted(set(ns))) for code, ns in postings.items()}
+
+        # 3. Départements: of communes and EPCI directly, of territories through their EPCI.
+        dept_prefix = self.id_prefix + "departement/"
+        depts: list[set[str]] = [set() for _ in range(count)]
+        for s, d in query(f"SELECT ?s ?d WHERE {{ ?s <{ti}departement> ?d }}"):
+            n = self._entity(s.value)
+            if n is not None and d.value.startswith(dept_prefix):
+                depts[n].add(d.value[len(dept_prefix):])
+        for s, d in query(f"""SELECT DISTINCT ?s ?d WHERE {{ ?s a <{ti}TerritoireIndustrie> ;
+                <{ORG.hasMember}>/<{ti}departement> ?d }}"""):
+            n = self._entity(s.value)
+            if n is not None and d.value.startswith(dept_prefix):
+                depts[n].add(d.value[len(dept_prefix):])
+        self.dept_names: dict[str, str] = {}
+        dept_bit = 1 << [t.key for t in TYPES].index("departement")
+        for n in range(count):
+            if self.types[n] & dept_bit and self.ids[n].startswith("departement/"):
+                code = self.ids[n][len("departement/"):]
+                depts[n].add(code)
+                self.dept_names[code] = self.names[n]
+        self.depts: list[tuple[str, ...]] = [tuple(sorted(d)) for d in depts]
+        self.by_dept: dict[str, tuple[int, ...]] = {}
+        grouped: dict[str, list[int]] = defaultdict(list)
+        for n, ds in enumerate(self.depts):
+            for d in ds:
+                grouped[d].append(n)
+        self.by_dept = {d: tuple(ns) for d, ns in grouped.items()}
+        self.dept_by_key = {name_key(name, False): code for code, name in self.dept_names.items()}
+
+        # 4. Populations (ranking of equal scores, descriptions).
+        self.population = array("l", [0]) * count
+        for s, p in query(f"SELECT ?s ?p WHERE {{ ?s <{ti}population>|<{ti}populationTotale> ?p }}"):
+            n = self._entity(s.value)
+            if n is not None:
+                try:
+                    self.population[n] = int(p.value)
+                except ValueError:
+                    pass
+
+        # 5. Name keys → entities; trigrams → keys; sorted keys and words for prefixes.
+        key_entities: dict[str, set[int]] = defaultdict(set)
+        for n, texts in labels.items():
+            for text in texts:
+                key = name_key(text)
+                if key:
+                    key_entities[key].add(n)
+        self.keys: list[str] = sorted(key_entities)
+        self.key_entities: list[tuple[int, ...]] = [tuple(sorted(key_entities[k])) for k in self.keys]
+        self.key_id = {k: i for i, k in enumerate(self.keys)}
+        self.key_types = array("B", [0]) * len(self.keys)
+        trigrams: dict[str, list[int]] = defaultdict(list)
+        words: set[tuple[str, int]] = set()
+        for i, key in enumerate(self.keys):
+            for n in self.key_entities[i]:
+                self.key_types[i] |= self.types[n]
+            for gram in _trigrams(key):
+                trigrams[gram].append(i)
+            for word in key.split()[1:]:
+                words.add((word, i))
+        self.trigrams = {g: array("I", ks) for g, ks in trigrams.items()}
+        self.key_grams = array("H", (len(_trigrams(k)) for k in self.keys))
+        self.word_keys: list[tuple[str, int]] = sorted(words)   # later words, for prefixes
+        self.seconds = time.perf_counter() - started
+        log.info("name index: %d entities, %d keys, %d trigrams in %.2f s", count,
+                 len(self.keys), len(self.trigrams), self.seconds)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _entity(self, iri: str) -> int | None:
+        if iri.startswith(self.id_prefix):
+            return self.by_id.get(iri[len(self.id_prefix):])
+        return None
+
+    def iri(self, n: int) -> str:
+        return self.id_prefix + self.ids[n]
+
+    def type_mask(self, n: int) -> list[int]:
+        return [i for i in range(len(TYPES)) if self.types[n] >> i & 1]
+
+    def primary_type(self, n: int) -> Type:
+        return TYPES[self.type_mask(n)[0]]
+
+    def departement(self, value: str) -> str | None:
+        """A département code from a code, an IRI or a name ("25", ".../departement/25", "Doubs")."""
+        value = value.strip()
+        if value.startswith(self.id_prefix + "departement/"):
+            value = value[len(self.id_prefix + "departement/"):]
+        if value.upper() in self.dept_names:
+            return value.upper()
+        if value.isdigit() and len(value) == 1 and "0" + value in self.dept_names:
+            return "0" + value
+        return self.dept_by_key.get(name_key(value, False))
+
+    def describe(self, n: int) -> str:
+        """A one-line description: type, code(s), département(s), population."""
+        parts = [self.primary_type(n).name.split(" / ")[0]]
+        for pid, code in self.entity_codes[n].items():
+            parts.append(f"{CODES[pid][1].split(' / ')[0]} {code}")
+        if self.depts[n] and not self.ids[n].startswith("departement/"):
+            parts.append(", ".join(f"{self.dept_names.get(d, d)} ({d})" for d in self.depts[n][:4])
+                         + (" …" if len(self.depts[n]) > 4 else ""))
+        if self.population[n]:
+            parts.append(f"{self.population[n]:,} hab.".replace(",", " "))
+        return " · ".join(parts)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(self, text: str, mask: int = ALL, depts: set[str] | None = None,
+               codes: dict[str, str] | None = None, limit: int = 10) -> list[Hit]:
+        """The best `limit` entities for `text` among those of the types in `mask`, in one of
+        `depts` if given, with every code of `codes` ({pid: code}) if given."""
+        qkey = name_key(text)
+
+        def allowed(n: int) -> bool:
+            return bool(self.types[n] & mask) and (not depts or not depts.isdisjoint(self.depts[n]))
+
+        if codes:
+            return self._by_codes(qkey, codes, allowed, limit)
+        scores: dict[int, tuple[float, bool]] = {}
+        # A code typed as the name: "25056", "242500361".
+        if CODE_LIKE.match(text):
+            code = text.strip().upper()
+            for pid in ("codeInsee", "siren"):
+                for n in self.codes[pid].get(code, ()):
+                    if allowed(n):
+                        scores[n] = (100.0, True)
+        if not qkey:
+            return self._rank(scores, limit)
+        exact = self.key_id.get(qkey)
+        if exact is not None:
+            for n in self.key_entities[exact]:
+                if allowed(n):
+                    scores[n] = (100.0, True)
+        if depts:
+            # Few enough to score them all: every entity of those départements and types.
+            pool = {n for d in depts for n in self.by_dept.get(d, ()) if self.types[n] & mask}
+            self._score_entities(qkey, pool, scores)
+        else:
+            for i in self._candidate_keys(qkey, mask):
+                sim = similarity(qkey, self.keys[i]) * 100
+                for n in self.key_entities[i]:
+                    if allowed(n) and (n not in scores or scores[n][0] < sim):
+                        scores[n] = (sim, sim >= 100)
+        return self._rank(scores, limit)
+
+    def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int) -> list[Hit]:
+        pools = [set(self.codes.get(pid, {}).get(code, ())) for pid, code in codes.items()]
+        pool = {n for n in set.intersection(*pools) if allowed(n)}
+        scores = {}
+        for n in pool:
+            name = max((similarity(qkey, k) for k in self._keys_of(n)), default=0.0) if qkey else 1.0
+            # A code match is exact, whatever the name; the name orders several such matches.
+            scores[n] = (max(100.0 * name, 100.0 if len(pool) == 1 else 90.0 + 10 * name), True)
+        return self._rank(scores, limit)
+
+    def _keys_of(self, n: int) -> list[str]:
+        name = self.names[n]
+        return [name_key(name)] if name else []
+
+    def _score_entities(self, qkey: str, pool: set[int], scores: dict) -> None:
+        for n in pool:
+            if n in scores:
+                continue
+            key = name_key(self.names[n])
+            sim = similarity(qkey, key) * 100
+            scores[n] = (sim, False)
+
+    def _candidate_keys(self, qkey: str, mask: int) -> list[int]:
+        grams = _trigrams(qkey)
+        counts: Counter = Counter()
+        for gram in grams:
+            postings = self.trigrams.get(gram)
+            if postings is not None:
+                counts.update(postings)
+        if not counts:
+            return []
+        size = len(grams)
+        key_types, key_grams = self.key_types, self.key_grams
+        dice = ((2 * shared / (size + key_grams[i]), i) for i, shared in counts.items()
+                if key_types[i] & mask)
+        return [i for _, i in heapq.nlargest(CANDIDATE_KEYS, dice)]
+
+    def _rank(self, scores: dict[int, tuple[float, bool]], limit: int) -> list[Hit]:
+        order = sorted(scores.items(), key=lambda kv: (-kv[1][0], self.types[kv[0]] & -self.types[kv[0]],
+                                                       -self.population[kv[0]], self.names[kv[0]]))
+        return [Hit(n, round(score, 1), exact) for n, (score, exact) in order[:limit]]
+
+    def prefix(self, text: str, mask: int = ALL, limit: int = 10) -> list[int]:
+        """Entities whose name (or a later word of it) starts with `text`: name starts first, then
+        the biggest populations; for suggest boxes."""
+        key = name_key(text, False)
+        if not key:
+            return []
+        found: dict[int, int] = {}
+        start = bisect.bisect_left(self.keys, key)
+        for i in range(start, len(self.keys)):
+            if not self.keys[i].startswith(key) or len(found) > 2000:
+                break
+            for n in self.key_entities[i]:
+                if self.types[n] & mask:
+                    found.setdefault(n, 0)
+        start = bisect.bisect_left(self.word_keys, (key, -1))
+        for j in range(start, len(self.word_keys)):
+            word, i = self.word_keys[j]
+            if not word.startswith(key.split()[0]) or len(found) > 4000:
+                break
+            if self.keys[i].find(key) < 0:
+                continue
+            for n in self.key_entities[i]:
+                if self.types[n] & mask:
+                    found.setdefault(n, 1)
+        ranked = sorted(found.items(), key=lambda kv: (kv[1], -self.population[kv[0]],
+                                                       self.names[kv[0]]))
+        if len(ranked) < limit:
+            seen = set(found)
+            ranked += [(h.entity, 2) for h in self.search(text, mask, limit=limit)
+                       if h.entity not in seen]
+        return [n for n, _ in ranked[:limit]]
+
+
+def _build_index(build: Build) -> NameIndex:
+    return NameIndex(build, territoires().settings.base_uri)
+
+
+_index = PerVersion(_build_index)
+
+
+def current_index() -> NameIndex:
+    """The index of the published build (built on first use in this worker, per version)."""
+    return _index.get(territoires().published.current())
+
+
+def type_mask(values) -> int:
+    """A type mask from type ids (class IRIs, `ti:EPCI`, `EPCI`, `epci`); raises ValueError."""
+    if not values:
+        return ALL
+    if isinstance(values, (str, dict)):
+        values = [values]
+    ti = territoires().vocab.ti
+    mask = 0
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("id", "")
+        value = str(value).strip()
+        if not value:
+            continue
+        for i, t in enumerate(TYPES):
+            iri = class_iri(t, str(ti))
+            short = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            if value in (iri, t.key, short, f"ti:{short}", f"foaf:{short}", f"org:{short}") \
+                    or fold(value) == fold(short) or fold(value) == t.key:
+                mask |= 1 << i
+                break
+        else:
+            raise ValueError(f"unknown type {value!r}; known: "
+                             + ", ".join(class_iri(t, str(ti)) for t in TYPES))
+    return mask or ALL
+
+
+# --- /search ------------------------------------------------------------------------------
+
+MAX_Q = 500
+
+
+def result_json(index: NameIndex, hit_or_n, root: str) -> dict:
+    n = hit_or_n.entity if isinstance(hit_or_n, Hit) else hit_or_n
+    t = index.primary_type(n)
+    item = {"id": index.iri(n), "url": f"{root}doc/{index.ids[n]}", "name": index.names[n],
+            "type": class_iri(t, index.ti), "type_name": t.name,
+            "description": index.describe(n)}
+    if isinstance(hit_or_n, Hit):
+        item["score"] = hit_or_n.score
+        item["match"] = hit_or_n.exact
+    return item
+
+
+@bp.route("/search", methods=["GET", "HEAD"])
+def search_page():
+    from . import error_response
+
+    q = request.args.get("q", "").strip()
+    fmt = request.args.get("format") or request.accept_mimetypes.best_match(
+        ["text/html", "application/json"], default="text/html")
+    want_json = fmt in ("json", "application/json")
+    if len(q) > MAX_Q:
+        return error_response(400, f"q: at most {MAX_Q} characters")
+    try:
+        limit = max(1, min(100, int(request.args.get("limit", "20"))))
+    except ValueError:
+        return error_response(400, "limit: an integer from 1 to 100")
+    try:
+        mask = type_mask(request.args.getlist("type"))
+    except ValueError as error:
+        return error_response(400, f"type: {error}")
+    build = territoires().published.current()
+    index = current_index()
+    root = hosts().root
+    started = time.perf_counter()
+    hits = index.search(q, mask, limit=limit) if q else []
+    results = [result_json(index, h, root) for h in hits]
+    elapsed = time.perf_counter() - started
+    if want_json:
+        response = jsonify({"query": q, "version": build.version, "results": results,
+                            "seconds": round(elapsed, 4)})
+    else:
+        types = [(t.key, t.name) for t in TYPES]
+        chosen = request.args.get("type", "")
+        response = render_template("search.html", q=q, results=results, types=types,
+                                   chosen=chosen, version=build.version, hosts=hosts())
+    if not want_json:
+        return response
+    response.headers["Vary"] = "Accept"
+    return response
