@@ -203,6 +203,11 @@ def parse(path: Path, data: bytes, reference: Reference, mapping: dict[str, str]
     header = [h.strip() for h in next(reader)]
     columns = resolve_columns(header, mapping)
     if layout == "auto":
+        if "insee_com" not in columns and "siren_epci" not in columns:
+            raise ImportError_(
+                f"{path}:1: no column for insee_com (per-commune layout) nor for siren_epci "
+                f"(per-EPCI layout) in the header ({', '.join(header)}); map one with "
+                "--column insee_com=NAME or --column siren_epci=NAME")
         layout = LAYOUT_COMMUNE if "insee_com" in columns else LAYOUT_EPCI
     required = ["insee_com", "lib_ti"] if layout == LAYOUT_COMMUNE else ["siren_epci", "lib_ti"]
     missing = [c for c in required if c not in columns]

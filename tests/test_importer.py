@@ -1,0 +1,230 @@
+"""`territoires import-territoires`: official lists per commune or per EPCI become a territory
+source that the build validates and the server serves."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from territoires.build import build
+from territoires.cli import main
+from territoires.config import ROOT
+
+from .conftest import BASE, settings_for, start_server
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+REFERENCE = ROOT / "data" / "reference"
+SIX = ["242504116", "242504355", "200023075", "242504181", "200068070", "242500361"]
+NAME = "Alliances Luxe & Précision, Doubs"
+SLUG = "alliances-luxe-precision-doubs"
+HEADER = ["insee_com", "lib_com", "id_ti", "lib_ti"]
+
+
+def _reference():
+    with gzip.open(REFERENCE / "communes.csv.gz", "rt", encoding="utf-8") as handle:
+        names = {r["code"]: r["nom"] for r in csv.DictReader(handle) if r["type"] == "commune-actuelle"}
+    with gzip.open(REFERENCE / "epci_membres.csv.gz", "rt", encoding="utf-8") as handle:
+        members = [(r["epci"], r["commune"]) for r in csv.DictReader(handle) if r["epci"] in SIX]
+    return names, members
+
+
+NAMES, MEMBERS = _reference()
+
+
+def per_commune_rows(skip: set[str] = frozenset()) -> list[list[str]]:
+    """The official per-commune layout for the article's territory: every commune of its six EPCI."""
+    return [[code, NAMES[code], "ti-8418", NAME] for _, code in MEMBERS if code not in skip]
+
+
+def write(path: Path, rows: list[list[str]], header=HEADER, encoding="utf-8", delimiter=",") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["import-territoires", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def output_rows(directory: Path) -> list[dict]:
+    with (directory / "territoires.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def assert_six(directory: Path, identifier: str = "ti-8418") -> None:
+    rows = output_rows(directory)
+    assert sorted(r["epci_siren"] for r in rows) == sorted(SIX)
+    assert {r["territoire"] for r in rows} == {SLUG}
+    assert {r["nom"] for r in rows} == {NAME}
+    assert {r["identifiant_officiel"] for r in rows} == {identifier}
+    assert {r["phase"] for r in rows} == {"2"}
+
+
+def test_per_commune_list_round_trips_to_the_six_epci(tmp_path, capsys):
+    assert len(MEMBERS) == 252
+    source = write(tmp_path / "liste.csv", per_commune_rows())
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, source, "--output", out, "--source-url",
+                               "https://example.org/liste.csv")
+    assert code == 0, stderr
+    assert "missing" not in stderr            # every EPCI is wholly covered
+    assert_six(out)
+    assert "1 territories, 6 EPCI" in stdout
+    description = Graph().parse(out / "source.ttl", publicID=BASE)
+    graph = URIRef(BASE + "graph/territoires-import")
+    fichier = URIRef(BASE + "graph/territoires-import#fichier")
+    checksum = URIRef(BASE + "graph/territoires-import#sha256")
+    text = description.serialize(format="nt")
+    assert (graph, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), fichier) in description
+    assert (fichier, URIRef("http://purl.org/dc/terms/title"), Literal("liste.csv")) in description
+    assert hashlib.sha256(source.read_bytes()).hexdigest() in text
+    assert "https://www.etalab.gouv.fr/licence-ouverte-open-licence" in text
+    assert "https://example.org/liste.csv" in text
+    assert description.value(checksum, URIRef("http://spdx.org/rdf/terms#checksumValue")) is not None
+
+
+def test_latin1_and_semicolons(tmp_path, capsys):
+    source = write(tmp_path / "latin1.csv", per_commune_rows(), encoding="latin-1", delimiter=";")
+    assert "Précision".encode("latin-1") in source.read_bytes()
+    code, stdout, stderr = run(capsys, source, "--output", tmp_path / "out")
+    assert code == 0, stderr
+    assert "'latin-1'" not in stdout and "cp1252" in stdout and "';'" in stdout
+    assert_six(tmp_path / "out")
+
+
+def test_byte_order_mark(tmp_path, capsys):
+    source = write(tmp_path / "bom.csv", per_commune_rows(), encoding="utf-8-sig")
+    assert source.read_bytes().startswith(b"\xef\xbb\xbf")
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out")
+    assert code == 0, stderr
+    assert_six(tmp_path / "out")
+
+
+def test_renamed_columns_are_mapped_by_options(tmp_path, capsys):
+    header = ["COM_CODE", "COM_NOM", "TI_ID", "TI_LIBELLE"]
+    source = write(tmp_path / "renamed.csv", per_commune_rows(), header=header)
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "no")
+    assert code == 1 and "no column for insee_com" in stderr and "--column" in stderr
+    assert not (tmp_path / "no").exists()
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out", "--column", "insee_com=COM_CODE",
+                          "--column", "lib_com=COM_NOM", "--column", "id_ti=TI_ID",
+                          "--column", "lib_ti=TI_LIBELLE")
+    assert code == 0, stderr
+    assert_six(tmp_path / "out")
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "x", "--column", "insee_com=NOPE")
+    assert code == 1 and "NOPE" in stderr
+
+
+def test_unknown_commune_code_names_file_and_line_and_writes_nothing(tmp_path, capsys):
+    rows = per_commune_rows()
+    rows.insert(9, ["99999", "Nulle-Part", "ti-8418", NAME])       # file line 11
+    rows.insert(20, ["ABCDE", "Pas un code", "ti-8418", NAME])     # file line 22
+    source = write(tmp_path / "bad.csv", rows)
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, source, "--output", out)
+    assert code == 1
+    assert f"{source}:11: commune 99999 (Nulle-Part) is not in the reference data" in stderr
+    assert f"{source}:22: commune code 'ABCDE' is not an INSEE code" in stderr
+    assert "nothing written" in stderr
+    assert not (out / "territoires.csv").exists() and not (out / "source.ttl").exists()
+
+
+def test_partly_covered_epci_is_a_warning_with_the_missing_communes(tmp_path, capsys):
+    russey = sorted(code for epci, code in MEMBERS if epci == "242504355")
+    missing = russey[:2]
+    source = write(tmp_path / "partial.csv", per_commune_rows(skip=set(missing)))
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out")
+    assert code == 0, stderr
+    warning = next(line for line in stderr.splitlines() if "242504355" in line)
+    assert f"{source}:" in warning and "warning:" in warning
+    assert f"covers {len(russey) - 2} of the {len(russey)} communes" in warning
+    for commune in missing:
+        assert f"{commune} {NAMES[commune]}" in warning
+    assert_six(tmp_path / "out")       # the EPCI is still the territory's
+
+
+def test_per_epci_layout(tmp_path, capsys):
+    code, stdout, stderr = run(capsys, FIXTURES / "par-epci.csv", "--output", tmp_path / "out",
+                               "--column", "lib_ti=Nom du territoire")
+    assert code == 0, stderr
+    assert "epci layout" in stdout
+    assert_six(tmp_path / "out")
+    bad = tmp_path / "bad-epci.csv"
+    bad.write_text("id_ti,lib_ti,siren_epci\nti-1,Un territoire,242500361\n"
+                   "ti-1,Un territoire,123456789\nti-1,Un territoire,12345\n", encoding="utf-8")
+    code, _, stderr = run(capsys, bad, "--output", tmp_path / "bad")
+    assert code == 1
+    assert f"{bad}:3: EPCI SIREN 123456789 is not an EPCI of the reference data" in stderr
+    assert f"{bad}:4: EPCI SIREN '12345' is not 9 digits" in stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_contradictory_territory_names_are_errors(tmp_path, capsys):
+    rows = per_commune_rows()
+    rows[5][3] = "Autre nom"
+    source = write(tmp_path / "contradiction.csv", rows)
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out")
+    assert code == 1 and f"{source}:7: territory ti-8418: name 'Autre nom' contradicts" in stderr
+
+
+def _get(url: str, accept: str = "*/*") -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read()
+
+
+def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsys):
+    source = write(tmp_path / "liste.csv", per_commune_rows(), encoding="cp1252", delimiter=";")
+    imported = data_copy / "data" / "territoires-import"
+    # The article's territory is also in data/territoires/: the import must agree on its dates.
+    code = main(["--data-dir", str(data_copy / "data"), "import-territoires", str(source),
+                 "--date-labellisation", "2023-11-09", "--fin-mandat", "2027"])
+    stderr = capsys.readouterr().err
+    assert code == 0, stderr
+    assert "also defined at" in stderr
+    assert (imported / "territoires.csv").exists() and (imported / "source.ttl").exists()
+
+    # `territoires validate` in a process of its own, while this one builds the same data.
+    validate = subprocess.Popen(
+        [sys.executable, "-m", "territoires.cli", "--base-uri", BASE, "--data-dir",
+         str(data_copy / "data"), "-q", "validate", str(imported)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    settings = settings_for(data_copy, tmp_path / "output")
+    manifest = build(settings)
+    assert BASE + "graph/territoires-import" in manifest["graphs"]
+    out, err = validate.communicate(timeout=300)
+    assert validate.returncode == 0, out + err
+
+    process, url = start_server(settings, "--workers", "1")
+    try:
+        query = f"""SELECT ?epci WHERE {{ GRAPH <{BASE}graph/territoires-import> {{
+            <{BASE}id/territoire/{SLUG}> <http://www.w3.org/ns/org#hasMember> ?epci }} }}"""
+        status, body = _get(url + "sparql?query=" + urllib.parse.quote(query),
+                            "application/sparql-results+json")
+        assert status == 200
+        found = sorted(b["epci"]["value"].rsplit("/", 1)[-1]
+                       for b in json.loads(body)["results"]["bindings"])
+        assert found == sorted(SIX)
+        status, body = _get(f"{url}doc/territoire/{SLUG}.ttl")
+        assert status == 200 and b"ti-8418" in body
+        status, body = _get(f"{url}graph/territoires-import", "text/turtle")
+        assert status == 200 and b"liste.csv" in body
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
