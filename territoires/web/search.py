@@ -467,7 +467,9 @@ def search_page():
     elapsed = time.perf_counter() - started
     if want_json:
         response = jsonify({"query": q, "version": build.version, "results": results,
-                            "seconds": round(elapsed, 4)})
+                            "seconds": round(elapsed, 4),
+                            "index": {"entities": len(index.ids), "keys": len(index.keys),
+                                      "build_seconds": round(index.seconds, 3)}})
     else:
         types = [(t.key, t.name) for t in TYPES]
         chosen = request.args.get("type", "")
