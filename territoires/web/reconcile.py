@@ -267,7 +267,7 @@ def card(index: NameIndex, n: int) -> str:
     url = f"{hosts().root}doc/{index.ids[n]}"
     t = index.primary_type(n)
     codes = "".join(f"<dt>{escape(CODES[pid][1])}</dt><dd>{escape(code)}</dd>"
-                    for pid, code in index.entity_codes[n].items())
+                    for pid, code in index.entity_codes.get(n, ()))
     depts = ", ".join(f"{index.dept_names.get(d, d)} ({d})" for d in index.depts[n][:6])
     extra = f"<dt>département(s)</dt><dd>{escape(depts)}</dd>" if depts else ""
     if index.population[n]:

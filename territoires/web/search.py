@@ -15,11 +15,13 @@ import bisect
 import heapq
 import logging
 import re
+import sys
 import time
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from flask import Blueprint, jsonify, render_template, request
 
@@ -73,13 +75,29 @@ def _trigrams(key: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
-def similarity(query: str, candidate: str) -> float:
+@lru_cache(maxsize=1 << 16)
+def _word_ratio(a: str, b: str) -> float:
+    """Similarity of two words, 0 below 0.8 (most pairs, rejected by the cheap bounds)."""
+    if abs(len(a) - len(b)) * 5 > len(a) + len(b):        # the bound of real_quick_ratio
+        return 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.quick_ratio() < 0.8:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= 0.8 else 0.0
+
+
+def similarity(query: str, candidate: str, matcher: SequenceMatcher | None = None) -> float:
     """0..1, and 1 only for equal keys. Mixes the character ratio of the keys, their word overlap
     and how much of the query's words the candidate holds; words count as shared in proportion
-    to their own similarity when it is at least 0.8 ("besanson" ~ "besancon")."""
+    to their own similarity when it is at least 0.8 ("besanson" ~ "besancon"). `matcher`, a
+    SequenceMatcher whose second sequence is `query`, saves work over many candidates."""
     if query == candidate:
         return 1.0
-    ratio = SequenceMatcher(None, query, candidate, autojunk=False).ratio()
+    if matcher is None:
+        matcher = SequenceMatcher(None, "", query, autojunk=False)
+    matcher.set_seq1(candidate)
+    ratio = matcher.ratio()
     q, c = query.split(), set(candidate.split())
     if not q or not c:
         return min(0.99, 0.4 * ratio)
@@ -87,10 +105,8 @@ def similarity(query: str, candidate: str) -> float:
     for word in q:
         if word in c:
             shared += 1.0
-            continue
-        best = max(SequenceMatcher(None, word, other, autojunk=False).ratio() for other in c)
-        if best >= 0.8:
-            shared += best
+        else:
+            shared += max(_word_ratio(word, other) for other in c)
     jaccard = shared / (len(set(q)) + len(c) - shared)
     contained = shared / len(q)
     return min(0.99, 0.4 * ratio + 0.3 * jaccard + 0.3 * contained)
@@ -151,19 +167,27 @@ class NameIndex:
                 best[n] = rank
         for n, (_, _, text) in best.items():
             self.names[n] = text
+        self.name_keys = [name_key(name) for name in self.names]
         count = len(self.ids)
 
         # 2. Codes (SIREN, INSEE, official identifiers).
-        self.codes: dict[str, dict[str, tuple[int, ...]]] = {}
-        self.entity_codes: list[dict[str, str]] = [dict() for _ in range(count)]
+        self.codes: dict[str, dict[str, int | tuple[int, ...]]] = {}
+        entity_codes: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for pid, (local, _) in CODES.items():
             postings: dict[str, list[int]] = defaultdict(list)
             for s, c in query(f"SELECT ?s ?c WHERE {{ ?s <{ti}{local}> ?c }}"):
                 n = self._entity(s.value)
                 if n is not None:
-                    postings[c.value].append(n)
-                    self.entity_codes[n].setdefault(pid, c.value)
-            self.codes[pid] = {code: tuple(sorted(set(ns))) for code, ns in postings.items()}
+                    code = c.value
+                    postings[code].append(n)
+                    if not any(p == pid for p, _ in entity_codes[n]):
+                        entity_codes[n].append((pid, code))
+            # code → the entity, or a tuple of them when several share it (rare).
+            self.codes[pid] = {code: ns[0] if len(set(ns)) == 1 else tuple(sorted(set(ns)))
+                               for code, ns in postings.items()}
+        # Per entity, only for those that have codes: ((pid, code), …).
+        self.entity_codes: dict[int, tuple[tuple[str, str], ...]] = {
+            n: tuple(pairs) for n, pairs in entity_codes.items()}
 
         # 3. Départements: of communes and EPCI directly, of territories through their EPCI.
         dept_prefix = self.id_prefix + "departement/"
@@ -171,18 +195,18 @@ class NameIndex:
         for s, d in query(f"SELECT ?s ?d WHERE {{ ?s <{ti}departement> ?d }}"):
             n = self._entity(s.value)
             if n is not None and d.value.startswith(dept_prefix):
-                depts[n].add(d.value[len(dept_prefix):])
+                depts[n].add(sys.intern(d.value[len(dept_prefix):]))
         for s, d in query(f"""SELECT DISTINCT ?s ?d WHERE {{ ?s a <{ti}TerritoireIndustrie> ;
                 <{ORG.hasMember}>/<{ti}departement> ?d }}"""):
             n = self._entity(s.value)
             if n is not None and d.value.startswith(dept_prefix):
-                depts[n].add(d.value[len(dept_prefix):])
+                depts[n].add(sys.intern(d.value[len(dept_prefix):]))
         self.dept_names: dict[str, str] = {}
         dept_bit = 1 << [t.key for t in TYPES].index("departement")
         for n in range(count):
             if self.types[n] & dept_bit and self.ids[n].startswith("departement/"):
                 code = self.ids[n][len("departement/"):]
-                depts[n].add(code)
+                depts[n].add(sys.intern(code))
                 self.dept_names[code] = self.names[n]
         self.depts: list[tuple[str, ...]] = [tuple(sorted(d)) for d in depts]
         self.by_dept: dict[str, tuple[int, ...]] = {}
@@ -225,12 +249,18 @@ class NameIndex:
                 words.add((word, i))
         self.trigrams = {g: array("I", ks) for g, ks in trigrams.items()}
         self.key_grams = array("H", (len(_trigrams(k)) for k in self.keys))
-        self.word_keys: list[tuple[str, int]] = sorted(words)   # later words, for prefixes
+        ordered = sorted(words)                  # later words of the keys, for prefixes
+        self.words: list[str] = [w for w, _ in ordered]
+        self.word_key = array("I", (i for _, i in ordered))
         self.seconds = time.perf_counter() - started
         log.info("name index: %d entities, %d keys, %d trigrams in %.2f s", count,
                  len(self.keys), len(self.trigrams), self.seconds)
 
     # -- lookups ---------------------------------------------------------------------------
+
+    def with_code(self, pid: str, code: str) -> tuple[int, ...]:
+        found = self.codes.get(pid, {}).get(code, ())
+        return (found,) if isinstance(found, int) else found
 
     def _entity(self, iri: str) -> int | None:
         if iri.startswith(self.id_prefix):
@@ -260,7 +290,7 @@ class NameIndex:
     def describe(self, n: int) -> str:
         """A one-line description: type, code(s), département(s), population."""
         parts = [self.primary_type(n).name.split(" / ")[0]]
-        for pid, code in self.entity_codes[n].items():
+        for pid, code in self.entity_codes.get(n, ()):
             parts.append(f"{CODES[pid][1].split(' / ')[0]} {code}")
         if self.depts[n] and not self.ids[n].startswith("departement/"):
             parts.append(", ".join(f"{self.dept_names.get(d, d)} ({d})" for d in self.depts[n][:4])
@@ -287,7 +317,7 @@ class NameIndex:
         if CODE_LIKE.match(text):
             code = text.strip().upper()
             for pid in ("codeInsee", "siren"):
-                for n in self.codes[pid].get(code, ()):
+                for n in self.with_code(pid, code):
                     if allowed(n):
                         scores[n] = (100.0, True)
         if not qkey:
@@ -302,15 +332,16 @@ class NameIndex:
             pool = {n for d in depts for n in self.by_dept.get(d, ()) if self.types[n] & mask}
             self._score_entities(qkey, pool, scores)
         else:
+            matcher = SequenceMatcher(None, "", qkey, autojunk=False)
             for i in self._candidate_keys(qkey, mask):
-                sim = similarity(qkey, self.keys[i]) * 100
+                sim = similarity(qkey, self.keys[i], matcher) * 100
                 for n in self.key_entities[i]:
                     if allowed(n) and (n not in scores or scores[n][0] < sim):
                         scores[n] = (sim, sim >= 100)
         return self._rank(scores, limit)
 
     def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int) -> list[Hit]:
-        pools = [set(self.codes.get(pid, {}).get(code, ())) for pid, code in codes.items()]
+        pools = [set(self.with_code(pid, code)) for pid, code in codes.items()]
         pool = {n for n in set.intersection(*pools) if allowed(n)}
         scores = {}
         for n in pool:
@@ -320,15 +351,14 @@ class NameIndex:
         return self._rank(scores, limit)
 
     def _keys_of(self, n: int) -> list[str]:
-        name = self.names[n]
-        return [name_key(name)] if name else []
+        return [self.name_keys[n]] if self.name_keys[n] else []
 
     def _score_entities(self, qkey: str, pool: set[int], scores: dict) -> None:
+        matcher = SequenceMatcher(None, "", qkey, autojunk=False)
         for n in pool:
             if n in scores:
                 continue
-            key = name_key(self.names[n])
-            sim = similarity(qkey, key) * 100
+            sim = similarity(qkey, self.name_keys[n], matcher) * 100
             scores[n] = (sim, False)
 
     def _candidate_keys(self, qkey: str, mask: int) -> list[int]:
@@ -354,7 +384,7 @@ class NameIndex:
     def prefix(self, text: str, mask: int = ALL, limit: int = 10) -> list[int]:
         """Entities whose name (or a later word of it) starts with `text`: name starts first, then
         the biggest populations; for suggest boxes."""
-        key = name_key(text, False)
+        key = name_key(text) or fold(text)
         if not key:
             return []
         found: dict[int, int] = {}
@@ -365,9 +395,9 @@ class NameIndex:
             for n in self.key_entities[i]:
                 if self.types[n] & mask:
                     found.setdefault(n, 0)
-        start = bisect.bisect_left(self.word_keys, (key, -1))
-        for j in range(start, len(self.word_keys)):
-            word, i = self.word_keys[j]
+        start = bisect.bisect_left(self.words, key.split()[0])
+        for j in range(start, len(self.words)):
+            word, i = self.words[j], self.word_key[j]
             if not word.startswith(key.split()[0]) or len(found) > 4000:
                 break
             if self.keys[i].find(key) < 0:
