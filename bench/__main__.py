@@ -1,19 +1,60 @@
-"""`python -m bench [build]`: run the benchmarks and print their Markdown tables."""
+"""`python -m bench [suite|build]`: run the benchmarks and print their Markdown tables.
+
+`suite` (the default) compares the project's server with its peers on the same graph (see
+bench/suite.py); `build` times full builds."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from . import build
+from . import build, suite
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suite", nargs="?", default="build", choices=["build"])
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    if args.suite == "build":
-        print(build.markdown(build.run(args.runs)))
+    parser.add_argument("suite", nargs="?", default="suite", choices=["suite", "build"])
+    parser.add_argument("--runs", type=int, default=3, help="build: number of builds")
+    parser.add_argument("--requests", type=int, default=2000,
+                        help="at most N requests per workload and concurrency")
+    parser.add_argument("--duration", type=float, default=5,
+                        help="at most S seconds per workload and concurrency")
+    parser.add_argument("--peers", default=",".join(suite.PEERS),
+                        help="comma-separated peers among oxigraph,rdflib,virtuoso ('' for none)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a few requests per workload (smoke test)")
+    parser.add_argument("--output-dir", type=Path,
+                        help="benchmark an existing build (its current/) instead of building")
+    parser.add_argument("--results-dir", type=Path, default=suite.RESULTS)
+    parser.add_argument("--concurrency", default="1,4")
+    parser.add_argument("--timeout", type=float, default=30, help="client timeout per request")
+    parser.add_argument("--resources", type=int, default=200,
+                        help="distinct resources dereferenced")
+    parser.add_argument("--variants", type=int, default=200,
+                        help="distinct constants per SPARQL query")
+    parser.add_argument("--rdflib-requests", type=int, default=100)
+    parser.add_argument("--rdflib-duration", type=float, default=5)
+    options = parser.parse_args(argv)
+    if options.suite == "build":
+        print(build.markdown(build.run(options.runs)))
+        return
+    options.peers = [p for p in options.peers.split(",") if p]
+    unknown = set(options.peers) - set(suite.PEERS)
+    if unknown:
+        parser.error(f"unknown peers: {', '.join(sorted(unknown))}")
+    options.concurrency = [int(c) for c in options.concurrency.split(",")]
+    if options.quick:
+        options.requests = min(options.requests, 10)
+        options.duration = min(options.duration, 1)
+        options.resources = min(options.resources, 20)
+        options.variants = min(options.variants, 20)
+        options.rdflib_requests = min(options.rdflib_requests, 4)
+        options.rdflib_duration = min(options.rdflib_duration, 1)
+    result = suite.run(options)
+    print(suite.markdown(result))
+    failed = result["servers"]["project"]
+    sys.exit(0 if failed.get("available") else 1)
 
 
 if __name__ == "__main__":
