@@ -14,7 +14,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, Literal, URIRef
 
 from territoires.build import build
