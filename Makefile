@@ -33,6 +33,7 @@ test: $(STAMP)
 
 ## make bench: benchmarks against the peers (not part of the tests)
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 clean:

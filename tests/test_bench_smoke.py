@@ -1,0 +1,58 @@
+"""Smoke test of the benchmark suite (`python -m bench --quick`): the runner starts the project's
+server and the Oxigraph server peer on the session's build, drives every workload, and writes its
+JSON and Markdown results. Speed is measured by `make bench`, never asserted here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from territoires.config import ROOT
+
+
+def _oxigraph_cli() -> str | None:
+    candidate = Path(sys.executable).parent / "oxigraph"
+    return str(candidate) if candidate.exists() else shutil.which("oxigraph")
+
+
+def test_quick_suite_end_to_end(published, settings, tmp_path):
+    if _oxigraph_cli() is None:
+        pytest.skip("the oxigraph CLI (the Oxigraph server peer) is not installed")
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--duration", "0.5",
+         "--output-dir", str(settings.output_dir), "--results-dir", str(results),
+         "--peers", "oxigraph"],
+        cwd=ROOT, capture_output=True, text=True, timeout=110,
+        env={**os.environ, "TERRITOIRES_BASE_URI": settings.base_uri})
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    result = json.loads((results / "latest.json").read_text())
+    workloads = {item["workload"] for item in result["items"]}
+    assert workloads == {"dereferencing", "selective", "analytics", "hot"}
+    project = result["servers"]["project"]
+    assert project["available"] and project["startup_s"] > 0
+    for item in result["items"]:
+        cell = project["items"][f"{item['workload']}/{item['name']}"]
+        assert cell["status"] == "ok", (item, cell)
+        for concurrency in (1, 4):
+            stats = cell[f"c{concurrency}"]
+            assert stats["rps"] > 0, (item, stats)
+            assert stats["errors"] == 0 and stats["timeouts"] == 0, (item, stats)
+    assert project["rss"]["max_total_mib"] > 0
+
+    oxigraph = result["servers"]["oxigraph"]
+    assert oxigraph["available"], oxigraph.get("reason")
+    assert oxigraph["items"]["analytics/count triples"]["c1"]["rps"] > 0
+    assert "oxigraph" in result["ratios"]
+    assert {t["target"] for t in result["targets"]}
+
+    table = (results / "latest.md").read_text()
+    assert "| workload | query | server |" in table and "| target | measured | met |" in table
+    assert table in done.stdout
