@@ -33,8 +33,12 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 64 * 1024 * 1024
     query_executors: int = 2     # per worker: processes that run SPARQL queries
+    proxy_hops: int = 0          # reverse proxies in front whose X-Forwarded-* headers to trust
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)
+    # Development and tests only: let allow-listed SERVICE endpoints be on loopback or private
+    # addresses (a public deployment never needs it: Wikidata and Insee are public hosts).
+    service_allow_local: bool = False
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):
@@ -58,6 +62,8 @@ def _coerce(name: str, value):
         return int(value)
     if kind == "float":
         return float(value)
+    if kind == "bool":
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     if kind.startswith("tuple"):
         return tuple(v for v in (value.split(",") if isinstance(value, str) else value) if v)
     return value

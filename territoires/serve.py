@@ -7,6 +7,7 @@ runaway query can be killed without touching the workers.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -51,6 +52,14 @@ class StallGuardedWorker(ThreadWorker):
         return super().handle(conn)
 
 
+def _leave_without_teardown(server, worker) -> None:
+    """End a worker at once once gunicorn is done with it: the read-only store holds nothing to
+    flush, and tearing the interpreter down under the store's native threads can crash it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def gunicorn_options(settings: Settings) -> dict:
     return {
         "bind": f"{settings.host}:{settings.port}",
@@ -68,6 +77,8 @@ def gunicorn_options(settings: Settings) -> dict:
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "territoires",
+        "control_socket_disable": True,  # one shared path per user would clash between servers
+        "worker_exit": _leave_without_teardown,
     }
 
 

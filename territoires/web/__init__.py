@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import config
 from ..config import Settings
@@ -37,6 +38,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     for module in (sparql, linkeddata, metadata, pages, search, reconcile):
         app.register_blueprint(module.bp)
 
+    if settings.proxy_hops:
+        # Links point at the public host and scheme the proxy was asked for.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
     app.after_request(_cors)
     app.register_error_handler(NoBuild, _no_build)
     app.register_error_handler(HTTPException, _http_error)

@@ -200,7 +200,8 @@ def _not_acceptable(form: str, params: MultiDict) -> Response:
 def _answer(query: str, params: MultiDict) -> Response:
     settings = _settings()
     inspection = guard.inspect(query, settings.max_query_length)
-    guard.check_services(inspection, settings.service_allowlist)
+    guard.check_services(inspection, settings.service_allowlist,
+                         allow_local=settings.service_allow_local)
     results_type = _negotiate(params, RESULT_FORMATS)
     graph_type = _negotiate(params, GRAPH_FORMATS)
     if results_type is None and graph_type is None:
