@@ -355,14 +355,18 @@ def slugs(territories: dict[str, Territory]) -> dict[str, str]:
     return result
 
 
-def csv_text(parsed: Parsed, phase: str, start: str, end: str) -> str:
+def csv_text(parsed: Parsed, phase: str, start: str, end: str,
+             known_dates: dict[str, tuple[str, str]] = {}) -> str:
+    """The rows in the project's layout; `known_dates` (slug → label date, end of term) keeps the
+    dates of territories another source already dates more precisely, so both agree."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
     names = slugs(parsed.territories)
     for key, territory in sorted(parsed.territories.items(), key=lambda kv: names[kv[0]]):
+        first, last = known_dates.get(names[key], (start, end))
         for siren in sorted(territory.epci):
-            writer.writerow([names[key], territory.name, phase, start, end, siren,
+            writer.writerow([names[key], territory.name, phase, first, last, siren,
                              territory.identifier])
     return buffer.getvalue()
 
@@ -434,8 +438,8 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _other_definitions(data_dir: Path, output: Path) -> dict[str, str]:
-    """Slugs of the territories other territory sources under data/ define → where."""
+def _other_definitions(data_dir: Path, output: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """The territories other territory sources under data/ define: slug → (where, first row)."""
     found = {}
     for csv_path in sorted(data_dir.rglob("*.csv")):
         if csv_path.parent.resolve() == output.resolve() or not (csv_path.parent / DESCRIPTION).exists():
@@ -445,7 +449,7 @@ def _other_definitions(data_dir: Path, output: Path) -> dict[str, str]:
                 text = handle.read()
             for i, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter(text)), 2):
                 if row.get("territoire"):
-                    found.setdefault(row["territoire"].strip(), f"{csv_path}:{i}")
+                    found.setdefault(row["territoire"].strip(), (f"{csv_path}:{i}", row))
         except (OSError, UnicodeDecodeError, csv.Error):
             continue
     return found
@@ -505,17 +509,20 @@ def command(args, settings) -> int:
 
     names = slugs(parsed.territories)
     elsewhere = _other_definitions(settings.data_dir, output)
+    known_dates = {}
     for key, slug in sorted(names.items(), key=lambda kv: kv[1]):
         if slug in elsewhere:
+            where, row = elsewhere[slug]
+            known_dates[slug] = (row["date_labellisation"], row["fin_mandat"])
             print(Message(str(path), parsed.territories[key].line,
-                          f"territoire {slug} is also defined at {elsewhere[slug]}: both graphs "
-                          "describe it, and the build's validation needs them to agree "
-                          "(name, phase, dates)", True), file=out)
+                          f"territoire {slug} is also defined at {where}: its dates "
+                          f"{row['date_labellisation']}–{row['fin_mandat']} are kept; name and "
+                          "phase must agree too", True), file=out)
     options = {"phase": phase, "date_labellisation": start, "fin_mandat": end}
     turtle = description_turtle(args.graph_name, path.name, hashlib.sha256(data).hexdigest(),
                                 len(data), args.licence, args.retrieved_on or date.today(),
                                 args.source_url, parsed, options)
-    _write(output / CSV_NAME, csv_text(parsed, phase, start, end))
+    _write(output / CSV_NAME, csv_text(parsed, phase, start, end, known_dates))
     _write(output / DESCRIPTION, turtle)
     epci = sum(len(t.epci) for t in parsed.territories.values())
     print(f"{path}: {parsed.layout} layout ({parsed.encoding}, {parsed.delimiter!r}), "

@@ -191,12 +191,14 @@ def _get(url: str, accept: str = "*/*") -> tuple[int, bytes]:
 def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsys):
     source = write(tmp_path / "liste.csv", per_commune_rows(), encoding="cp1252", delimiter=";")
     imported = data_copy / "data" / "territoires-import"
-    # The article's territory is also in data/territoires/: the import must agree on its dates.
-    code = main(["--data-dir", str(data_copy / "data"), "import-territoires", str(source),
-                 "--date-labellisation", "2023-11-09", "--fin-mandat", "2027"])
+    # The article's territory is also in data/territoires/, dated to the day: the import keeps
+    # those dates rather than the phase's default (2023-11), so the two sources agree.
+    code = main(["--data-dir", str(data_copy / "data"), "import-territoires", str(source)])
     stderr = capsys.readouterr().err
     assert code == 0, stderr
-    assert "also defined at" in stderr
+    assert "also defined at" in stderr and "2023-11-09–2027 are kept" in stderr
+    rows = (imported / "territoires.csv").read_text().splitlines()
+    assert all(",2023-11-09,2027," in row for row in rows[1:]), rows[:3]
     assert (imported / "territoires.csv").exists() and (imported / "source.ttl").exists()
 
     # `territoires validate` in a process of its own, while this one builds the same data.
