@@ -22,9 +22,11 @@ class Outcome:
     requests: int = 0           # operations answered with a 2xx
     errors: int = 0             # non-2xx answers and broken connections
     timeouts: int = 0           # no answer within the client timeout
+    reconnects: int = 0         # keep-alive connections closed by the server, reopened
     elapsed_s: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    by_request: dict[int, list[float]] = field(default_factory=dict)  # few-request items only
 
     def summary(self) -> dict:
         ordered = sorted(self.latencies_ms)
@@ -33,12 +35,16 @@ class Outcome:
             "requests": self.requests,
             "errors": self.errors,
             "timeouts": self.timeouts,
+            "reconnects": self.reconnects,
             "elapsed_s": round(self.elapsed_s, 3),
             "rps": round(self.requests / self.elapsed_s, 2) if self.elapsed_s > 0 else 0.0,
             "p50_ms": _percentile(ordered, 50),
             "p99_ms": _percentile(ordered, 99),
             "max_ms": round(ordered[-1], 2) if ordered else None,
             "error_samples": self.error_samples[:3],
+            **({"p50_ms_by_request": [_percentile(sorted(self.by_request.get(i, [])), 50)
+                                      for i in range(max(self.by_request) + 1)]}
+               if self.by_request else {}),
         }
 
 
@@ -53,13 +59,30 @@ class _Client:
     def __init__(self, port: int, timeout: float):
         self.port, self.timeout = port, timeout
         self.connection: http.client.HTTPConnection | None = None
+        self.served = 0       # requests answered on the current connection
+        self.reconnects = 0   # idle keep-alive connections the server had closed
 
     def _get(self, target: str, accept: str) -> tuple[int, dict, bytes]:
+        """One GET; a keep-alive connection the server closed while idle is reopened and the
+        (idempotent) request sent again once, as HTTP clients do (RFC 9112 §9.3.1)."""
+        reused = self.connection is not None and self.served > 0
+        try:
+            return self._send(target, accept)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.close()
+            if not reused:
+                raise
+            self.reconnects += 1
+            return self._send(target, accept)
+
+    def _send(self, target: str, accept: str) -> tuple[int, dict, bytes]:
         if self.connection is None:
             self.connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+            self.served = 0
         self.connection.request("GET", target, headers={"Accept": accept})
         response = self.connection.getresponse()
         body = response.read()
+        self.served += 1
         if response.will_close:
             self.close()
         return response.status, response.headers, body
@@ -92,7 +115,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
 
     def worker() -> None:
         client = _Client(port, timeout)
-        latencies, errors, timeouts, samples = [], 0, 0, []
+        latencies, errors, timeouts, samples, indexed = [], 0, 0, [], []
         try:
             while not stop.is_set():
                 index = next(counter)
@@ -116,6 +139,8 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 latency = (time.perf_counter() - began) * 1000
                 if 200 <= status < 300:
                     latencies.append(latency)
+                    if per_request:
+                        indexed.append((index % len(requests), latency))
                 else:
                     errors += 1
                     samples.append(f"HTTP {status}: {body[:200]!r}")
@@ -125,7 +150,12 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 outcome.latencies_ms.extend(latencies)
                 outcome.errors += errors
                 outcome.timeouts += timeouts
+                outcome.reconnects += client.reconnects
+                for position, latency in indexed:
+                    outcome.by_request.setdefault(position, []).append(latency)
                 outcome.error_samples.extend(samples)
+
+    per_request = len(requests) <= 20
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     for thread in threads:

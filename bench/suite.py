@@ -137,7 +137,8 @@ def _run_item(server: Server, item, options, output_dir, base, work) -> dict:
         server.sample_rss()
         log(f"{server.name}: {item.workload}/{item.name} c={concurrency}: "
             f"{summary['rps']} req/s, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-            f"{summary['errors']} errors, {summary['timeouts']} timeouts")
+            f"{summary['errors']} errors, {summary['timeouts']} timeouts"
+            + (f" (e.g. {summary['error_samples'][0]})" if summary["error_samples"] else ""))
         if outcome.timeouts:
             result["status"] = "timeout"
             result["note"] = f"a request got no answer within {options.timeout:.0f} s"
@@ -207,7 +208,8 @@ def run(options) -> dict:
         base = manifest["base_uri"]
         items = build_items(base, resources=options.resources, variants=options.variants)
         result["items"] = [{"workload": i.workload, "name": i.name,
-                            "description": i.description} for i in items]
+                            "description": i.description,
+                            **({"requests": i.names} if i.names else {})} for i in items]
         result["servers"] = {}
         for name in ["project", *options.peers]:
             result["servers"][name] = run_server(name, items, options, output_dir, base, work)
@@ -312,6 +314,14 @@ def targets(result: dict) -> list[dict]:
     per_item("hot", "virtuoso", 1, "")
     if "virtuoso" in result["servers"] and not result["servers"]["virtuoso"].get("available"):
         add("hot ≥ Virtuoso", "Virtuoso not available", None)
+    failed = sum(c.get("errors", 0) + c.get("timeouts", 0)
+                 for cell in project.get("items", {}).values()
+                 for c in (cell.get("c1") or {}, cell.get("c4") or {}))
+    samples = sorted({e for cell in project.get("items", {}).values()
+                      for c in (cell.get("c1") or {}, cell.get("c4") or {})
+                      for e in c.get("error_samples", [])})
+    add("no errors (project)", f"{failed}" + (f": {samples[0][:80]}" if samples else ""),
+        failed == 0)
     startup = project.get("startup_s")
     add("start-up < 1 s to first answer", f"{startup} s", startup is not None and startup < 1)
     per_worker = project.get("rss", {}).get("max_per_child_mib")
@@ -396,6 +406,25 @@ def markdown(result: dict) -> str:
                 (f"≥ {r['value']}" if r["bound"] == "at least" else f"{r['value']}")
             lines.append(f"| {item['workload']} | {item['name']} | {label} | {_rps(c1)} | "
                          f"{_ms(c1)} | {_rps(c4)} | {_ms(c4)} | {errors} | {shown} |")
+    for item in result["items"]:
+        if not item.get("requests"):
+            continue
+        key = f"{item['workload']}/{item['name']}"
+        lines += ["", f"{item['workload']} / {item['name']}, p50 ms per request at c=1:", "",
+                  "| request | " + " | ".join(n for n in ["project", *peers]
+                                              if result["servers"][n].get("available")) + " |",
+                  "| --- | " + " | ".join("---:" for n in ["project", *peers]
+                                           if result["servers"][n].get("available")) + " |"]
+        for index, request in enumerate(item["requests"]):
+            cells = []
+            for name in ["project", *peers]:
+                s_ = result["servers"][name]
+                if not s_.get("available"):
+                    continue
+                by = ((s_["items"].get(key) or {}).get("c1") or {}).get("p50_ms_by_request", [])
+                cells.append(f"{by[index]:g}" if index < len(by) and by[index] is not None
+                             else "–")
+            lines.append(f"| {request} | " + " | ".join(cells) + " |")
     if result["ratios"]:
         available = list(result["ratios"])
         lines += ["", "| workload (geometric mean of the queries, c=4) | "

@@ -38,6 +38,7 @@ class Item:
     description: str
     requests: Callable[[Server], list[Request] | None]
     slow: bool = False  # analytics: capped harder on the slow peer
+    names: list[str] | None = None  # of the requests, where there are few (hot)
 
 
 WORKLOADS = ("dereferencing", "selective", "analytics", "hot")
@@ -195,7 +196,8 @@ def build_items(base: str, resources: int = 200, variants: int = 200) -> list[It
         return [Request(server.sparql_target(text), _accept_for(text)) for _, text in examples]
 
     items.append(Item("hot", "example queries", f"the {len(examples)} queries/*.rq in turn, "
-                      "repeated as a dashboard would", hot))
+                      "repeated as a dashboard would", hot,
+                      names=[name for name, _ in examples]))
     return items
 
 
