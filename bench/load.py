@@ -102,10 +102,12 @@ class _Client:
 
 
 def drive(port: int, requests: list[Request], concurrency: int, max_requests: int,
-          max_seconds: float, timeout: float = 30, stop_on_timeout: bool = False) -> Outcome:
+          max_seconds: float, timeout: float = 30, stop_on_timeout: bool = False,
+          start: int = 0) -> Outcome:
     """Send up to `max_requests` operations in at most `max_seconds` (no new request starts
     after it) from `concurrency` threads. With `stop_on_timeout`, the first timeout ends the
-    run (for a peer that would otherwise queue every later request behind a slow one)."""
+    run (for a peer that would otherwise queue every later request behind a slow one). The
+    cycle starts at request `start`, so that successive runs ask for other constants."""
     outcome = Outcome(concurrency)
     counter = itertools.count()
     lock = threading.Lock()
@@ -121,7 +123,8 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 index = next(counter)
                 if index >= max_requests or time.perf_counter() >= deadline:
                     break
-                request = requests[index % len(requests)]
+                position = (start + index) % len(requests)
+                request = requests[position]
                 began = time.perf_counter()
                 try:
                     status, body = client.fetch(request)
@@ -140,7 +143,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 if 200 <= status < 300:
                     latencies.append(latency)
                     if per_request:
-                        indexed.append((index % len(requests), latency))
+                        indexed.append((position, latency))
                 else:
                     errors += 1
                     samples.append(f"HTTP {status}: {body[:200]!r}")

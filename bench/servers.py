@@ -69,13 +69,25 @@ def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
     return pids
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def tree_rss_mib(pid: int) -> dict:
     """Sum of the RSS of `pid` and all its descendants, and of each direct child's subtree (for
     gunicorn: one entry per worker with its query executors)."""
     children = _children_map()
     total = sum(_rss_kib(p) for p in _tree(pid, children))
     per_child = [sum(_rss_kib(p) for p in _tree(c, children)) for c in children.get(pid, [])]
-    return {"total_mib": round(total / 1024, 1),
+    pss = sum(_pss_kib(p) for p in _tree(pid, children))
+    return {"total_mib": round(total / 1024, 1), "pss_total_mib": round(pss / 1024, 1),
             "own_mib": round(_rss_kib(pid) / 1024, 1),
             "children_mib": sorted(round(k / 1024, 1) for k in per_child)}
 
@@ -239,7 +251,9 @@ def start_oxigraph(dump_nq: Path, work: Path) -> Server:
     server.notes.append("store loaded from dump/territoires.nq.gz with `oxigraph load`; "
                         "served with --union-default-graph")
     argv = [cli, "serve-read-only", "--location", str(location), "--bind", f"{HOST}:{port}",
-            "--union-default-graph", "--timeout-s", "60"]
+            "--union-default-graph"]
+    # No --timeout-s: Oxigraph 0.5 starts a thread per query that sleeps for the whole timeout,
+    # and at thousands of queries a second they exhaust threads and memory (the server panics).
     return _started(server, argv, work / "oxigraph.log", 60)
 
 
@@ -339,7 +353,7 @@ SQL_TXN_TIMEOUT = 0
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryCostEstimationTime = 400
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 60
 DefaultGraph =
 """

@@ -14,6 +14,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,9 +130,12 @@ def _run_item(server: Server, item, options, output_dir, base, work) -> dict:
         return result
     if warm.errors:
         result["warmup_errors"] = warm.error_samples[:2]
+    sent = 0
     for concurrency in options.concurrency:
+        # Each run starts where the previous one stopped: other constants, not cached answers.
         outcome = drive(server.port, requests, concurrency, max_requests, duration,
-                        timeout=options.timeout, stop_on_timeout=slow_peer)
+                        timeout=options.timeout, stop_on_timeout=slow_peer, start=sent)
+        sent += outcome.requests + outcome.errors + outcome.timeouts
         summary = outcome.summary()
         result[f"c{concurrency}"] = summary
         server.sample_rss()
@@ -139,6 +143,12 @@ def _run_item(server: Server, item, options, output_dir, base, work) -> dict:
             f"{summary['rps']} req/s, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
             f"{summary['errors']} errors, {summary['timeouts']} timeouts"
             + (f" (e.g. {summary['error_samples'][0]})" if summary["error_samples"] else ""))
+        if not server.alive():
+            result["status"] = "crashed"
+            result["note"] = f"the server exited: {_log_tail(work, server.name)}"
+            log(f"{server.name}: crashed during {item.name}: restarting it")
+            result["_server"] = _restart(server, output_dir, base, work)
+            break
         if outcome.timeouts:
             result["status"] = "timeout"
             result["note"] = f"a request got no answer within {options.timeout:.0f} s"
@@ -157,10 +167,26 @@ def _recover(server: Server, output_dir, base, work, patience: float = 120) -> S
             return server
         time.sleep(1)
     log(f"{server.name}: still busy after {patience:.0f} s: restarting")
+    return _restart(server, output_dir, base, work)
+
+
+def _restart(server: Server, output_dir, base, work) -> Server:
     server.stop()
+    for leftover in ("oxigraph-store", "virtuoso", "virtuoso-load"):
+        if server.name in leftover:
+            shutil.rmtree(work / leftover, ignore_errors=True)
     restarted = _start(server.name, output_dir, base, work)
     restarted.rss_samples = server.rss_samples
+    restarted.notes = server.notes + ["restarted during the run"]
     return restarted
+
+
+def _log_tail(work: Path, name: str) -> str:
+    try:
+        text = (work / f"{name}.log").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "?"
+    return " | ".join(line.strip() for line in text[-3:])[:300]
 
 
 def _rss(server: Server) -> dict:
@@ -170,6 +196,7 @@ def _rss(server: Server) -> dict:
     return {"max_total_mib": max(s["total_mib"] for s in samples),
             "max_per_child_mib": max((max(s["children_mib"]) for s in samples
                                       if s["children_mib"]), default=None),
+            "max_pss_total_mib": max(s.get("pss_total_mib", 0) for s in samples),
             "children": len(samples[-1]["children_mib"]),
             "last": samples[-1]}
 
@@ -379,7 +406,8 @@ def markdown(result: dict) -> str:
         notes = "; ".join(s.get("notes", []) + ([s["failure"]] if s.get("failure") else []))
         lines.append(f"| {s['label']} | {s['version'] or '–'} | {s['startup_s']} s | "
                      f"{str(s['load_s']) + ' s' if s.get('load_s') is not None else '–'} | "
-                     f"{rss.get('max_total_mib', '–')} MiB{workers} | {notes} |")
+                     f"{rss.get('max_total_mib', '–')} MiB{workers}; PSS "
+                     f"{rss.get('max_pss_total_mib', '–')} MiB | {notes} |")
     peers = [p for p in result["servers"] if p != "project"]
     lines += ["", "| workload | query | server | c=1 req/s | c=1 ms | c=4 req/s | c=4 ms | "
               "errors | project ÷ server, c=4 |", "| --- | --- | --- | ---: | ---: | ---: | "
@@ -394,6 +422,10 @@ def markdown(result: dict) -> str:
             if cell.get("status") == "n/a":
                 continue
             label = "project" if name == "project" else name
+            if cell.get("status") == "crashed" and "c1" not in cell:
+                lines.append(f"| {item['workload']} | {item['name']} | {label} | crashed | "
+                             f"| | | | |")
+                continue
             if cell.get("status") == "timeout" and "c1" not in cell:
                 lines.append(f"| {item['workload']} | {item['name']} | {label} | timeout "
                              f"(> {o['timeout']} s) | | | | | |")
