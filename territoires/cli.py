@@ -1,4 +1,4 @@
-"""The `territoires` command: build, validate, refresh the reference data, serve."""
+"""The `territoires` command: build, validate, refresh the reference data, serve, publish."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ def cmd_serve(args, settings) -> int:
     return serve(settings)
 
 
+def cmd_publish(args, settings) -> int:
+    from .publish import command
+
+    return command(args, settings, _progress(args.quiet))
+
+
 def cmd_link(args, settings) -> int:
     from .linking import command
 
@@ -106,6 +112,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--query-timeout", type=float, help="seconds")
     serve.add_argument("--store", dest="store_url", help="remote SPARQL endpoint instead of the embedded store")
     serve.set_defaults(run=cmd_serve)
+
+    publish = commands.add_parser(
+        "publish", help="load the published build into a remote SPARQL store, graph by graph")
+    publish.add_argument("--to", required=True, metavar="GSP_URL",
+                         help="the store's SPARQL 1.1 Graph Store Protocol endpoint "
+                              "(Oxigraph: http://HOST:7878/store)")
+    publish.add_argument("--query-url", metavar="URL",
+                         help="the store's SPARQL query endpoint (default: GSP_URL's /store "
+                              "replaced by /query, as Oxigraph lays them out)")
+    publish.set_defaults(run=cmd_publish)
 
     link = commands.add_parser("link", help="link entities to Wikidata or Insee by official code")
     link.add_argument("target", choices=["wikidata", "insee"])

@@ -33,6 +33,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 64 * 1024 * 1024
     query_executors: int = 2     # per worker: processes that run SPARQL queries
+    result_cache_bytes: int = 64 * 1024 * 1024  # per worker: complete /sparql answers (0: none)
     proxy_hops: int = 0          # reverse proxies in front whose X-Forwarded-* headers to trust
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)

@@ -18,7 +18,7 @@ from gunicorn.workers.gthread import ThreadWorker
 CLIENT_STALL_TIMEOUT = 10
 
 from .config import Settings
-from .web.published import NoBuild, Published
+from .web.published import NoBuild, open_published
 
 
 class _Gunicorn(BaseApplication):
@@ -84,7 +84,7 @@ def gunicorn_options(settings: Settings) -> dict:
 
 def serve(settings: Settings) -> int:
     try:
-        version = Published(settings).current().version
+        version = open_published(settings).current().version
     except NoBuild as missing:
         print(f"territoires serve: {missing}", file=sys.stderr)
         return 1

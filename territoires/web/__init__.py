@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import config
 from ..config import Settings
 from ..namespaces import Vocabulary
-from .published import NoBuild, Published
+from .published import NoBuild, open_published
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class Territoires:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.vocab = Vocabulary(settings.base_uri)
-        self.published = Published(settings)
+        self.published = open_published(settings)
 
 
 def create_app(settings: Settings | None = None) -> Flask:

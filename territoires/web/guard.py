@@ -61,6 +61,7 @@ class Refused(Exception):
 class Inspection:
     services: tuple[str | None, ...]   # SERVICE endpoints, resolved; None when not an IRI
     has_from: bool                     # FROM / FROM NAMED: the query chooses its own dataset
+    form: str = ""                     # results (SELECT, ASK), graph (CONSTRUCT, DESCRIBE), or ""
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def inspect(query: str, max_length: int, max_depth: int = MAX_DEPTH) -> Inspecti
     _check_depth(tokens, max_depth)
     _check_not_update(tokens)
     return Inspection(services=tuple(_services(tokens)),
-                      has_from=any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens))
+                      has_from=any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens),
+                      form=_form(tokens))
 
 
 def check_services(inspection: Inspection, allowlist: tuple[str, ...],
@@ -121,6 +123,13 @@ def _check_not_update(tokens: list[_Token]) -> None:
     if keyword in UPDATE_KEYWORDS:
         raise Refused(403, f"this endpoint is read-only: SPARQL Update ({keyword}) is not "
                            f"accepted")
+
+
+def _form(tokens: list[_Token]) -> str:
+    """Which kind of answer the query has, from its first keyword (the parser has the last word)."""
+    keyword = next((t.text.upper() for t in _after_prologue(tokens)), "")
+    return {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph",
+            "DESCRIBE": "graph"}.get(keyword, "")
 
 
 def _after_prologue(tokens: list[_Token]):

@@ -92,7 +92,13 @@ def dump(name: str):
     # Never join the requested name to a path: only a name the manifest lists is served.
     if name not in {d["name"] for d in _dumps(build)}:
         return error_response(404, f"Pas de fichier {name!r} dans /dump/ / no such dump")
-    response = send_file(build.dump(name), mimetype="application/gzip", as_attachment=True,
+    path = build.dump(name)
+    if path is None:
+        return error_response(404, f"Ce serveur n'a pas de copie des fichiers de la version "
+                                   f"{build.version} (magasin distant) / this server reads a "
+                                   f"remote store and holds no copy of the dumps of version "
+                                   f"{build.version}: {name} is not available here")
+    response = send_file(path, mimetype="application/gzip", as_attachment=True,
                          download_name=name, etag=etag(build.version, "dump", name),
                          conditional=True, max_age=3600)
     return response
@@ -279,8 +285,8 @@ def _date_literal(text: str) -> Literal:
 
 def _published_at(build: Build) -> str:
     """When the build was published: its manifest's modification time."""
-    stamp = (build.path / "build.json").stat().st_mtime
-    return datetime.fromtimestamp(stamp, timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.fromtimestamp(build.published_at, timezone.utc).replace(
+        microsecond=0).isoformat()
 
 
 # --- serving ----------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 A rebuild swaps the `current` symlink; each request asks `Published.current()`, which costs one
 `readlink` and reopens the store only when the link points somewhere new. A request that started
 on the old build finishes on it (the build directory before the live one is kept on disk).
+
+With a remote store (`store_url`), `open_published` gives a `remote.RemotePublished` instead: the
+same `current()`, whose Build has a `RemoteStore` and, unless this machine holds that very build,
+no `path` (so no dumps to serve).
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ class NoBuild(Exception):
     """Nothing has been published yet (run `territoires build`)."""
 
 
+class StoreUnavailable(NoBuild):
+    """The remote store does not answer, or answers with a server error."""
+
+
 @dataclass(frozen=True)
 class Build:
-    path: Path
+    path: Path | None          # None: a remote store's build that this machine does not hold
     manifest: dict
-    store: ox.Store
+    store: ox.Store            # or a `remote.RemoteStore`, with the same `query`
+    published_at: float = 0.0  # when it was published (seconds since the epoch)
 
     @property
     def version(self) -> str:
@@ -36,8 +45,17 @@ class Build:
     def store_path(self) -> Path:
         return self.path / "store"
 
-    def dump(self, name: str) -> Path:
-        return self.path / "dump" / name
+    def dump(self, name: str) -> Path | None:
+        return None if self.path is None else self.path / "dump" / name
+
+
+def open_published(settings: Settings):
+    """The live build's source: the embedded store, or the remote one `store_url` names."""
+    if settings.store_url:
+        from .remote import RemotePublished
+
+        return RemotePublished(settings)
+    return Published(settings)
 
 
 class Published:
@@ -59,6 +77,7 @@ class Published:
             if self._build is None or target != self._target:
                 path = (self.link.parent / target).resolve()
                 manifest = json.loads((path / "build.json").read_text())
-                self._build = Build(path, manifest, ox.Store.read_only(str(path / "store")))
+                self._build = Build(path, manifest, ox.Store.read_only(str(path / "store")),
+                                    (path / "build.json").stat().st_mtime)
                 self._target = target
             return self._build

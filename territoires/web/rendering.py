@@ -146,9 +146,13 @@ class ByteLRU:
                 self._items.move_to_end(key)
             return value
 
+    def fits(self, size: int) -> bool:
+        """Whether a body of `size` bytes would be kept (one huge body would evict the rest)."""
+        return 0 < self.max_bytes and size <= self.max_bytes // 8
+
     def put(self, key: tuple, value: bytes) -> None:
-        if len(value) > self.max_bytes // 8:
-            return  # one huge body would evict everything else
+        if not self.fits(len(value)):
+            return
         with self._lock:
             old = self._items.pop(key, None)
             self._size -= len(old) if old is not None else 0

@@ -3,12 +3,20 @@
 Requests are checked here and by `guard` (read-only, no outbound request, size and nesting
 limits); queries run in executor processes (`executor`) under a deadline, and their answers are
 streamed from a spool file once complete. A GET without a query answers the service description.
+With a remote store (`store_url`), the checked query is forwarded to it instead (`remote.forward`),
+with the same deadline and size cap, asking it directly for the negotiated format.
+
+Complete answers are kept in a per-worker cache bounded in bytes (`result_cache_bytes`), keyed by
+everything that decides them: the query text, the protocol's dataset, the negotiated formats and
+the dataset version. Errors, timeouts and answers over the cap are never cached, nor answers that
+depend on another endpoint (SERVICE). `X-Cache: hit|miss` says which it was.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -17,12 +25,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 from werkzeug.wsgi import wrap_file
 
-from . import error_response, guard
+from . import error_response, guard, remote
 from .executor import Crashed, Executors, Job, Outcome, TimedOut, Unavailable
+from .rendering import ByteLRU
 
 bp = Blueprint("sparql", __name__)
 
 EXTENSION = "territoires.sparql"
+CACHE = "territoires.sparql.cache"
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -72,6 +82,9 @@ FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
 @bp.record_once
 def _start(state) -> None:
     settings = state.app.extensions["territoires"].settings
+    state.app.extensions[CACHE] = ByteLRU(settings.result_cache_bytes)
+    if settings.store_url:
+        return  # the remote store evaluates the queries: no executor
     # With no SERVICE endpoint allowed, executors also lose all network access.
     state.app.extensions[EXTENSION] = Executors(settings.query_executors,
                                                 isolate_network=not settings.service_allowlist)
@@ -206,19 +219,24 @@ def _answer(query: str, params: MultiDict) -> Response:
     graph_type = _negotiate(params, GRAPH_FORMATS)
     if results_type is None and graph_type is None:
         return _not_acceptable("results", params)
-    executors: Executors = current_app.extensions[EXTENSION]
     build = current_app.extensions["territoires"].published.current()
-    spool = executors.spool_path()
     job = Job(query=query, union=not inspection.has_from,
               default_graphs=_dataset(params, "default-graph-uri"),
               named_graphs=_dataset(params, "named-graph-uri"),
               results_type=results_type, graph_type=graph_type,
               prefixes=current_app.extensions["territoires"].vocab.prefixes(),
-              spool=str(spool), max_bytes=settings.max_result_bytes)
+              spool="", max_bytes=settings.max_result_bytes)
+    key = None if inspection.services else (query, job.default_graphs, job.named_graphs,
+                                            results_type, graph_type, build.version)
+    if key is not None and (cached := _cache().get(key)) is not None:
+        return _cached_response(cached, "hit")
     try:
-        outcome = executors.run(build.store_path, job, settings.query_timeout)
+        if settings.store_url:
+            outcome, answer = _forward(build, job, inspection.form)
+        else:
+            outcome, answer = _evaluate(build, job)
         if outcome.status == "ok":
-            return _send(spool, outcome.detail)
+            return _send(answer, outcome.detail, key)
         return _failure(outcome, params, build.manifest)
     except TimedOut:
         return error_response(503, f"the query exceeded the {settings.query_timeout:g} s "
@@ -231,8 +249,43 @@ def _answer(query: str, params: MultiDict) -> Response:
         response = error_response(503, f"the server is busy ({busy}); try again shortly")
         response.headers["Retry-After"] = "5"
         return response
+
+
+def _evaluate(build, job: Job):
+    """Run the job in an executor process; (outcome, the open answer file when ok)."""
+    executors: Executors = current_app.extensions[EXTENSION]
+    spool = executors.spool_path()
+    try:
+        outcome = executors.run(build.store_path, replace(job, spool=str(spool)),
+                                _settings().query_timeout)
+        if outcome.status != "ok":
+            return outcome, None
+        file = open(spool, "rb")
+        return outcome, file
     finally:
-        spool.unlink(missing_ok=True)
+        spool.unlink(missing_ok=True)   # an open answer file lives on until it is sent
+
+
+def _forward(build, job: Job, form: str):
+    """Send the job to the remote store, asking directly for the negotiated format."""
+    offers = {"results": job.results_type, "graph": job.graph_type}
+    if form and offers[form] is None:
+        return Outcome("not-acceptable", "", form), None
+    offers = {media_type: kind for kind, media_type in offers.items()
+              if media_type is not None and form in ("", kind)}
+    params = build.store.dataset(job.union, job.default_graphs, job.named_graphs)
+    file = tempfile.TemporaryFile()
+    try:
+        outcome = remote.forward(build.store, job.query, params, offers, form,
+                                 _settings().query_timeout, job.max_bytes, file)
+    except BaseException:
+        file.close()
+        raise
+    if outcome.status != "ok":
+        file.close()
+        return outcome, None
+    file.seek(0)
+    return outcome, file
 
 
 def _failure(outcome: Outcome, params: MultiDict, manifest: dict) -> Response:
@@ -249,15 +302,38 @@ def _failure(outcome: Outcome, params: MultiDict, manifest: dict) -> Response:
     return error_response(400, f"the query could not be evaluated: {outcome.detail}")
 
 
-def _send(spool, media_type: str) -> Response:
-    """Stream the spooled answer; the file is unlinked at once and freed when sent."""
-    file = open(spool, "rb")
-    os.unlink(spool)
+def _send(file, media_type: str, key: tuple | None) -> Response:
+    """Send a complete answer from its (unlinked) file: kept in the cache when small enough,
+    otherwise streamed from the file, which is freed once sent."""
+    size = os.fstat(file.fileno()).st_size
+    if key is not None and _cache().fits(size):
+        with file:
+            answer = CachedAnswer(file.read())
+        answer.media_type = media_type
+        _cache().put(key, answer)
+        return _cached_response(answer, "miss")
     response = Response(wrap_file(request.environ, file), mimetype=media_type,
                         direct_passthrough=True)
-    response.content_length = os.fstat(file.fileno()).st_size
+    response.content_length = size
     response.vary.add("Accept")
+    response.headers["X-Cache"] = "miss"
     return response
+
+
+class CachedAnswer(bytes):
+    """A complete answer's bytes, with the media type it is in."""
+    media_type: str
+
+
+def _cached_response(answer: CachedAnswer, status: str) -> Response:
+    response = Response(answer, mimetype=answer.media_type)
+    response.vary.add("Accept")
+    response.headers["X-Cache"] = status
+    return response
+
+
+def _cache() -> ByteLRU:
+    return current_app.extensions[CACHE]
 
 
 def _settings():
