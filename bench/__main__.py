@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=30, help="client timeout per request")
     parser.add_argument("--resources", type=int, default=200,
                         help="distinct resources dereferenced")
-    parser.add_argument("--variants", type=int, default=200,
-                        help="distinct constants per SPARQL query")
+    parser.add_argument("--variants", type=int, default=None,
+                        help="distinct constants per SPARQL query (default: twice --requests)")
     parser.add_argument("--rdflib-requests", type=int, default=100)
     parser.add_argument("--rdflib-duration", type=float, default=5)
     options = parser.parse_args(argv)
@@ -48,9 +48,10 @@ def main(argv: list[str] | None = None) -> None:
         options.requests = min(options.requests, 10)
         options.duration = min(options.duration, 1)
         options.resources = min(options.resources, 20)
-        options.variants = min(options.variants, 20)
+        options.variants = min(options.variants or 20, 20)
         options.rdflib_requests = min(options.rdflib_requests, 4)
         options.rdflib_duration = min(options.rdflib_duration, 1)
+    options.variants = options.variants or 2 * options.requests
     result = suite.run(options)
     print(suite.markdown(result))
     failed = result["servers"]["project"]

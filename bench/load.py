@@ -23,6 +23,7 @@ class Outcome:
     errors: int = 0             # non-2xx answers and broken connections
     timeouts: int = 0           # no answer within the client timeout
     reconnects: int = 0         # keep-alive connections closed by the server, reopened
+    cache_hits: int = 0         # answers marked `X-Cache: hit` (the project's result cache)
     elapsed_s: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
@@ -36,6 +37,7 @@ class Outcome:
             "errors": self.errors,
             "timeouts": self.timeouts,
             "reconnects": self.reconnects,
+            "cache_hits": self.cache_hits,
             "elapsed_s": round(self.elapsed_s, 3),
             "rps": round(self.requests / self.elapsed_s, 2) if self.elapsed_s > 0 else 0.0,
             "p50_ms": _percentile(ordered, 50),
@@ -87,13 +89,14 @@ class _Client:
             self.close()
         return response.status, response.headers, body
 
-    def fetch(self, request: Request) -> tuple[int, bytes]:
+    def fetch(self, request: Request) -> tuple[int, bytes, bool]:
+        """(status, body, whether the answer came from a result cache)."""
         status, headers, body = self._get(request.target, request.accept)
         if request.follow and status in (301, 302, 303, 307, 308):
             location = urllib.parse.urlsplit(headers.get("Location", ""))
             target = location.path + (f"?{location.query}" if location.query else "")
-            status, _, body = self._get(target, request.accept)
-        return status, body
+            status, headers, body = self._get(target, request.accept)
+        return status, body, headers.get("X-Cache", "").lower() == "hit"
 
     def close(self) -> None:
         if self.connection is not None:
@@ -117,7 +120,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
 
     def worker() -> None:
         client = _Client(port, timeout)
-        latencies, errors, timeouts, samples, indexed = [], 0, 0, [], []
+        latencies, errors, timeouts, samples, indexed, hits = [], 0, 0, [], [], 0
         try:
             while not stop.is_set():
                 index = next(counter)
@@ -127,7 +130,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 request = requests[position]
                 began = time.perf_counter()
                 try:
-                    status, body = client.fetch(request)
+                    status, body, hit = client.fetch(request)
                 except (TimeoutError, socket.timeout):
                     timeouts += 1
                     client.close()
@@ -142,6 +145,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 latency = (time.perf_counter() - began) * 1000
                 if 200 <= status < 300:
                     latencies.append(latency)
+                    hits += hit
                     if per_request:
                         indexed.append((position, latency))
                 else:
@@ -154,6 +158,7 @@ def drive(port: int, requests: list[Request], concurrency: int, max_requests: in
                 outcome.errors += errors
                 outcome.timeouts += timeouts
                 outcome.reconnects += client.reconnects
+                outcome.cache_hits += hits
                 for position, latency in indexed:
                     outcome.by_request.setdefault(position, []).append(latency)
                 outcome.error_samples.extend(samples)

@@ -438,6 +438,15 @@ def markdown(result: dict) -> str:
                 (f"≥ {r['value']}" if r["bound"] == "at least" else f"{r['value']}")
             lines.append(f"| {item['workload']} | {item['name']} | {label} | {_rps(c1)} | "
                          f"{_ms(c1)} | {_rps(c4)} | {_ms(c4)} | {errors} | {shown} |")
+    hits = []
+    for key, cell in result["servers"]["project"].get("items", {}).items():
+        for concurrency in o["concurrency"]:
+            c = cell.get(f"c{concurrency}") or {}
+            if c.get("cache_hits"):
+                hits.append(f"{key} c={concurrency}: {c['cache_hits']}/{c['requests']}")
+    if hits:
+        lines += ["", "Answers from the project's SPARQL result cache (`X-Cache: hit`): "
+                  + "; ".join(hits) + "."]
     for item in result["items"]:
         if not item.get("requests"):
             continue

@@ -116,33 +116,44 @@ def build_items(base: str, resources: int = 200, variants: int = 200) -> list[It
     ]
 
     # ---- selective SPARQL -------------------------------------------------------------------
-    picked = rng.sample(epcis, variants)
-    by_siren = [prefixes + "SELECT ?epci ?nom ?population WHERE {\n"
-                f"  ?epci ti:siren \"{r['siren']}\" ; skos:prefLabel ?nom ; "
-                "ti:populationTotale ?population .\n}" for r in picked]
+    # Every request of a run has its own constants (up to `variants`, by default twice the
+    # requests of a run), so a result cache keyed by the query cannot answer the benchmark.
+    picked = rng.sample(epcis, len(epcis))
+    sirens = [("epci", r["siren"]) for r in picked]
+    sirens += [("commune", r["siren"]) for r in rng.sample(communes, max(0, variants - len(sirens)))]
+    by_siren = [prefixes + "SELECT ?entite ?nom ?population WHERE {\n"
+                f"  ?entite ti:siren \"{siren}\" ; skos:prefLabel ?nom .\n"
+                "  OPTIONAL { ?entite ti:populationTotale ?population }\n}"
+                for _, siren in sirens[:variants]]
+    # LIMIT above any EPCI's size: the same answer, a distinct query past the 1,255 EPCI.
     member_lists = [prefixes + "SELECT ?commune ?nom WHERE {\n"
-                    f"  <{base}id/epci/{r['siren']}> org:hasMember ?commune .\n"
-                    "  ?commune skos:prefLabel ?nom .\n} ORDER BY ?nom" for r in picked]
-    pairs = rng.sample(members, variants)
+                    f"  <{base}id/epci/{picked[i % len(picked)]['siren']}> org:hasMember "
+                    "?commune .\n  ?commune skos:prefLabel ?nom .\n"
+                    f"}} ORDER BY ?nom LIMIT {1000 + i}" for i in range(variants)]
+    pairs = rng.sample(members, min(variants, len(members)))
     asks = []
     for index, pair in enumerate(pairs):  # every other one is a commune of another EPCI: false
         commune = pair["commune"] if index % 2 == 0 else rng.choice(communes)["code"]
         asks.append(prefixes + f"ASK {{ <{base}id/epci/{pair['epci']}> org:hasMember "
                                f"<{base}id/commune/{commune}> }}")
-    constructs = [construct(iri) for iri in iris]
+    described = [f"{base}id/epci/{r['siren']}" for r in picked]
+    described += [f"{base}id/commune/{r['code']}"
+                  for r in rng.sample(communes, max(0, variants - len(described)))]
+    rng.shuffle(described)
+    constructs = [construct(iri) for iri in described[:variants]]
     items += [
-        Item("selective", "EPCI by SIREN", "SELECT an EPCI, its name and population by SIREN",
-             _sparql(by_siren, RESULTS_JSON)),
+        Item("selective", "EPCI by SIREN", "SELECT an EPCI (past the 1,255 EPCI, a commune), "
+             "its name and population by SIREN", _sparql(by_siren, RESULTS_JSON)),
         Item("selective", "members of an EPCI", "SELECT the member communes of an EPCI and "
              "their names", _sparql(member_lists, RESULTS_JSON)),
         Item("selective", "ASK membership", "ASK whether a commune is a member of an EPCI "
              "(half true, half false)", _sparql(asks, RESULTS_JSON)),
-        Item("selective", "CONSTRUCT resource", "CONSTRUCT a resource and its incoming links",
-             _sparql(constructs, TURTLE)),
+        Item("selective", "CONSTRUCT resource", "CONSTRUCT an EPCI or commune and its incoming "
+             "links", _sparql(constructs, TURTLE)),
     ]
 
     # ---- analytics SPARQL -------------------------------------------------------------------
-    thresholds = [rng.randrange(0, 1000) for _ in range(variants)]
+    thresholds = rng.sample(range(0, 100_000), variants)
     by_form = [prefixes + "SELECT ?forme (COUNT(?epci) AS ?epcis) (SUM(?population) AS "
                "?habitants) (SUM(?membres) AS ?communes) WHERE {\n"
                "  { SELECT ?epci (COUNT(?commune) AS ?membres) WHERE { ?epci a ti:EPCI ; "
@@ -150,17 +161,21 @@ def build_items(base: str, resources: int = 200, variants: int = 200) -> list[It
                "  ?epci ti:formeJuridique ?forme ; ti:populationTotale ?population .\n"
                f"  FILTER(?population >= {k})\n}} GROUP BY ?forme ORDER BY DESC(?habitants)"
                for k in thresholds]
-    biggest = sorted((int(r["population_totale"]) for r in epcis), reverse=True)[:100]
+    caps = rng.sample(range(100_000, 8_000_000), variants)
     top10 = [prefixes + "SELECT ?epci ?nom ?population WHERE {\n"
              "  ?epci a ti:EPCI ; skos:prefLabel ?nom ; ti:populationTotale ?population .\n"
-             f"  FILTER(?population <= {rng.choice(biggest)})\n"
-             "} ORDER BY DESC(?population) LIMIT 10" for _ in range(variants)]
-    needles = []
-    for row in rng.sample(communes, variants):
-        name = row["nom"].lower()
-        length = min(len(name), rng.randrange(4, 7))
+             f"  FILTER(?population <= {cap})\n"
+             "} ORDER BY DESC(?population) LIMIT 10" for cap in caps]
+    needles: list[str] = []
+    seen: set[str] = set()
+    while len(needles) < variants:
+        name = rng.choice(communes)["nom"].lower().replace("\\", "").replace('"', "")
+        length = min(len(name), rng.randrange(3, 8))
         start = rng.randrange(0, len(name) - length + 1)
-        needles.append(name[start:start + length].replace("\\", "").replace('"', ""))
+        needle = name[start:start + length]
+        if needle not in seen:
+            seen.add(needle)
+            needles.append(needle)
     search = [prefixes + "SELECT ?commune ?nom WHERE {\n"
               "  ?commune a ti:Commune ; skos:prefLabel ?nom .\n"
               f"  FILTER(CONTAINS(LCASE(STR(?nom)), \"{needle}\"))\n}} ORDER BY ?nom LIMIT 100"
@@ -170,11 +185,11 @@ def build_items(base: str, resources: int = 200, variants: int = 200) -> list[It
                      "  { SELECT DISTINCT ?territoire ?commune ?population WHERE {\n"
                      "    ?territoire a ti:TerritoireIndustrie ; org:hasMember ?epci .\n"
                      "    ?epci org:hasMember ?commune . ?commune ti:population ?population .\n"
-                     f"    FILTER(?population >= {k}) }} }}\n}} GROUP BY ?territoire"
-                     for k in thresholds]
+                     f"    FILTER(?population >= {k % 5000}) }} }}\n}} GROUP BY ?territoire "
+                     f"LIMIT {1000 + i}" for i, k in enumerate(thresholds)]
     # LIMIT changes nothing but the text: a result cache keyed by the query would miss.
-    count = [f"SELECT (COUNT(*) AS ?triples) WHERE {{ ?s ?p ?o }} LIMIT {1 + k}"
-             for k in thresholds]
+    count = [f"SELECT (COUNT(*) AS ?triples) WHERE {{ ?s ?p ?o }} LIMIT {1 + i}"
+             for i in range(variants)]
     items += [
         Item("analytics", "population by legal form", "population and commune count per EPCI "
              "legal form (sub-query over every EPCI's members)",
