@@ -40,7 +40,7 @@ def publish(settings: Settings, gsp_url: str, query_url: str, say=lambda _: None
     manifest["published_at"] = (build / "build.json").stat().st_mtime
     endpoint = Endpoint(query_url)
     previous = read_manifest(endpoint, settings.base_uri) or {"graphs": {}}
-    client = _Client(gsp_url)
+    client = GraphStoreClient(gsp_url)
     with tempfile.TemporaryDirectory(prefix="territoires-publish-") as scratch:
         files = split_graphs(build / manifest["dumps"]["nq"]["file"], Path(scratch))
         for graph in manifest["graphs"]:
@@ -87,7 +87,7 @@ def _verify(store: RemoteStore, manifest: dict) -> None:
             + " — the previous publication graph is left as it was")
 
 
-class _Client:
+class GraphStoreClient:
     """SPARQL 1.1 Graph Store Protocol writes; credentials may be in the URL (basic or digest)."""
 
     def __init__(self, url: str):

@@ -14,9 +14,11 @@ import time
 import urllib.parse
 import urllib.request
 
+import pyoxigraph as ox
 import pytest
 
-from territoires.web.remote import publication_graph
+from territoires.publish import GraphStoreClient
+from territoires.web.remote import REFRESH_SECONDS, manifest_triples, publication_graph
 
 from . import test_linked_data, test_metadata, test_pages, test_sparql_protocol
 from .conftest import BASE, free_port, start_server
@@ -201,3 +203,32 @@ def test_a_slow_query_times_out_with_503(loaded, settings):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_front_end_follows_the_publication_graph(server, loaded, published):
+    """A new publication graph is a new version within REFRESH_SECONDS: the cached answers of the
+    old version are not served for it. (Last in this module: it restores the graph after.)"""
+    query_url, gsp = loaded
+    graph = publication_graph(BASE)
+    rows = sparql(query_url, f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ <{graph}> "
+                             "<http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?o } }")
+    manifest = json.loads(rows["results"]["bindings"][0]["o"]["value"])
+    count = "/sparql?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    for _ in range(4):  # cached in both workers
+        assert fetch(server, count)[0] == 200
+
+    def publish_version(version: str) -> None:
+        triples = manifest_triples({**manifest, "version": version}, BASE)
+        GraphStoreClient(gsp).put(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        time.sleep(REFRESH_SECONDS + 0.5)
+
+    publish_version("0000000000000000")
+    try:
+        status, _, body = fetch(server, "/dump/", Accept="application/json")
+        assert json.loads(body)["version"] == "0000000000000000"
+        status, headers, _ = fetch(server, count)
+        assert status == 200 and headers["X-Cache"] == "miss"
+    finally:
+        publish_version(published["version"])
+    status, _, body = fetch(server, "/dump/", Accept="application/json")
+    assert json.loads(body)["version"] == published["version"]
