@@ -42,13 +42,16 @@ class StallGuardedWorker(ThreadWorker):
     cannot pin threads for ever (gunicorn reads a request's headers with no time limit)."""
 
     def handle(self, conn):
-        init = conn.init
+        # Once per connection: `handle` runs for every request of a keep-alive connection.
+        if not getattr(conn, "stall_guarded", False):
+            init = conn.init
 
-        def init_with_timeout():
-            init()
-            conn.sock.settimeout(CLIENT_STALL_TIMEOUT)
+            def init_with_timeout():
+                init()
+                conn.sock.settimeout(CLIENT_STALL_TIMEOUT)
 
-        conn.init = init_with_timeout
+            conn.init = init_with_timeout
+            conn.stall_guarded = True
         return super().handle(conn)
 
 
