@@ -97,3 +97,33 @@ def server(published, settings):
         process.wait(timeout=10)
     except Exception:
         process.kill()
+
+
+SOURCE_DESCRIPTION = """@prefix ti: <def/territoires#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix pav: <http://purl.org/pav/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<graph/{name}> a ti:SourceGraph ;
+    dcterms:title {title}@fr , "Test source"@en ;
+    prov:wasDerivedFrom <https://example.org/{name}> ;
+    dcterms:source <https://example.org/{name}> ;
+    dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ;
+    pav:retrievedOn "2026-01-01"^^xsd:date .
+"""
+
+
+def copy_with_extra_source(root: Path, name: str, title: str, turtle: str) -> Path:
+    """Copy data/, ontology/ and shapes/ under root and add a curated Turtle source `name`
+    (graph/{name}) holding `turtle`; returns root."""
+    import json
+
+    for part in ("data", "ontology", "shapes"):
+        shutil.copytree(ROOT / part, root / part)
+    directory = root / "data" / name
+    directory.mkdir()
+    (directory / "source.ttl").write_text(
+        SOURCE_DESCRIPTION.format(name=name, title=json.dumps(title, ensure_ascii=False)),
+        encoding="utf-8")
+    (directory / f"{name}.ttl").write_text(turtle, encoding="utf-8")
+    return root

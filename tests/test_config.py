@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from territoires.config import Settings, from_environment
+from territoires.config import from_environment
 from territoires.web import create_app
 
 

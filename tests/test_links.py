@@ -47,9 +47,9 @@ def test_linkset_counts_equal_the_graphs(store):
 
 
 def test_a_web_page_is_never_the_entity(store):
-    assert scalar(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ ?x owl:sameAs ?y
+    assert scalar(store, """SELECT (COUNT(*) AS ?n) WHERE { ?x owl:sameAs ?y
         FILTER(STRSTARTS(STR(?y), "https://geo.api.gouv.fr/")
-            || STRSTARTS(STR(?y), "https://annuaire-entreprises")) }}""") == "0"
+            || STRSTARTS(STR(?y), "https://annuaire-entreprises")) }""") == "0"
 
 
 def ask(store, query):

@@ -13,7 +13,7 @@ from markupsafe import escape
 from territoires.build import build
 from territoires.web import create_app
 
-from .conftest import settings_for
+from .conftest import copy_with_extra_source, settings_for
 from .test_linked_data import fetch
 
 QUERY_TITLES = [str(escape("Intercommunalités d'Alliances Luxe & Précision, Doubs"))]
@@ -113,18 +113,6 @@ def test_static_files_are_served(server):
 
 # --- a literal holding markup -----------------------------------------------------------------
 
-SOURCE = """@prefix ti: <def/territoires#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix pav: <http://purl.org/pav/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<graph/essai> a ti:SourceGraph ;
-    dcterms:title "Essai <b>balisé</b>"@fr , "Markup test"@en ;
-    prov:wasDerivedFrom <https://example.org/essai> ;
-    dcterms:source <https://example.org/essai> ;
-    dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ;
-    pav:retrievedOn "2026-01-01"^^xsd:date .
-"""
 DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix org: <http://www.w3.org/ns/org#> .
@@ -141,16 +129,8 @@ DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @pytest.fixture(scope="module")
 def markup_app(tmp_path_factory):
     """An app on a build whose data holds markup in literals and a javascript: IRI."""
-    from shutil import copytree
-
-    from territoires.config import ROOT
-
-    root = tmp_path_factory.mktemp("markup")
-    for name in ("data", "ontology", "shapes"):
-        copytree(ROOT / name, root / name)
-    (root / "data" / "essai").mkdir()
-    (root / "data" / "essai" / "source.ttl").write_text(SOURCE, encoding="utf-8")
-    (root / "data" / "essai" / "essai.ttl").write_text(DATA, encoding="utf-8")
+    root = copy_with_extra_source(tmp_path_factory.mktemp("markup"), "essai",
+                                  "Essai <b>balisé</b>", DATA)
     settings = settings_for(root, root / "output")
     build(settings)
     return create_app(settings)

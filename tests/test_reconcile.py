@@ -82,7 +82,7 @@ VARIANTS = [
     ("Grand Besançon Métropole", TI + "EPCI", "epci/242500361", True),
     ("Communauté urbaine Grand Besançon Métropole", None, "epci/242500361", True),
     ("Besanson", "commune", "commune/25056", False),
-    ("Alliances Luxe et Précision Doubs", TI + "TerritoireIndustrie", f"territoire/alliances-luxe-precision-doubs", True),
+    ("Alliances Luxe et Précision Doubs", TI + "TerritoireIndustrie", "territoire/alliances-luxe-precision-doubs", True),
     ("Cedric Bole", FOAF_PERSON, "personne/cedric-bole", True),
     ("Val de Morteau", TI + "EPCI", "epci/242504116", True),
     ("25056", None, "commune/25056", True),

@@ -11,27 +11,14 @@ import shutil
 import pytest
 
 from territoires.build import build
-from territoires.config import ROOT
 
-from .conftest import BASE, settings_for, start_server
+from .conftest import BASE, copy_with_extra_source, settings_for, start_server
 from .test_sparql_protocol import get
 
 LABEL = ("SELECT ?label WHERE { <%sid/organisation/essai> "
          "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }" % BASE)
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
-SOURCE = """@prefix ti: <def/territoires#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix pav: <http://purl.org/pav/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<graph/essai> a ti:SourceGraph ;
-    dcterms:title "Essai de cache"@fr , "Cache test"@en ;
-    prov:wasDerivedFrom <https://example.org/essai> ;
-    dcterms:source <https://example.org/essai> ;
-    dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ;
-    pav:retrievedOn "2026-01-01"^^xsd:date .
-"""
 DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix schema: <https://schema.org/> .
@@ -87,11 +74,7 @@ def test_a_rebuild_is_never_answered_from_the_cache(private):
     status, _, before = ask(url, LABEL)
     assert status == 200 and json.loads(before)["results"]["bindings"] == []
     assert ask(url, LABEL)[1] == "hit"
-    for name in ("data", "ontology", "shapes"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "data" / "essai").mkdir()
-    (root / "data" / "essai" / "source.ttl").write_text(SOURCE, encoding="utf-8")
-    (root / "data" / "essai" / "essai.ttl").write_text(DATA, encoding="utf-8")
+    copy_with_extra_source(root, "essai", "Essai de cache", DATA)
     build(private_settings)
     status, cache, after = ask(url, LABEL)
     assert status == 200 and cache == "miss"

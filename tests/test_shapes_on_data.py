@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, XSD
 
 from territoires.namespaces import SCHEMA, Vocabulary
 from territoires.validate import load_shapes, validate

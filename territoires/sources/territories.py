@@ -158,7 +158,7 @@ class TerritoryMapper:
                                         f"département {departement}")
         if row.get("epci_libelle_source"):
             self._check_name(location, row["epci_libelle_source"], siren, departement)
-        ti, add = self.ti, self.graph.add
+        add = self.graph.add
         territory = self.vocab.id("territoire", slug)
         membership = URIRef(f"{territory}#membre-{siren}")
         self.locations.add(membership, location)
