@@ -21,19 +21,17 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .config import Settings
 from .namespaces import Vocabulary
-from .sources import Sources, load_all
+from .sources import Progress, Sources, load_all
 from .validate import Report, load_shapes, validate
 
 DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
 
-Progress = Callable[[str], None]
 
 
 class BuildFailed(Exception):

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.term import Node
 
 from .locations import Location, Locations
-from .namespaces import RDF, SH, Vocabulary
+from .namespaces import RDF, SH
 from .sources import SourceError, turtle
 
 
@@ -134,4 +134,4 @@ def _result(graph: Graph, node: Node, locations: Locations) -> Result:
         location=locations.find(focus, path))
 
 
-__all__ = ["Report", "Result", "load_shapes", "validate", "Vocabulary"]
+__all__ = ["Report", "Result", "load_shapes", "validate"]

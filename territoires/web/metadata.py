@@ -37,7 +37,6 @@ DUMP_FORMATS = {  # dump kind → (RDF media type, EU file type, French title)
     "nt": ("application/n-triples", "RDF_N_TRIPLES", "N-Triples, graphe union"),
     "ttl": ("text/turtle", "RDF_TURTLE", "Turtle, graphe union"),
 }
-DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3, unknown to rdflib
 FRANCE = URIRef("http://publications.europa.eu/resource/authority/country/FRA")
 FRENCH = URIRef("http://publications.europa.eu/resource/authority/language/FRA")
 THEMES = [URIRef("http://publications.europa.eu/resource/authority/data-theme/ECON"),

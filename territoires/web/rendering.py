@@ -40,7 +40,6 @@ FORMATS: dict[str, Format] = {f.ext: f for f in (
     Format("trig", "application/trig", "TriG", ox.RdfFormat.TRIG),
 )}
 _BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS.values()}
-RDF_FORMATS = [f for f in FORMATS.values() if f.rdf is not None]
 
 
 def negotiate(formats: Iterable[Format] = FORMATS.values()) -> Format | None:
