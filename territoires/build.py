@@ -5,7 +5,8 @@ directory and then swapped in by renaming a symlink, which is atomic: readers se
 build or the new one, never half of each, and a failed build leaves the old one untouched.
 
     output/current -> builds/<id>/     the live build
-        store/                         embedded Oxigraph store (opened read-only by the server)
+        store/                         embedded Oxigraph store (opened read-only by the server):
+                                       the named graphs, and their union as the default graph
         dump/territoires.nq.gz         every named graph, sorted N-Quads
         dump/territoires.nt.gz         the union graph, sorted N-Triples
         dump/territoires.ttl.gz        the union graph, Turtle
@@ -20,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -44,10 +46,16 @@ def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) 
     return load_all(settings, list(extra), progress)
 
 
-def load_store(nquads: list[bytes], path: Path | None = None) -> ox.Store:
-    """An Oxigraph store holding the quads: on disk at `path`, or in memory."""
+def load_store(nquads: list[bytes], path: Path | None = None,
+               union: list[bytes] | None = None) -> ox.Store:
+    """An Oxigraph store holding the quads: on disk at `path`, or in memory. With `union` (the
+    distinct triples of every graph, as N-Triples lines), the default graph holds them too: the
+    union is then read from one graph's indexes instead of merged across graphs per query
+    (1.1 to 2.4 times faster on the benchmark's analytics), and counts each triple once."""
     store = ox.Store(str(path)) if path else ox.Store()
     store.bulk_load(b"\n".join(nquads), format=ox.RdfFormat.N_QUADS)
+    if union is not None:
+        store.bulk_load(b"\n".join(union), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -80,12 +88,10 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
     with _lock(settings.output_dir):
         target = _fresh_directory(settings.output_dir)
         try:
-            progress(f"loading the store in {target}")
+            progress(f"loading the store and writing the dumps in {target}")
             nquads = sources.nquads()
-            store = load_store(nquads, target / "store")
-            store.flush()
-            del store  # closed here; the server opens it read-only
-            manifest = _write_dumps(target, sources, nquads, settings)
+            triples = _union(nquads)
+            manifest = _store_and_dumps(target, sources, nquads, triples, settings)
             mark = step("store+dumps", mark)
             manifest["timings"] = {**timings, "total": round(mark - started, 3)}
             (target / "build.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -98,13 +104,45 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
     return manifest
 
 
-def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], settings: Settings) -> dict:
+def _union(nquads: list[bytes]) -> list[bytes]:
+    """The union graph as sorted N-Triples lines: the graph term dropped (IRIs hold no spaces),
+    each triple once."""
+    return sorted({line.rsplit(b" ", 2)[0] + b" ." for line in nquads})
+
+
+def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
+                     settings: Settings) -> dict:
+    """Load the store in a thread while the dumps are written: both spend most of their time
+    in native code that releases the GIL (Oxigraph's loader, zlib), so on two cores they
+    overlap (about 3 s of the build)."""
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            store = load_store(nquads, target / "store", union=triples)
+            store.flush()
+            del store  # closed here; the server opens it read-only
+        except BaseException as error:
+            failure.append(error)
+
+    loader = threading.Thread(target=load, name="store-loader")
+    loader.start()
+    try:
+        manifest = _write_dumps(target, sources, nquads, triples, settings)
+    finally:
+        loader.join()
+    if failure:
+        raise failure[0]
+    manifest["default_graph"] = "union"  # the server reads the union from the default graph
+    return manifest
+
+
+def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
+                 settings: Settings) -> dict:
     version = hashlib.sha256(b"\n".join(nquads)).hexdigest()[:16]
     dump_dir = target / "dump"
     dump_dir.mkdir()
     _gzip(dump_dir / DUMPS["nq"], nquads)
-    # Drop the graph term (IRIs hold no spaces), keep each triple once.
-    triples = sorted({line.rsplit(b" ", 2)[0] + b" ." for line in nquads})
     _gzip(dump_dir / DUMPS["nt"], triples)
     turtle = ox.serialize(ox.parse(b"\n".join(triples), format=ox.RdfFormat.N_TRIPLES),
                           format=ox.RdfFormat.TURTLE,

@@ -11,6 +11,7 @@ import pytest
 
 from territoires.build import build, map_sources
 from territoires.config import ROOT, Settings
+from territoires.web.published import LocalStore, open_store
 
 BASE = "https://data.example.fr/"
 
@@ -33,8 +34,9 @@ def published(settings) -> dict:
 
 
 @pytest.fixture(scope="session")
-def store(published, settings) -> ox.Store:
-    return ox.Store.read_only(str(settings.current_build / "store"))
+def store(published, settings) -> LocalStore:
+    """The published store as the server opens it."""
+    return open_store(settings.current_build, published)
 
 
 @pytest.fixture()

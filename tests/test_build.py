@@ -51,7 +51,11 @@ def test_manifest_and_dumps(published, settings):
     turtle = gzip.decompress((current / "dump/territoires.ttl.gz").read_bytes())
     assert len(set(ox.parse(turtle, format=ox.RdfFormat.TURTLE))) == manifest["triples"]
     store = ox.Store.read_only(str(current / "store"))
-    assert len(store) == manifest["quads"]
+    # The named graphs, plus their union materialized once in the default graph.
+    assert manifest["default_graph"] == "union"
+    in_default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert in_default == manifest["triples"]
+    assert len(store) == manifest["quads"] + manifest["triples"]
     assert {str(g.value) for g in store.named_graphs()} == set(manifest["graphs"])
 
 

@@ -42,6 +42,12 @@ class Build:
         return self.manifest["version"]
 
     @property
+    def union_in_default_graph(self) -> bool:
+        """Whether the store's default graph holds the union of the named graphs (builds
+        materialize it; see `build.load_store`)."""
+        return self.manifest.get("default_graph") == "union"
+
+    @property
     def store_path(self) -> Path:
         return self.path / "store"
 
@@ -77,7 +83,30 @@ class Published:
             if self._build is None or target != self._target:
                 path = (self.link.parent / target).resolve()
                 manifest = json.loads((path / "build.json").read_text())
-                self._build = Build(path, manifest, ox.Store.read_only(str(path / "store")),
+                self._build = Build(path, manifest, open_store(path, manifest),
                                     (path / "build.json").stat().st_mtime)
                 self._target = target
             return self._build
+
+
+def open_store(build_dir: Path, manifest: dict) -> LocalStore:
+    """The store of the build in `build_dir`, read-only."""
+    return LocalStore(ox.Store.read_only(str(build_dir / "store")),
+                      manifest.get("default_graph") == "union")
+
+
+class LocalStore:
+    """A build's embedded store, read-only: an `ox.Store` whose `query` reads "the union of the
+    named graphs" (`use_default_graph_as_union=True`) from the default graph when the build
+    materialized it there, rather than merging every graph's indexes at query time."""
+
+    def __init__(self, store: ox.Store, union_in_default_graph: bool):
+        self.store = store
+        self.union_in_default_graph = union_in_default_graph
+
+    def query(self, query: str, *, use_default_graph_as_union: bool = False, **options):
+        union = use_default_graph_as_union and not self.union_in_default_graph
+        return self.store.query(query, use_default_graph_as_union=union, **options)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)

@@ -256,7 +256,8 @@ def _evaluate(build, job: Job):
     executors: Executors = current_app.extensions[EXTENSION]
     spool = executors.spool_path()
     try:
-        outcome = executors.run(build.store_path, replace(job, spool=str(spool)),
+        union = job.union and not build.union_in_default_graph
+        outcome = executors.run(build.store_path, replace(job, union=union, spool=str(spool)),
                                 _settings().query_timeout)
         if outcome.status != "ok":
             return outcome, None
