@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from . import config
-from .sources import SourceError
 
 EXIT_INVALID = 1   # the data does not conform, or a source is wrong
 EXIT_USAGE = 2
@@ -147,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here, not at the top: query executor processes re-import this script (the
+    # "spawn" start method) and must not pay for rdflib.
+    from .sources import SourceError
+
     args = parser().parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in
                  ("base_uri", "data_dir", "output_dir", "host", "port", "workers", "threads",

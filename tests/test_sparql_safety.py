@@ -190,9 +190,9 @@ def test_loopback_is_refused_even_when_allow_listed(settings, published, listene
 def test_executors_have_no_network(settings, published, listener):
     """Under the guard, the executors themselves cannot reach any address (when the system
     allows unprivileged network namespaces); the guard is bypassed here on purpose."""
-    executors = Executors(1, isolate_network=True)
+    executors = Executors(1, isolate_network=True, prefixes={})
     job = Job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}",
-              True, None, None, "application/sparql-results+json", None, {},
+              True, None, None, "application/sparql-results+json", None,
               str(executors.spool_path()), 10_000)
     outcome = executors.run(settings.current_build.resolve() / "store", job, 10)
     if "unreachable" not in outcome.detail:
@@ -269,11 +269,11 @@ def test_deep_nesting_is_refused_and_the_server_stays_up(server):
 def test_a_crashing_executor_is_replaced(settings, published):
     """What the depth limit guards against, should a query slip through: the parser's stack
     overflow kills only the executor, which is replaced."""
-    executors = Executors(1, isolate_network=True)
+    executors = Executors(1, isolate_network=True, prefixes={})
     store = settings.current_build.resolve() / "store"
 
     def job(query: str) -> Job:
-        return Job(query, True, None, None, "application/sparql-results+json", None, {},
+        return Job(query, True, None, None, "application/sparql-results+json", None,
                    str(executors.spool_path()), 10_000)
 
     with pytest.raises(Crashed):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, replace
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -86,8 +87,9 @@ def _start(state) -> None:
     if settings.store_url:
         return  # the remote store evaluates the queries: no executor
     # With no SERVICE endpoint allowed, executors also lose all network access.
-    state.app.extensions[EXTENSION] = Executors(settings.query_executors,
-                                                isolate_network=not settings.service_allowlist)
+    state.app.extensions[EXTENSION] = Executors(
+        settings.query_executors, isolate_network=not settings.service_allowlist,
+        prefixes=state.app.extensions["territoires"].vocab.prefixes())
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -224,7 +226,6 @@ def _answer(query: str, params: MultiDict) -> Response:
               default_graphs=_dataset(params, "default-graph-uri"),
               named_graphs=_dataset(params, "named-graph-uri"),
               results_type=results_type, graph_type=graph_type,
-              prefixes=current_app.extensions["territoires"].vocab.prefixes(),
               spool="", max_bytes=settings.max_result_bytes)
     key = None if inspection.services else (query, job.default_graphs, job.named_graphs,
                                             results_type, graph_type, build.version)
@@ -252,7 +253,8 @@ def _answer(query: str, params: MultiDict) -> Response:
 
 
 def _evaluate(build, job: Job):
-    """Run the job in an executor process; (outcome, the open answer file when ok)."""
+    """Run the job in an executor process; (outcome, the answer when ok: its bytes, or its
+    open spool file when it was too large to come back inline)."""
     executors: Executors = current_app.extensions[EXTENSION]
     spool = executors.spool_path()
     try:
@@ -261,8 +263,9 @@ def _evaluate(build, job: Job):
                                 _settings().query_timeout)
         if outcome.status != "ok":
             return outcome, None
-        file = open(spool, "rb")
-        return outcome, file
+        if outcome.body is not None:
+            return outcome, outcome.body
+        return outcome, open(spool, "rb")
     finally:
         spool.unlink(missing_ok=True)   # an open answer file lives on until it is sent
 
@@ -303,9 +306,16 @@ def _failure(outcome: Outcome, params: MultiDict, manifest: dict) -> Response:
     return error_response(400, f"the query could not be evaluated: {outcome.detail}")
 
 
-def _send(file, media_type: str, key: tuple | None) -> Response:
-    """Send a complete answer from its (unlinked) file: kept in the cache when small enough,
-    otherwise streamed from the file, which is freed once sent."""
+def _send(answer: bytes | BinaryIO, media_type: str, key: tuple | None) -> Response:
+    """Send a complete answer, given as bytes or as an (unlinked) file: kept in the cache when
+    small enough, otherwise sent as it is (a file is streamed, and freed once sent)."""
+    if isinstance(answer, bytes):
+        answer = CachedAnswer(answer)
+        answer.media_type = media_type
+        if key is not None and _cache().fits(len(answer)):
+            _cache().put(key, answer)
+        return _cached_response(answer, "miss")
+    file = answer
     size = os.fstat(file.fileno()).st_size
     if key is not None and _cache().fits(size):
         with file:
