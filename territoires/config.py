@@ -34,6 +34,9 @@ class Settings:
     max_result_bytes: int = 64 * 1024 * 1024
     query_executors: int = 2     # per worker: processes that run SPARQL queries
     result_cache_bytes: int = 64 * 1024 * 1024  # per worker: complete /sparql answers (0: none)
+    # Per worker: whole GET responses (documents, redirects, /sparql answers) replayed before
+    # Flask runs (0: none); see web/response_cache.py.
+    response_cache_bytes: int = 32 * 1024 * 1024
     proxy_hops: int = 0          # reverse proxies in front whose X-Forwarded-* headers to trust
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)

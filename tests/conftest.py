@@ -114,6 +114,20 @@ SOURCE_DESCRIPTION = """@prefix ti: <def/territoires#> .
 """
 
 
+def serve_copy(settings: Settings, root: Path, *extra: str, env: dict | None = None):
+    """A server of its own on a copy of the session build, in an output directory under `root`
+    that the test may rebuild into; returns (its settings, process, base URL)."""
+    import os
+
+    output = root / "output"
+    live = settings.current_build.resolve()
+    shutil.copytree(live, output / "builds" / live.name)
+    os.symlink(f"builds/{live.name}", output / "current")
+    private = settings_for(root, output)
+    process, url = start_server(private, *extra, env=env)
+    return private, process, url
+
+
 def copy_with_extra_source(root: Path, name: str, title: str, turtle: str) -> Path:
     """Copy data/, ontology/ and shapes/ under root and add a curated Turtle source `name`
     (graph/{name}) holding `turtle`; returns root."""

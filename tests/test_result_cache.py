@@ -5,14 +5,12 @@ rebuild with a change the same query text gives the new answer."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
 import pytest
 
 from territoires.build import build
 
-from .conftest import BASE, copy_with_extra_source, settings_for, start_server
+from .conftest import BASE, copy_with_extra_source, serve_copy
 from .test_sparql_protocol import get
 
 LABEL = ("SELECT ?label WHERE { <%sid/organisation/essai> "
@@ -32,12 +30,7 @@ def private(published, settings, tmp_path_factory):
     """A server of its own (one worker) on a copy of the session build, in an output directory
     that the test may rebuild into."""
     root = tmp_path_factory.mktemp("cache")
-    output = root / "output"
-    live = settings.current_build.resolve()
-    shutil.copytree(live, output / "builds" / live.name)
-    os.symlink(f"builds/{live.name}", output / "current")
-    private_settings = settings_for(root, output)
-    process, url = start_server(private_settings, "--workers", "1")
+    private_settings, process, url = serve_copy(settings, root, "--workers", "1")
     yield root, private_settings, url
     process.terminate()
     process.wait(timeout=10)

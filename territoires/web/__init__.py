@@ -13,6 +13,7 @@ from .. import config
 from ..config import Settings
 from ..namespaces import Vocabulary
 from .published import NoBuild, open_published
+from .response_cache import ResponseCache
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     for module in (sparql, linkeddata, metadata, pages, search, reconcile):
         app.register_blueprint(module.bp)
 
+    app.wsgi_app = ResponseCache(app.wsgi_app, app.extensions["territoires"].published,
+                                 settings.response_cache_bytes)
     if settings.proxy_hops:
-        # Links point at the public host and scheme the proxy was asked for.
+        # Links point at the public host and scheme the proxy was asked for (and the response
+        # cache, inside, keys on them).
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)

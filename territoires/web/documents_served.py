@@ -15,6 +15,7 @@ from . import error_response
 from .published import Build
 from .rendering import (FORMATS, ByteLRU, Format, HostMap, etag, host_root, link_header,
                         negotiate, send, serialize)
+from .response_cache import keep
 
 
 @dataclass
@@ -50,6 +51,7 @@ def serve(iri: str, document_path: str, fmt: Format | None, describer: Describer
         response.headers["Vary"] = "Accept"
         return response
     build = territoires().published.current()
+    keep()  # the request and the version decide the answer, found or not
     host = hosts()
     variant = host.root if fmt.rdf is None else ""  # only HTML links depend on the host
     key = (iri, fmt.ext, build.version, variant)

@@ -24,6 +24,7 @@ from .documents import describe, incoming_query, reproducing_query
 from .documents_served import Described, PerVersion, hosts, serve, territoires
 from .published import Build
 from .rendering import FORMATS, HostMap, split_extension
+from .response_cache import keep
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -49,6 +50,7 @@ def _exists(build: Build, node: ox.NamedNode) -> bool:
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])
 def thing(rest: str):
     node = _node(territoires().settings.base_uri + "id/" + rest)
+    keep()
     if node is None or not _exists(territoires().published.current(), node):
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"

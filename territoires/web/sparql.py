@@ -29,6 +29,7 @@ from werkzeug.wsgi import wrap_file
 from . import error_response, guard, remote
 from .executor import Crashed, Executors, Job, Outcome, TimedOut, Unavailable
 from .rendering import ByteLRU
+from .response_cache import keep
 
 bp = Blueprint("sparql", __name__)
 
@@ -229,8 +230,10 @@ def _answer(query: str, params: MultiDict) -> Response:
               spool="", max_bytes=settings.max_result_bytes)
     key = None if inspection.services else (query, job.default_graphs, job.named_graphs,
                                             results_type, graph_type, build.version)
-    if key is not None and (cached := _cache().get(key)) is not None:
-        return _cached_response(cached, "hit")
+    if key is not None:
+        keep()  # a GET's whole response too (web/response_cache.py)
+        if (cached := _cache().get(key)) is not None:
+            return _cached_response(cached, "hit")
     try:
         if settings.store_url:
             outcome, answer = _forward(build, job, inspection.form)
