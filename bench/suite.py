@@ -445,7 +445,7 @@ def markdown(result: dict) -> str:
             if c.get("cache_hits"):
                 hits.append(f"{key} c={concurrency}: {c['cache_hits']}/{c['requests']}")
     if hits:
-        lines += ["", "Answers from the project's SPARQL result cache (`X-Cache: hit`): "
+        lines += ["", "Answers from the project's caches (`X-Cache: hit`: whole responses, or SPARQL results): "
                   + "; ".join(hits) + "."]
     for item in result["items"]:
         if not item.get("requests"):

@@ -15,7 +15,6 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .servers import ROOT, Server
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from territoires import statistics
 from territoires.build import build, map_sources
 from territoires.config import Settings
 
@@ -164,3 +165,15 @@ def test_base_uri_sets_every_minted_iri(tmp_path):
     assert f"{other}id/epci/242500361" in subjects
     assert f"{other}id/territoire/alliances-luxe-precision-doubs" in subjects
     assert not any(s.startswith(BASE) for s in subjects)
+
+
+def test_the_void_statistics_are_computed_at_build_time(published, settings, store):
+    """The server reads them from the build (no per-worker scan); they equal a scan of the
+    union as the server sees it."""
+    saved = statistics.load(settings.current_build)
+    assert saved is not None
+    scanned = statistics.compute(store, settings.base_uri)
+    assert saved.triples == published["triples"] == scanned.triples
+    assert (saved.entities, saved.classes, saved.properties, saved.graphs, saved.linksets) == \
+        (scanned.entities, scanned.classes, scanned.properties, scanned.graphs, scanned.linksets)
+    assert saved.graphs == published["graphs"]

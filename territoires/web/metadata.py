@@ -20,7 +20,8 @@ from rdflib import Graph, Literal, URIRef
 
 from ..namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SD, SKOS, VOID,
                           XSD)
-from . import document_statistics, error_response
+from .. import statistics
+from . import error_response
 from .documents_served import Described, PerVersion, hosts, serve, territoires
 from .published import Build
 from .rendering import FORMATS, HostMap, etag, send, split_extension
@@ -170,7 +171,7 @@ def _examples(build: Build) -> list[str]:
     return [row[0].value for row in rows]
 
 
-_statistics = PerVersion(lambda build: document_statistics.compute(
+_statistics = PerVersion(lambda build: statistics.load(build.path) or statistics.compute(
     build.store, territoires().settings.base_uri))
 
 
