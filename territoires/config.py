@@ -37,6 +37,10 @@ class Settings:
     # Per worker: whole GET responses (documents, redirects, /sparql answers) replayed before
     # Flask runs (0: none); see web/response_cache.py.
     response_cache_bytes: int = 32 * 1024 * 1024
+    # Where workers share the responses they keep (each writes up to 4 × response_cache_bytes),
+    # so a document is rendered once per version, not once per worker; `territoires serve` makes
+    # a private one when empty.
+    response_cache_dir: str = ""
     proxy_hops: int = 0          # reverse proxies in front whose X-Forwarded-* headers to trust
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)

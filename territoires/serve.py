@@ -8,7 +8,9 @@ runaway query can be killed without touching the workers.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
@@ -93,5 +95,14 @@ def serve(settings: Settings) -> int:
         return 1
     print(f"serving version {version} on http://{settings.host}:{settings.port}/ "
           f"(base {settings.base_uri})", file=sys.stderr, flush=True)
-    _Gunicorn(settings, gunicorn_options(settings)).run()
+    shared, arbiter = None, os.getpid()
+    if not settings.response_cache_dir:
+        # Where the workers share kept responses (web/response_cache.py), for this server only.
+        shared = tempfile.mkdtemp(prefix="territoires-responses-")
+        settings = settings.override(response_cache_dir=shared)
+    try:
+        _Gunicorn(settings, gunicorn_options(settings)).run()
+    finally:
+        if shared is not None and os.getpid() == arbiter:  # never from a forked worker
+            shutil.rmtree(shared, ignore_errors=True)
     return 0

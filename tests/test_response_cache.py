@@ -140,3 +140,32 @@ def test_nothing_over_the_bound_is_kept(small):
     _, _, tiny = fetch(port, "/id/commune/25056")
     assert len(tiny) < 10_000
     assert fetch(port, "/id/commune/25056")[1]["x-cache"] == "hit"
+
+
+@pytest.fixture(scope="module")
+def shared(published, settings, tmp_path_factory):
+    """Two workers sharing their kept responses in a directory the test can look into."""
+    root = tmp_path_factory.mktemp("shared-responses")
+    directory = root / "kept"
+    _, process, url = serve_copy(settings, root, "--workers", "2",
+                                 env={"TERRITOIRES_RESPONSE_CACHE_DIR": str(directory)})
+    yield urllib.parse.urlsplit(url).port, directory, published["version"]
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_workers_share_what_one_of_them_rendered(shared):
+    port, directory, version = shared
+
+    def files() -> int:
+        return len(list((directory / version).iterdir()))
+
+    before = files()   # the start-up probe's answer, kept already
+    status, first, body = fetch(port, COMMUNE, Accept="application/ld+json")
+    assert status == 200 and first.get("x-cache") != "hit"
+    assert files() == before + 1   # written once, for the other worker
+    # Fresh connections land on either worker: every one is a replay of the same bytes.
+    for _ in range(12):
+        status, headers, again = fetch(port, COMMUNE, Accept="application/ld+json")
+        assert (status, headers["x-cache"], again) == (200, "hit", body)
+    assert files() == before + 1

@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(module.bp)
 
     app.wsgi_app = ResponseCache(app.wsgi_app, app.extensions["territoires"].published,
-                                 settings.response_cache_bytes)
+                                 settings.response_cache_bytes, settings.response_cache_dir)
     if settings.proxy_hops:
         # Links point at the public host and scheme the proxy was asked for (and the response
         # cache, inside, keys on them).

@@ -10,9 +10,23 @@ lookup. A new build changes the version in every key, so nothing stale is ever r
 HEAD and conditional requests (If-None-Match → 304) are answered from the kept GET response;
 requests with a Range, and responses not marked, pass through untouched. `X-Cache: hit` marks
 replayed responses. The memory is bounded (`response_cache_bytes` per worker).
+
+With a shared directory (`response_cache_dir`, which `territoires serve` makes for its workers),
+a kept response is also written there, one file per key under the version, so the other workers
+replay it instead of rendering it again: a document is rendered once per version, not once per
+worker. Each worker writes at most 4 × `response_cache_bytes`; the directories of other versions
+are removed when a worker first sees a new one.
 """
 
 from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+from pathlib import Path
 
 from flask import request
 from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
@@ -22,6 +36,7 @@ from .rendering import ByteLRU
 
 MARK = "territoires.keep_response"
 KEPT_STATUSES = ("200", "303", "404")
+SHARED_FACTOR = 4   # bytes a worker may write to the shared directory, × its memory bound
 
 
 def keep() -> None:
@@ -36,20 +51,34 @@ class Whole(bytes):
     headers: list[tuple[str, str]]
     etag: str | None
 
+    def __reduce__(self):
+        return _whole, (bytes(self), self.status, self.headers, self.etag)
+
+
+def _whole(body: bytes, status: str, headers: list, etag: str | None) -> Whole:
+    whole = Whole(body)
+    whole.status, whole.headers, whole.etag = status, headers, etag
+    return whole
+
 
 class ResponseCache:
     """WSGI middleware in front of the Flask app; `published` gives the live version."""
 
-    def __init__(self, app, published, max_bytes: int):
+    def __init__(self, app, published, max_bytes: int, shared_dir: str = ""):
         self.app = app
         self.published = published
         self.kept = ByteLRU(max_bytes)
+        self.shared = _Shared(Path(shared_dir), SHARED_FACTOR * max_bytes) if shared_dir else None
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
         if key is None:
             return self.app(environ, start_response)
         whole = self.kept.get(key)
+        if whole is None and self.shared is not None:
+            whole = self.shared.get(key)
+            if whole is not None:
+                self.kept.put(key, whole)
         if whole is not None:
             return _replay(whole, environ, start_response)
         return self._pass_and_keep(key, environ, start_response)
@@ -90,7 +119,61 @@ class ResponseCache:
         whole.etag = next((unquote_etag(v)[0] for k, v in whole.headers if k.lower() == "etag"),
                           None)
         self.kept.put(key, whole)
+        if self.shared is not None:
+            self.shared.put(key, whole)
         return chunks
+
+
+class _Shared:
+    """Kept responses in a directory the workers share: <dir>/<version>/<hash of the key>,
+    written whole under a temporary name and renamed, so a reader sees a complete file or
+    none. The directory is the server's own (private), so its files are trusted."""
+
+    def __init__(self, root: Path, max_bytes: int):
+        self.root, self.max_bytes = root, max_bytes
+        self.written = 0
+        self.version: str | None = None
+        self._lock = threading.Lock()
+
+    def _path(self, key: tuple) -> Path:
+        digest = hashlib.sha256(repr(key[:-1]).encode()).hexdigest()
+        return self.root / key[-1] / digest
+
+    def get(self, key: tuple) -> Whole | None:
+        try:
+            with open(self._path(key), "rb") as file:
+                return pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+
+    def put(self, key: tuple, whole: Whole) -> None:
+        path = self._path(key)
+        temporary = None
+        try:
+            with self._lock:
+                self._enter(path.parent)
+                if self.written + len(whole) > self.max_bytes:
+                    return
+                self.written += len(whole)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
+                temporary = file.name
+                pickle.dump(whole, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            # A full or vanished directory only costs the other workers a rendering.
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+    def _enter(self, directory: Path) -> None:
+        """The first time this worker sees a version: create its directory, remove the other
+        versions' (requests still on them only miss), and start counting its bytes afresh."""
+        if self.version == directory.name:
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        for other in self.root.iterdir():
+            if other.name != directory.name:
+                shutil.rmtree(other, ignore_errors=True)
+        self.version, self.written = directory.name, 0
 
 
 def _content_length(headers: list[tuple[str, str]]) -> int:
