@@ -134,16 +134,17 @@ class ByteLRU:
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()  # value, its weight
         self._size = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> bytes | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
     def fits(self, size: int) -> bool:
         """Whether a body of `size` bytes would be kept (one huge body would evict the rest)."""
@@ -152,11 +153,13 @@ class ByteLRU:
     def put(self, key: tuple, value: bytes) -> None:
         if not self.fits(len(value)):
             return
+        # The key counts too: varied queries make keys as large as their small answers.
+        weight = len(value) + len(repr(key))
         with self._lock:
             old = self._items.pop(key, None)
-            self._size -= len(old) if old is not None else 0
-            self._items[key] = value
-            self._size += len(value)
+            self._size -= old[1] if old is not None else 0
+            self._items[key] = (value, weight)
+            self._size += weight
             while self._size > self.max_bytes:
-                _, evicted = self._items.popitem(last=False)
-                self._size -= len(evicted)
+                _, (_, evicted) = self._items.popitem(last=False)
+                self._size -= evicted

@@ -45,20 +45,21 @@ def keep() -> None:
     request.environ[MARK] = True
 
 
-class Whole(bytes):
-    """A kept response's body, with its status line and headers."""
-    status: str
-    headers: list[tuple[str, str]]
-    etag: str | None
+class Whole:
+    """A kept response: status line, headers and body. The body is the very bytes object the
+    view answered with, which its own cache (documents, SPARQL results) may hold too: kept
+    once in memory, not copied."""
+    __slots__ = ("status", "headers", "body", "etag")
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+        self.etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
+
+    def __len__(self) -> int:
+        return len(self.body)
 
     def __reduce__(self):
-        return _whole, (bytes(self), self.status, self.headers, self.etag)
-
-
-def _whole(body: bytes, status: str, headers: list, etag: str | None) -> Whole:
-    whole = Whole(body)
-    whole.status, whole.headers, whole.etag = status, headers, etag
-    return whole
+        return Whole, (self.status, self.headers, bytes(self.body))
 
 
 class ResponseCache:
@@ -114,10 +115,7 @@ class ResponseCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        whole = Whole(b"".join(chunks))
-        whole.status, whole.headers = started
-        whole.etag = next((unquote_etag(v)[0] for k, v in whole.headers if k.lower() == "etag"),
-                          None)
+        whole = Whole(*started, chunks[0] if len(chunks) == 1 else b"".join(chunks))
         self.kept.put(key, whole)
         if self.shared is not None:
             self.shared.put(key, whole)
@@ -190,4 +188,4 @@ def _replay(whole: Whole, environ, start_response):
         start_response("304 Not Modified", headers)
         return []
     start_response(whole.status, headers)
-    return [] if environ["REQUEST_METHOD"] == "HEAD" else [bytes(whole)]
+    return [] if environ["REQUEST_METHOD"] == "HEAD" else [whole.body]
