@@ -145,7 +145,7 @@ def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triple
                      settings: Settings) -> dict:
     """Load the store in a thread while the dumps are written: both spend most of their time
     in native code that releases the GIL (Oxigraph's loader, zlib), so on two cores they
-    overlap (about 3 s of the build)."""
+    overlap (about 2.5 s of the build)."""
     failure: list[BaseException] = []
 
     def load() -> None:

@@ -43,9 +43,7 @@ class Build:
 
     @property
     def union_in_default_graph(self) -> bool:
-        """Whether the store's default graph holds the union of the named graphs (builds
-        materialize it; see `build.load_store`)."""
-        return self.manifest.get("default_graph") == "union"
+        return union_in_default_graph(self.manifest)
 
     @property
     def store_path(self) -> Path:
@@ -89,10 +87,16 @@ class Published:
             return self._build
 
 
+def union_in_default_graph(manifest: dict) -> bool:
+    """Whether the build's store holds the union of its named graphs in its default graph
+    (builds since the union was materialized say so; see `build.load_store`)."""
+    return manifest.get("default_graph") == "union"
+
+
 def open_store(build_dir: Path, manifest: dict) -> LocalStore:
     """The store of the build in `build_dir`, read-only."""
     return LocalStore(ox.Store.read_only(str(build_dir / "store")),
-                      manifest.get("default_graph") == "union")
+                      union_in_default_graph(manifest))
 
 
 class LocalStore:
