@@ -51,7 +51,7 @@ def serve(iri: str, document_path: str, fmt: Format | None, describer: Describer
         response.headers["Vary"] = "Accept"
         return response
     build = territoires().published.current()
-    keep()  # the request and the version decide the answer, found or not
+    keep(share=True)  # the request and the version decide the answer, found or not
     host = hosts()
     variant = host.root if fmt.rdf is None else ""  # only HTML links depend on the host
     key = (iri, fmt.ext, build.version, variant)

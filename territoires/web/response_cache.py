@@ -12,9 +12,10 @@ requests with a Range, and responses not marked, pass through untouched. `X-Cach
 replayed responses. The memory is bounded (`response_cache_bytes` per worker).
 
 With a shared directory (`response_cache_dir`, which `territoires serve` makes for its workers),
-a kept response is also written there, one file per key under the version, so the other workers
-replay it instead of rendering it again: a document is rendered once per version, not once per
-worker. Each worker writes at most 4 × `response_cache_bytes`; the directories of other versions
+a response kept with `keep(share=True)` (a rendered document) is also written there, one file
+per key under the version, so the other workers replay it instead of rendering it again: a
+document is rendered once per version, not once per worker. Cheap answers (redirects, SPARQL
+answers, mostly asked once) stay in memory: a file write would cost more than they do. Each worker writes at most 4 × `response_cache_bytes`; the directories of other versions
 are removed when a worker first sees a new one.
 """
 
@@ -37,12 +38,14 @@ from .rendering import ByteLRU
 MARK = "territoires.keep_response"
 KEPT_STATUSES = ("200", "303", "404")
 SHARED_FACTOR = 4   # bytes a worker may write to the shared directory, × its memory bound
+SHARE = "share"
 
 
-def keep() -> None:
+def keep(share: bool = False) -> None:
     """Mark the current request's response as kept whole for the next identical request (the
-    view vouches that only the request and the dataset version decide it)."""
-    request.environ[MARK] = True
+    view vouches that only the request and the dataset version decide it); with `share`, for
+    the other workers too."""
+    request.environ[MARK] = SHARE if share else True
 
 
 class Whole:
@@ -117,7 +120,7 @@ class ResponseCache:
                 body.close()
         whole = Whole(*started, chunks[0] if len(chunks) == 1 else b"".join(chunks))
         self.kept.put(key, whole)
-        if self.shared is not None:
+        if self.shared is not None and environ[MARK] == SHARE:
             self.shared.put(key, whole)
         return chunks
 
