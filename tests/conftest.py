@@ -128,6 +128,16 @@ def serve_copy(settings: Settings, root: Path, *extra: str, env: dict | None = N
     return private, process, url
 
 
+def organisation_turtle(label: str) -> str:
+    """A curated source's Turtle: one organisation, <id/organisation/essai>, named `label`."""
+    return f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix schema: <https://schema.org/> .
+<id/organisation/essai> a org:FormalOrganization , schema:Organization ;
+    skos:prefLabel "{label}"@fr .
+"""
+
+
 def copy_with_extra_source(root: Path, name: str, title: str, turtle: str) -> Path:
     """Copy data/, ontology/ and shapes/ under root and add a curated Turtle source `name`
     (graph/{name}) holding `turtle`; returns root."""

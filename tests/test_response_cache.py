@@ -12,17 +12,12 @@ import pytest
 
 from territoires.build import build
 
-from .conftest import copy_with_extra_source, serve_copy
+from .conftest import copy_with_extra_source, organisation_turtle, serve_copy
 
 EPCI = "/doc/epci/242500361"   # Grand Besançon Métropole: a document of about 16 kB
 COMMUNE = "/doc/commune/25056"
 ESSAI = "organisation/essai"
-DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix schema: <https://schema.org/> .
-<id/organisation/essai> a org:FormalOrganization , schema:Organization ;
-    skos:prefLabel "Essai de réponse gardée"@fr .
-"""
+DATA = organisation_turtle("Essai de réponse gardée")
 UNSTABLE = {"date", "x-cache"}   # set per response (by gunicorn, by the cache)
 
 

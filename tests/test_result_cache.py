@@ -10,19 +10,14 @@ import pytest
 
 from territoires.build import build
 
-from .conftest import BASE, copy_with_extra_source, serve_copy
+from .conftest import BASE, copy_with_extra_source, organisation_turtle, serve_copy
 from .test_sparql_protocol import get
 
 LABEL = ("SELECT ?label WHERE { <%sid/organisation/essai> "
          "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }" % BASE)
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
-DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix schema: <https://schema.org/> .
-<id/organisation/essai> a org:FormalOrganization , schema:Organization ;
-    skos:prefLabel "Essai"@fr .
-"""
+DATA = organisation_turtle("Essai")
 
 
 @pytest.fixture(scope="module")
