@@ -10,7 +10,9 @@ build or the new one, never half of each, and a failed build leaves the old one 
         dump/territoires.nq.gz         every named graph, sorted N-Quads
         dump/territoires.nt.gz         the union graph, sorted N-Triples
         dump/territoires.ttl.gz        the union graph, Turtle
-        build.json                     version (content hash), counts, base URI, timings
+        build.json                     the manifest: version (content hash), base URI, counts,
+                                       graphs, dumps, timings (store/manifest.py)
+        shapes.nt                      the shapes the build was validated with, as served
         statistics.json                the VoID statistics (class and property partitions…)
 """
 
@@ -19,13 +21,13 @@ from __future__ import annotations
 import fcntl
 import gzip
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +36,8 @@ from . import statistics
 from .config import Settings
 from .namespaces import Vocabulary
 from .sources import Progress, Sources, load_all
+from .store.local import LocalStore
+from .store.manifest import SHAPES_FILE, Manifest
 from .validate import Report, load_shapes, validate
 
 DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
@@ -63,15 +67,15 @@ def load_store(nquads: list[bytes], path: Path | None = None,
     return store
 
 
-def check(settings: Settings, sources: Sources, progress: Progress) -> Report:
+def check(settings: Settings, sources: Sources, progress: Progress, shapes=None) -> Report:
     """Validate the union of the named graphs against the shapes."""
-    shapes = load_shapes(settings.shapes_dir, settings.base_uri)
+    shapes = shapes if shapes is not None else load_shapes(settings.shapes_dir, settings.base_uri)
     progress(f"validating {sum(len(g) for g in sources.graphs):,} triples "
              f"against {len(shapes):,} shape triples")
     return validate(sources.dataset, shapes, sources.locations)
 
 
-def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
+def build(settings: Settings, progress: Progress = lambda _: None) -> Manifest:
     """Build, validate and publish; return the new build's manifest. Raises BuildFailed."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -82,8 +86,11 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
         return now
 
     sources = map_sources(settings, progress)
+    shapes = load_shapes(settings.shapes_dir, settings.base_uri)
+    shapes_nt = _sorted_ntriples(shapes)   # as written, before validation can add to the graph
     mark = step("map", started)
-    report, nquads = _while_serializing(sources, lambda: check(settings, sources, progress))
+    report, nquads = _while_serializing(sources, lambda: check(settings, sources, progress,
+                                                                shapes))
     mark = step("validate", mark)
     if not report.conforms:
         raise BuildFailed(f"{len(report.violations)} SHACL violation(s): nothing was published",
@@ -95,15 +102,17 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> dict:
             progress(f"loading the store and writing the dumps in {target}")
             triples = _union(nquads)
             manifest = _store_and_dumps(target, sources, nquads, triples, settings)
+            (target / SHAPES_FILE).write_bytes(shapes_nt)
             mark = step("store+dumps", mark)
-            manifest["timings"] = {**timings, "total": round(mark - started, 3)}
-            (target / "build.json").write_text(json.dumps(manifest, indent=2) + "\n")
+            manifest = replace(manifest, shapes=SHAPES_FILE,
+                               timings={**timings, "total": round(mark - started, 3)})
+            manifest.write(target)
             _publish(settings.output_dir, target)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-    progress(f"published version {manifest['version']} "
-             f"({manifest['quads']:,} quads) in {manifest['timings']['total']} s")
+    progress(f"published version {manifest.version} "
+             f"({manifest.quads:,} quads) in {manifest.timings['total']} s")
     return manifest
 
 
@@ -142,7 +151,7 @@ def _union(nquads: list[bytes]) -> list[bytes]:
 
 
 def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
-                     settings: Settings) -> dict:
+                     settings: Settings) -> Manifest:
     """Load the store in a thread while the dumps are written: both spend most of their time
     in native code that releases the GIL (Oxigraph's loader, zlib), so on two cores they
     overlap (about 2.5 s of the build)."""
@@ -150,11 +159,12 @@ def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triple
 
     def load() -> None:
         try:
-            store = load_store(nquads, target / "store", union=triples)
-            store.flush()
-            # The default graph holds the union: the statistics read it without the flag.
-            statistics.save(statistics.compute(store, settings.base_uri, union=False), target)
-            del store  # closed here; the server opens it read-only
+            engine = load_store(nquads, target / "store", union=triples)
+            engine.flush()
+            # Read as the server reads it: the default graph holds the union.
+            store = LocalStore(engine, Manifest("", settings.base_uri, default_graph="union"))
+            statistics.save(statistics.compute(store), target)
+            del store, engine  # closed here; the server opens it read-only
         except BaseException as error:
             failure.append(error)
 
@@ -166,12 +176,11 @@ def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triple
         loader.join()
     if failure:
         raise failure[0]
-    manifest["default_graph"] = "union"  # the server reads the union from the default graph
     return manifest
 
 
 def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
-                 settings: Settings) -> dict:
+                 settings: Settings) -> Manifest:
     version = hashlib.sha256(b"\n".join(nquads)).hexdigest()[:16]
     dump_dir = target / "dump"
     dump_dir.mkdir()
@@ -181,15 +190,22 @@ def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: l
                           format=ox.RdfFormat.TURTLE,
                           prefixes=Vocabulary(settings.base_uri).prefixes())
     _gzip(dump_dir / DUMPS["ttl"], [turtle])
-    return {
-        "version": version,
-        "base_uri": settings.base_uri,
-        "quads": len(nquads),
-        "triples": len(triples),
-        "graphs": {str(g.iri): len(g.graph) for g in sources.graphs},
-        "dumps": {kind: {"file": f"dump/{name}", "bytes": (dump_dir / name).stat().st_size}
-                  for kind, name in DUMPS.items()},
-    }
+    return Manifest(
+        version=version,
+        base_uri=settings.base_uri,
+        quads=len(nquads),
+        triples=len(triples),
+        graphs={str(g.iri): len(g.graph) for g in sources.graphs},
+        dumps={kind: {"file": f"dump/{name}", "bytes": (dump_dir / name).stat().st_size}
+               for kind, name in DUMPS.items()},
+        default_graph="union",   # the server reads the union from the default graph
+    )
+
+
+def _sorted_ntriples(graph) -> bytes:
+    """A graph as sorted N-Triples (the shapes document: the same bytes in every worker)."""
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
+    return b"\n".join(sorted(line for line in lines if line)) + b"\n"
 
 
 def _gzip(path: Path, lines: list[bytes]) -> None:

@@ -34,7 +34,7 @@ def cmd_build(args, settings) -> int:
             sys.stderr.write(failure.report.text())
         print(f"territoires build: {failure}", file=sys.stderr)
         return EXIT_INVALID
-    print(manifest["version"])
+    print(manifest.version)
     return 0
 
 

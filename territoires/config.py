@@ -47,6 +47,9 @@ class Settings:
     # Development and tests only: let allow-listed SERVICE endpoints be on loopback or private
     # addresses (a public deployment never needs it: Wikidata and Insee are public hosts).
     service_allow_local: bool = False
+    # The names of the settings given explicitly (environment, command line), not defaults: a
+    # build-time setting given to the server must agree with the build it serves.
+    given: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):
@@ -57,9 +60,10 @@ class Settings:
         return self.output_dir / "current"
 
     def override(self, **values) -> "Settings":
-        """A copy with the given non-None values (the command line's way in)."""
+        """A copy with the given non-None values (the command line's way in), recorded as given."""
         given = {k: v for k, v in values.items() if v is not None}
-        return replace(self, **{k: _coerce(k, v) for k, v in given.items()})
+        return replace(self, **{k: _coerce(k, v) for k, v in given.items()},
+                       given=self.given | given.keys())
 
 
 def _coerce(name: str, value):
@@ -81,6 +85,8 @@ def from_environment(environ=os.environ) -> Settings:
     """Settings from `TERRITOIRES_*` variables, e.g. TERRITOIRES_BASE_URI, TERRITOIRES_PORT."""
     values = {}
     for f in fields(Settings):
+        if f.name == "given":
+            continue
         raw = environ.get(ENV_PREFIX + f.name.upper())
         if raw is not None:
             values[f.name] = raw

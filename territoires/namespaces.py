@@ -13,11 +13,12 @@ PAV = Namespace("http://purl.org/pav/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SH", "SKOS",
-           "TIME", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "LICENCE_OUVERTE",
+           "TIME", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT", "LICENCE_OUVERTE",
            "Vocabulary"]
 
 

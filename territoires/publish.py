@@ -1,18 +1,19 @@
 """`territoires publish --to GSP_URL`: load the published build into a remote SPARQL store.
 
 Each named graph of `dump/territoires.nq.gz` is sent as N-Triples in one HTTP PUT to the SPARQL
-1.1 Graph Store Protocol endpoint (`GSP_URL?graph=IRI`), so each graph is replaced atomically.
-The loaded graphs are then counted through the query endpoint and must match the manifest;
-graphs of the previous publication that the build no longer has are deleted; last, the
-publication graph (`{base}graph/publication`: the manifest, with the version) is written, which
-is what tells the front ends (`territoires serve --store QUERY_URL`) that a new version is live.
+1.1 Graph Store Protocol endpoint (`GSP_URL?graph=IRI`), so each graph is replaced atomically,
+and the shapes the build was validated with go beside them (`{base}shapes/territoires`, outside
+the data's dataset). The loaded graphs are then counted through the query endpoint and must
+match the manifest; graphs of the previous publication that the build no longer has are
+deleted; last, the publication graph (`{base}graph/publication`: the manifest, with the version)
+is written, which is what tells the front ends (`territoires serve --store QUERY_URL`) that a new
+version is live.
 Between the first PUT and the last, readers see new graphs under the old version number.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import sys
 import tempfile
 import urllib.error
@@ -22,9 +23,11 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from . import queries
 from .config import Settings
-from .web.published import StoreUnavailable
-from .web.remote import Endpoint, RemoteStore, manifest_triples, publication_graph, read_manifest
+from .store import Conflict, Manifest, StoreUnavailable
+from .store.remote import (Endpoint, publication_graph, publication_triples, read_manifest,
+                           shapes_graph)
 
 REQUEST_TIMEOUT = 600.0
 
@@ -33,26 +36,27 @@ class PublishFailed(Exception):
     pass
 
 
-def publish(settings: Settings, gsp_url: str, query_url: str, say=lambda _: None) -> dict:
+def publish(settings: Settings, gsp_url: str, query_url: str, say=lambda _: None) -> Manifest:
     """Load the current build into the store; returns the manifest published."""
     build = settings.current_build.resolve()
-    manifest = json.loads((build / "build.json").read_text())
-    manifest["published_at"] = (build / "build.json").stat().st_mtime
+    manifest = Manifest.read(build)     # dated by its file: when it was built
     endpoint = Endpoint(query_url)
-    previous = read_manifest(endpoint, settings.base_uri) or {"graphs": {}}
+    previous = read_manifest(endpoint, manifest.base_uri)
     client = GraphStoreClient(gsp_url)
     with tempfile.TemporaryDirectory(prefix="territoires-publish-") as scratch:
-        files = split_graphs(build / manifest["dumps"]["nq"]["file"], Path(scratch))
-        for graph in manifest["graphs"]:
-            say(f"PUT {graph} ({manifest['graphs'][graph]:,} triples)")
+        files = split_graphs(build / manifest.dumps["nq"]["file"], Path(scratch))
+        for graph, count in manifest.graphs.items():
+            say(f"PUT {graph} ({count:,} triples)")
             client.put(graph, files[graph].read_bytes())
-    _verify(RemoteStore(endpoint, tuple(manifest["graphs"])), manifest)
-    for graph in sorted(set(previous["graphs"]) - set(manifest["graphs"])):
+    if manifest.shapes:
+        say(f"PUT {shapes_graph(manifest.base_uri)} (the shapes)")
+        client.put(shapes_graph(manifest.base_uri), (build / manifest.shapes).read_bytes())
+    _verify(endpoint, manifest)
+    for graph in sorted(set(previous.graphs if previous else ()) - set(manifest.graphs)):
         say(f"DELETE {graph} (no longer in the build)")
         client.delete(graph)
-    client.put(publication_graph(settings.base_uri),
-               ox.serialize(manifest_triples(manifest, settings.base_uri),
-                            format=ox.RdfFormat.N_TRIPLES))
+    client.put(publication_graph(manifest.base_uri),
+               ox.serialize(publication_triples(manifest), format=ox.RdfFormat.N_TRIPLES))
     return manifest
 
 
@@ -75,11 +79,12 @@ def split_graphs(nquads: Path, scratch: Path) -> dict[str, Path]:
     return files
 
 
-def _verify(store: RemoteStore, manifest: dict) -> None:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                       use_default_graph_as_union=True)
-    counted = {g.value: int(n.value) for g, n in rows}
-    wrong = {g: (counted.get(g, 0), n) for g, n in manifest["graphs"].items()
+def _verify(endpoint: Endpoint, manifest: Manifest) -> None:
+    graphs = list(manifest.graphs)
+    rows = endpoint.query(queries.get("statistics/graphs").text, [
+        *(("named-graph-uri", g) for g in graphs)])
+    counted = {row["graph"].value: int(row["triples"].value) for row in rows}
+    wrong = {g: (counted.get(g, 0), n) for g, n in manifest.graphs.items()
              if counted.get(g, 0) != n}
     if wrong:
         raise PublishFailed("the store does not hold what was sent: " + "; ".join(
@@ -141,12 +146,12 @@ def command(args, settings: Settings, say) -> int:
         return 2
     try:
         manifest = publish(settings, args.to, query_url, say)
-    except (PublishFailed, StoreUnavailable, SyntaxError) as error:
+    except (PublishFailed, StoreUnavailable, Conflict, SyntaxError) as error:
         print(f"territoires publish: {error}", file=sys.stderr)
         return 1
     except FileNotFoundError as error:
         print(f"territoires publish: no build to publish ({error}); run `territoires build`",
               file=sys.stderr)
         return 1
-    print(manifest["version"])
+    print(manifest.version)
     return 0

@@ -20,7 +20,7 @@ from gunicorn.workers.gthread import ThreadWorker
 CLIENT_STALL_TIMEOUT = 10
 
 from .config import Settings
-from .web.published import NoBuild, open_published
+from .store import Conflict, NoBuild, open_publication
 
 
 class _Gunicorn(BaseApplication):
@@ -89,12 +89,15 @@ def gunicorn_options(settings: Settings) -> dict:
 
 def serve(settings: Settings) -> int:
     try:
-        version = open_published(settings).current().version
+        store = open_publication(settings).current()
     except NoBuild as missing:
         print(f"territoires serve: {missing}", file=sys.stderr)
         return 1
-    print(f"serving version {version} on http://{settings.host}:{settings.port}/ "
-          f"(base {settings.base_uri})", file=sys.stderr, flush=True)
+    except Conflict as conflict:
+        print(f"territoires serve: {conflict}", file=sys.stderr)
+        return 2
+    print(f"serving version {store.version} on http://{settings.host}:{settings.port}/ "
+          f"(base {store.base})", file=sys.stderr, flush=True)
     shared, arbiter = None, os.getpid()
     if not settings.response_cache_dir:
         # Where the workers share kept responses (web/response_cache.py), for this server only.

@@ -1,7 +1,11 @@
 """The dataset's statistics for its VoID description. They need full scans of the store, so the
 build computes them once (`statistics.json` in the build directory, see `save` and `load`); a
 server whose build lacks the file (a remote store's, or an older build) computes them once per
-dataset version and worker. `seconds` records what that cost."""
+build and application. `seconds` records what that cost.
+
+The queries are territoires/queries/statistics/*.rq; this module stays free of rdflib (query
+executors import the store package, which imports it).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import VOID
+from . import queries
 
 FILE = "statistics.json"
 
@@ -37,40 +41,30 @@ class Statistics:
     seconds: float
 
 
-def compute(store: ox.Store, base: str, union: bool = True) -> Statistics:
-    """Scan the store; `union=False` when its default graph already holds the union."""
+def compute(store) -> Statistics:
+    """Scan `store` (any `Store`: its union of the named graphs, and its base)."""
     started = time.perf_counter()
 
-    def pairs(query: str) -> dict[str, int]:
+    def counts(name: str, **bindings) -> dict[str, int]:
         return {row[0].value: int(row[1].value)
-                for row in store.query(query, use_default_graph_as_union=union)}
+                for row in store.select(queries.get(f"statistics/{name}"), **bindings)}
 
-    def one(query: str) -> int:
-        return int(next(iter(store.query(query, use_default_graph_as_union=union)))[0].value)
-
-    # A union merged at query time may repeat a triple (once per graph); a materialized one not.
-    triples = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }" if union else "?s ?p ?o"
-    properties = pairs(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {triples} }} }} GROUP BY ?p")
-    classes = pairs("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
-    graphs = pairs("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    objects = one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
-    # Entities are the subjects under the base: counted here rather than with a STRSTARTS
-    # filter, which Oxigraph evaluates on every triple (five times slower).
+    # A union merged at query time may hold a triple once per graph; a materialized one not.
+    properties = counts("properties" if store.union_materialized else "properties-merged")
+    classes = counts("classes")
+    graphs = counts("graphs")
+    objects = int(next(iter(store.select(queries.get("statistics/distinct-objects"))))[0].value)
     subjects = entities = 0
-    for (subject,) in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }",
-                                  use_default_graph_as_union=union):
+    for (subject,) in store.select(queries.get("statistics/subjects")):
         subjects += 1
-        entities += isinstance(subject, ox.NamedNode) and subject.value.startswith(base)
+        entities += isinstance(subject, ox.NamedNode) and subject.value.startswith(store.base)
     linksets = []
     # Every named graph declared a void:Linkset (by its source description): the outward links
     # the project publishes, with their size and link predicates.
-    for (graph,) in store.query(f"SELECT DISTINCT ?g WHERE {{ ?g a <{VOID.Linkset}> }}",
-                                use_default_graph_as_union=union):
-        if isinstance(graph, ox.NamedNode):
-            predicates = pairs(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} "
-                               "{ ?s ?p ?o } } GROUP BY ?p")
-            linksets.append(Linkset(graph.value, sum(predicates.values()), sorted(predicates)))
-    linksets.sort(key=lambda linkset: linkset.graph)
+    for (graph,) in store.select(queries.get("statistics/linksets")):
+        predicates = {row["predicate"].value: int(row["triples"].value) for row in store.select(
+            queries.get("statistics/graph-predicates"), graph=graph)}
+        linksets.append(Linkset(graph.value, sum(predicates.values()), sorted(predicates)))
     return Statistics(sum(properties.values()), entities, subjects, objects, classes, properties,
                       graphs, linksets, round(time.perf_counter() - started, 3))
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from .linker import CODES, Linker, Target
+import pyoxigraph as ox
+
+from ..namespaces import IGEO, LICENCE_OUVERTE, XSD
+from .linker import Linker, Target
 
 ENDPOINT = "https://rdf.insee.fr/sparql"
-LICENCE_OUVERTE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
-XSD_TOKEN = "http://www.w3.org/2001/XMLSchema#token"
+XSD_TOKEN = str(XSD.token)
+XSD_DATE = ox.NamedNode(str(XSD.date))
 
 CLASSES = {   # kind -> (igeo class, label fr, label en)
     "region": ("Region", "régions par leur code Insee", "regions by INSEE code"),
@@ -42,20 +45,6 @@ CLASSES = {   # kind -> (igeo class, label fr, label en)
 }
 
 
-def template(cls: str, reference_date: date) -> str:
-    day = f'"{reference_date.isoformat()}"^^xsd:date'
-    return f"""PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-SELECT DISTINCT ?code ?item WHERE {{
-  VALUES ?code {{ {CODES} }}
-  ?item a igeo:{cls} ;
-      igeo:codeINSEE ?code .
-  FILTER NOT EXISTS {{ ?item igeo:dateDebut ?debut FILTER (?debut > {day}) }}
-  FILTER NOT EXISTS {{ ?item igeo:dateFin ?fin FILTER (?fin <= {day}) }}
-}}
-"""
-
-
 def linker(reference_date: date) -> Linker:
     day = reference_date.isoformat()
     return Linker(
@@ -63,7 +52,7 @@ def linker(reference_date: date) -> Linker:
         graph="liens-insee",
         endpoint=ENDPOINT,
         predicate=("skos:exactMatch", "http://www.w3.org/2004/02/skos/core#"),
-        licence=LICENCE_OUVERTE,
+        licence=str(LICENCE_OUVERTE),
         objects_target="http://id.insee.fr/geo/",
         source="https://rdf.insee.fr/",
         title_fr="Liens vers le Code officiel géographique de l'Insee (RDF)",
@@ -80,7 +69,9 @@ def linker(reference_date: date) -> Linker:
                     "territory whatever its version: hence an exact match rather than identity "
                     "(owl:sameAs). Codes with no valid version, several, or shared ones are "
                     "listed in rapport.json."),
-        targets=tuple(Target(kind, template(cls, reference_date), fr, en, (XSD_TOKEN,))
+        targets=tuple(Target(kind, "linking/insee", (("class", ox.NamedNode(IGEO + cls)),
+                                                     ("day", ox.Literal(day, datatype=XSD_DATE))),
+                             fr, en, (XSD_TOKEN,))
                       for kind, (cls, fr, en) in CLASSES.items()),
         versioned=True,
     )

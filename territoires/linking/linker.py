@@ -26,13 +26,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from .. import queries
 from .client import SparqlClient
 
 STATE = "progression.json"
 LINKS = "liens.ttl"
 DESCRIPTION = "source.ttl"
 REPORT = "rapport.json"
-CODES = "$codes"     # where a batch's codes go in a query template
 
 Progress = Callable[[str], None]
 
@@ -43,23 +45,30 @@ def stderr(message: str) -> None:
 
 @dataclass(frozen=True)
 class Target:
-    """One kind of our entities, as a linker looks it up. `template` selects `?code ?item`;
-    `$codes` in it is replaced by the batch's codes as string literals."""
+    """One kind of our entities, as a linker looks it up: the query `name`
+    (territoires/queries/linking/) selects `?code ?item` for a batch of codes bound to `?code`,
+    with `bindings` (its class or property, a day…) bound too."""
 
     kind: str
-    template: str
+    name: str
+    bindings: tuple[tuple[str, ox.NamedNode | ox.Literal], ...]
     label_fr: str
     label_en: str
     # Datatypes each code is also sent with, for an endpoint that types its codes
     # (e.g. xsd:token); the answers' codes are compared by their lexical form.
     datatypes: tuple[str, ...] = ()
 
+    @property
+    def template(self) -> str:
+        """The query with all but the codes bound: what the link set's description records."""
+        return queries.get(self.name).values(dict(self.bindings))
+
     def query(self, codes: list[str]) -> str:
         literals = []
         for code in codes:
-            literals.append(_string(code))
-            literals += [f"{_string(code)}^^<{datatype}>" for datatype in self.datatypes]
-        return self.template.replace(CODES, " ".join(literals))
+            literals.append(ox.Literal(code))
+            literals += [ox.Literal(code, datatype=ox.NamedNode(dt)) for dt in self.datatypes]
+        return queries.get(self.name).values({**dict(self.bindings), "code": literals})
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,13 @@ asks every client for a name, a version and a contact: give `--contact you@examp
 
 from __future__ import annotations
 
-from .linker import CODES, Linker, Target
+import pyoxigraph as ox
+
+from ..namespaces import WDT
+from .linker import Linker, Target
 
 ENDPOINT = "https://query.wikidata.org/sparql"
+
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 PROPERTIES = {   # kind -> (property, label fr, label en)
@@ -35,16 +39,6 @@ PROPERTIES = {   # kind -> (property, label fr, label en)
     "arrondissement-municipal": ("P374", "arrondissements municipaux par leur code Insee (P374)",
                                  "municipal arrondissements by INSEE code (P374)"),
 }
-
-
-def template(prop: str) -> str:
-    return f"""PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-SELECT DISTINCT ?code ?item WHERE {{
-  VALUES ?code {{ {CODES} }}
-  ?item wdt:{prop} ?code .
-  FILTER NOT EXISTS {{ ?item wdt:P576 ?dissolution }}
-}}
-"""
 
 
 LINKER = Linker(
@@ -67,6 +61,6 @@ LINKER = Linker(
                 "SIREN), when there is exactly one and it has no dissolution date (P576). Codes "
                 "with no item, several items, or an item that also carries the code of another "
                 "of our entities are listed in rapport.json, never guessed."),
-    targets=tuple(Target(kind, template(prop), fr, en)
-                  for kind, (prop, fr, en) in PROPERTIES.items()),
+    targets=tuple(Target(kind, "linking/wikidata", (("property", ox.NamedNode(WDT[prop])),),
+                         fr, en) for kind, (prop, fr, en) in PROPERTIES.items()),
 )

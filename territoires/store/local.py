@@ -1,0 +1,127 @@
+"""The embedded store: a build on this machine, its Oxigraph store opened read-only.
+
+The server's own queries run here, in the web worker (they are ours, selective and quick); a
+user's query runs in an executor process (executor.py), which opens the build with this same
+module, so that it can be killed at its deadline. `LocalPublication` follows the `current`
+symlink: each request asks `current()`, which costs one `readlink` and opens a build only when
+the link points somewhere new. A request that started on the old build finishes on it (the
+build directory before the live one is kept on disk).
+
+This module stays free of rdflib and Flask: query executors import it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..queries import Query, Value, is_term
+from .base import BuildStore
+from .errors import Conflict, NoBuild
+from .manifest import Manifest
+from .jobs import Job
+
+log = logging.getLogger(__name__)
+
+
+class LocalStore(BuildStore):
+    def __init__(self, engine: ox.Store, manifest: Manifest, path: Path | None = None,
+                 executors=None, prefixes: dict[str, str] | None = None):
+        super().__init__(manifest, path)
+        self.engine = engine
+        self.executors = executors       # runs users' queries (None: this store cannot)
+        self.prefixes = prefixes or {}   # for the answers executors serialize
+
+    @classmethod
+    def open(cls, build_dir: Path, **options) -> "LocalStore":
+        """The build in `build_dir`, read-only."""
+        manifest = Manifest.read(build_dir)
+        return cls(ox.Store.read_only(str(build_dir / "store")), manifest, build_dir, **options)
+
+    def dataset(self, union: bool = True, default_graphs=None, named_graphs=None) -> dict:
+        """The engine's dataset arguments: the union of the named graphs is read from the
+        default graph when the build materialized it there, else merged at query time; a
+        dataset given by the protocol replaces the query's."""
+        if default_graphs is None and named_graphs is None:
+            return {"use_default_graph_as_union": union and not self.union_materialized}
+        return {"default_graph": [ox.NamedNode(g) for g in default_graphs or ()],
+                "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()]}
+
+    def _run(self, query: Query, bindings: dict[str, Value]):
+        # One value: the engine's substitution; a list: a VALUES block.
+        single = {ox.Variable(k): v for k, v in bindings.items() if is_term(v)}
+        listed = {k: v for k, v in bindings.items() if not is_term(v)}
+        return self.engine.query(query.values(listed), base_iri=self.base,
+                                 substitutions=single, **self.dataset())
+
+    def select(self, query: Query, **bindings: Value) -> ox.QuerySolutions:
+        return self._run(query, bindings)
+
+    def ask(self, query: Query, **bindings: Value) -> bool:
+        return bool(self._run(query, bindings))
+
+    def shapes(self) -> list[ox.Triple]:
+        if self.path is None or not self.manifest.shapes:
+            return []
+        return list(ox.parse(path=str(self.path / self.manifest.shapes),
+                             format=ox.RdfFormat.N_TRIPLES))
+
+    def answer(self, job: Job, timeout: float):
+        """A user's query, evaluated in an executor process within `timeout` (see executor.py)."""
+        if self.executors is None:
+            raise RuntimeError("this store was opened without query executors")
+        return self.executors.run(self.path, self.prefixes, job, timeout)
+
+
+class LocalPublication:
+    """The live build of `settings.output_dir`: `current()` gives its store."""
+
+    def __init__(self, link: Path, required_base: str | None = None, executors=None,
+                 prefixes=None):
+        self.link = link
+        self.required_base = required_base   # a base the operator gave: builds must agree
+        self.executors = executors
+        self.prefixes = prefixes             # base → the prefixes of answers
+        self._lock = threading.Lock()
+        self._store: LocalStore | None = None
+        self._target: str | None = None
+
+    def current(self) -> LocalStore:
+        try:
+            target = os.readlink(self.link)
+        except OSError:
+            raise NoBuild(f"no build published in {self.link.parent}; run `territoires build`") from None
+        store = self._store
+        if store is not None and target == self._target:
+            return store
+        with self._lock:
+            if self._store is None or target != self._target:
+                self._open(target)
+            return self._store
+
+    def _open(self, target: str) -> None:
+        path = (self.link.parent / target).resolve()
+        manifest = Manifest.read(path)
+        if self.required_base and manifest.base_uri != self.required_base:
+            message = conflict_message(manifest, self.required_base, str(path))
+            if self._store is None:
+                raise Conflict(message)
+            # Keep serving the build we have rather than a build under another base.
+            log.error("%s; still serving version %s", message, self._store.version)
+            self._target = target
+            return
+        prefixes = self.prefixes(manifest.base_uri) if self.prefixes else {}
+        self._store = LocalStore(ox.Store.read_only(str(path / "store")), manifest, path,
+                                 self.executors, prefixes)
+        self._target = target
+
+
+def conflict_message(manifest: Manifest, base: str, where: str) -> str:
+    return (f"the build {manifest.version} in {where} was made with the base URI "
+            f"{manifest.base_uri}, but the server was given {base}: the server takes the base "
+            f"from the build it serves; give no base (or the build's), or rebuild with "
+            f"--base-uri {base}")

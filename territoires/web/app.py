@@ -1,0 +1,57 @@
+"""The application factory: the settings, the live build's source and the caches on one
+`Context`, the blueprints of each protocol, and the whole-response cache in front."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .. import config
+from ..config import Settings
+from ..namespaces import Vocabulary
+from ..store import NoBuild, open_publication
+from . import documents, errors, lookup, metadata, sparql
+from .caching.lru import ByteLRU
+from .caching.responses import ResponseCache
+from .context import KEY, Context
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The web front end. Refuses to start (raises `store.Conflict`) when a setting given to it
+    contradicts the manifest of the build it would serve."""
+    settings = settings or config.from_environment()
+    publication = open_publication(settings, prefixes=lambda base: Vocabulary(base).prefixes())
+    try:
+        publication.current()      # a conflict is refused now, not at the first request
+    except NoBuild:
+        pass                       # answered 503 until a build is published
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False
+    app.extensions[KEY] = Context(settings, publication,
+                                  results=ByteLRU(settings.result_cache_bytes))
+    for package in (sparql, documents, metadata, lookup):
+        for blueprint in package.blueprints:
+            app.register_blueprint(blueprint)
+    app.wsgi_app = ResponseCache(app.wsgi_app, publication, settings.response_cache_bytes,
+                                 settings.response_cache_dir)
+    if settings.proxy_hops:
+        # Links point at the public host and scheme the proxy was asked for (and the response
+        # cache, inside, keys on them).
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
+    app.after_request(_cors)
+    errors.register(app)
+    return app
+
+
+def _cors(response: Response) -> Response:
+    """Every response is readable from any origin: the data is public and read-only."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Vary"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response

@@ -1,0 +1,195 @@
+"""Whole responses to GET requests, kept per dataset version and replayed in front of Flask.
+
+Dereferencing a resource, following an `/id/` redirect or repeating a dashboard's SPARQL query
+asks again for bytes that only the request and the published build decide. A view says so
+with `keep()`; its response is then kept whole (status, headers, body) under everything that
+decides it (path, query string, Accept, host and scheme, the build's version and base), and the next such
+request is answered here without routing, negotiation or rendering: the cost of a dictionary
+lookup. A new build changes the version in every key, so nothing stale is ever replayed.
+
+HEAD and conditional requests (If-None-Match → 304) are answered from the kept GET response;
+requests with a Range, and responses not marked, pass through untouched. `X-Cache: hit` marks
+replayed responses. The memory is bounded (`response_cache_bytes` per worker).
+
+With a shared directory (`response_cache_dir`, which `territoires serve` makes for its workers),
+a response kept with `keep(share=True)` (a rendered document) is also written there, one file
+per key under the version, so the other workers replay it instead of rendering it again: a
+document is rendered once per version, not once per worker. Cheap answers (redirects, SPARQL
+answers, mostly asked once) stay in memory: a file write would cost more than they do. Each
+worker writes at most 4 × `response_cache_bytes`; the directories of other versions are removed
+when a worker first sees a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from flask import request
+from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
+
+from ...store import NoBuild
+from .lru import ByteLRU
+
+MARK = "territoires.keep_response"
+KEPT_STATUSES = ("200", "303", "404")
+SHARED_FACTOR = 4   # bytes a worker may write to the shared directory, × its memory bound
+SHARE = "share"
+
+
+def keep(share: bool = False) -> None:
+    """Mark the current request's response as kept whole for the next identical request (the
+    view vouches that only the request and the dataset version decide it); with `share`, for
+    the other workers too."""
+    request.environ[MARK] = SHARE if share else True
+
+
+class Whole:
+    """A kept response: status line, headers and body. The body is the very bytes object the
+    view answered with, which its own cache (documents, SPARQL results) may hold too: kept
+    once in memory, not copied."""
+    __slots__ = ("status", "headers", "body", "etag")
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+        self.etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+    def __reduce__(self):
+        return Whole, (self.status, self.headers, bytes(self.body))
+
+
+class ResponseCache:
+    """WSGI middleware in front of the Flask app; `publication` gives the live build."""
+
+    def __init__(self, app, publication, max_bytes: int, shared_dir: str = ""):
+        self.app = app
+        self.publication = publication
+        self.kept = ByteLRU(max_bytes)
+        self.shared = _Shared(Path(shared_dir), SHARED_FACTOR * max_bytes) if shared_dir else None
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        whole = self.kept.get(key)
+        if whole is None and self.shared is not None:
+            whole = self.shared.get(key)
+            if whole is not None:
+                self.kept.put(key, whole)
+        if whole is not None:
+            return _replay(whole, environ, start_response)
+        return self._pass_and_keep(key, environ, start_response)
+
+    def _key(self, environ) -> tuple | None:
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD") or "HTTP_RANGE" in environ or self.kept.max_bytes <= 0:
+            return None
+        try:
+            store = self.publication.current()
+        except NoBuild:
+            return None
+        return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"),
+                environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+                environ.get("SERVER_PORT"), environ["wsgi.url_scheme"], store.base, store.version)
+
+    def _pass_and_keep(self, key: tuple, environ, start_response):
+        started: list = []
+
+        def capture(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, capture)
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if (not environ.get(MARK) or environ["REQUEST_METHOD"] != "GET" or conditional
+                or not started or started[0][:3] not in KEPT_STATUSES
+                or not self.kept.fits(_content_length(started[1]))):
+            return body  # a streamed answer too large to keep is never read into memory
+        try:
+            chunks = list(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        whole = Whole(*started, chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        self.kept.put(key, whole)
+        if self.shared is not None and environ[MARK] == SHARE:
+            self.shared.put(key, whole)
+        return chunks
+
+
+class _Shared:
+    """Kept responses in a directory the workers share: <dir>/<version>/<hash of the key>,
+    written whole under a temporary name and renamed, so a reader sees a complete file or
+    none. The directory is the server's own (private), so its files are trusted."""
+
+    def __init__(self, root: Path, max_bytes: int):
+        self.root, self.max_bytes = root, max_bytes
+        self.written = 0
+        self.version: str | None = None
+        self._lock = threading.Lock()
+
+    def _path(self, key: tuple) -> Path:
+        digest = hashlib.sha256(repr(key[:-1]).encode()).hexdigest()
+        return self.root / key[-1] / digest
+
+    def get(self, key: tuple) -> Whole | None:
+        try:
+            with open(self._path(key), "rb") as file:
+                return pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+
+    def put(self, key: tuple, whole: Whole) -> None:
+        path = self._path(key)
+        temporary = None
+        try:
+            with self._lock:
+                self._enter(path.parent)
+                if self.written + len(whole) > self.max_bytes:
+                    return
+                self.written += len(whole)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
+                temporary = file.name
+                pickle.dump(whole, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            # A full or vanished directory only costs the other workers a rendering.
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+    def _enter(self, directory: Path) -> None:
+        """The first time this worker sees a version: create its directory, remove the other
+        versions' (requests still on them only miss), and start counting its bytes afresh."""
+        if self.version == directory.name:
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        for other in self.root.iterdir():
+            if other.name != directory.name:
+                shutil.rmtree(other, ignore_errors=True)
+        self.version, self.written = directory.name, 0
+
+
+def _content_length(headers: list[tuple[str, str]]) -> int:
+    value = next((v for k, v in headers if k.lower() == "content-length"), "")
+    return int(value) if value.isdigit() else 1 << 62  # unknown: never kept
+
+
+def _replay(whole: Whole, environ, start_response):
+    headers = [(k, v) for k, v in whole.headers if k.lower() != "x-cache"]
+    headers.append(("X-Cache", "hit"))
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if whole.etag is not None and match and parse_etags(match).contains_weak(whole.etag):
+        remove_entity_headers(headers)
+        start_response("304 Not Modified", headers)
+        return []
+    start_response(whole.status, headers)
+    return [] if environ["REQUEST_METHOD"] == "HEAD" else [whole.body]

@@ -1,0 +1,68 @@
+"""`/search?q=`: the name index searched by name or code, as an HTML page or as JSON."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Response, jsonify, render_template, request
+
+from ... import formats
+from ..context import hosts, store, vocabulary
+from ..errors import error_response
+from .index import TYPES, Hit, NameIndex, class_iri, name_index, type_mask
+
+MAX_Q = 500
+
+
+def result_json(index: NameIndex, hit_or_n, root: str) -> dict:
+    n = hit_or_n.entity if isinstance(hit_or_n, Hit) else hit_or_n
+    t = index.primary_type(n)
+    item = {"id": index.iri(n), "url": f"{root}doc/{index.ids[n]}", "name": index.names[n],
+            "type": class_iri(t, index.ti), "type_name": t.name,
+            "description": index.describe(n)}
+    if isinstance(hit_or_n, Hit):
+        item["score"] = hit_or_n.score
+        item["match"] = hit_or_n.exact
+    return item
+
+
+def _listing_format() -> formats.Format:
+    """HTML or JSON: the `format` parameter (`json`, a media type), else Accept."""
+    named = request.args.get("format")
+    if named:
+        return formats.JSON if named in (formats.JSON.ext, formats.JSON.media_type) \
+            else formats.HTML
+    return formats.negotiate(formats.LISTINGS, request.accept_mimetypes) or formats.HTML
+
+
+def search_page() -> Response | str:
+    q = request.args.get("q", "").strip()
+    fmt = _listing_format()
+    if len(q) > MAX_Q:
+        return error_response(400, f"q: at most {MAX_Q} characters")
+    try:
+        limit = max(1, min(100, int(request.args.get("limit", "20"))))
+    except ValueError:
+        return error_response(400, "limit: an integer from 1 to 100")
+    try:
+        mask = type_mask(request.args.getlist("type"), str(vocabulary().ti))
+    except ValueError as error:
+        return error_response(400, f"type: {error}")
+    live = store()
+    index = name_index(live)
+    root = hosts().root
+    started = time.perf_counter()
+    hits = index.search(q, mask, limit=limit) if q else []
+    results = [result_json(index, h, root) for h in hits]
+    elapsed = time.perf_counter() - started
+    if fmt is formats.HTML:
+        return render_template("search.html", q=q, results=results,
+                               types=[(t.key, t.name) for t in TYPES],
+                               chosen=request.args.get("type", ""), version=live.version,
+                               hosts=hosts())
+    response = jsonify({"query": q, "version": live.version, "results": results,
+                        "seconds": round(elapsed, 4),
+                        "index": {"entities": len(index.ids), "keys": len(index.keys),
+                                  "build_seconds": round(index.seconds, 3)}})
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,75 @@
+"""The build's dumps: `/dump/` lists them (HTML or JSON) and `/dump/<file>` serves one as it was
+published, a gzip file served as `application/gzip` (a download that stays compressed, whatever
+the client). Only a file the manifest lists is ever served: a requested name is never joined to
+a path before it is found in that list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import jsonify, render_template, request, send_file
+
+from ... import formats
+from ...store import Store
+from ..context import hosts, store
+from ..errors import error_response
+from ..http import etag, send
+
+# Dump kind (the build's DUMPS) → what it holds.
+CONTENTS = {
+    "nq": (formats.N_QUADS, "N-Quads, un graphe nommé par source"),
+    "nt": (formats.N_TRIPLES, "N-Triples, graphe union"),
+    "ttl": (formats.TURTLE, "Turtle, graphe union"),
+}
+
+
+@dataclass(frozen=True)
+class Dump:
+    kind: str
+    name: str
+    bytes: int
+    format: formats.Format | None    # the format once decompressed (None: unknown kind)
+    title: str
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type if self.format else "application/octet-stream"
+
+
+def listed(live: Store) -> list[Dump]:
+    """The dumps the build's manifest lists: the only files /dump/ can ever serve."""
+    found = []
+    for kind, entry in live.manifest.dumps.items():
+        name = entry["file"].rsplit("/", 1)[-1]
+        fmt, title = CONTENTS.get(kind, (None, name))
+        found.append(Dump(kind, name, entry["bytes"], fmt, title))
+    return found
+
+
+def index():
+    live = store()
+    dumps = listed(live)
+    if formats.negotiate(formats.LISTINGS, request.accept_mimetypes) is formats.JSON:
+        response = jsonify({"version": live.version, "dumps": [
+            {"kind": d.kind, "name": d.name, "bytes": d.bytes, "media_type": d.media_type,
+             "title": d.title, "url": f"{hosts().root}dump/{d.name}", "encoding": "gzip"}
+            for d in dumps]})
+        response.headers["Vary"] = "Accept"
+        return response
+    body = render_template("dumps.html", dumps=dumps, version=live.version).encode()
+    return send(body, formats.HTML, etag(live.version, "dumps", hosts().root), {"Vary": "Accept"})
+
+
+def dump(name: str):
+    live = store()
+    if name not in {d.name for d in listed(live)}:
+        return error_response(404, f"Pas de fichier {name!r} dans /dump/ / no such dump")
+    path = live.dump(name)
+    if path is None:
+        return error_response(404, f"Ce serveur n'a pas de copie des fichiers de la version "
+                                   f"{live.version} (magasin distant) / this server reads a "
+                                   f"remote store and holds no copy of the dumps of version "
+                                   f"{live.version}: {name} is not available here")
+    return send_file(path, mimetype=formats.GZIP.media_type, as_attachment=True,
+                     download_name=name, etag=etag(live.version, "dump", name),
+                     conditional=True, max_age=3600)

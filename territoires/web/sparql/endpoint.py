@@ -1,0 +1,146 @@
+"""The public SPARQL 1.1 query endpoint, `/sparql` (SPARQL 1.1 Protocol, query operation).
+
+A request is read by `protocol` and checked by `guard` (read-only, no outbound request, size and
+nesting limits) before the store answers it within the deadline and the size cap: the local store
+in an executor process, a remote store by forwarding it. A client gets a 200 only for a complete
+answer. A GET without a query answers the service description.
+
+Complete answers are kept per application in a cache bounded in bytes (`result_cache_bytes`),
+keyed by everything that decides them: the query text, the protocol's dataset, the negotiated
+formats and the build (version and base). Errors, timeouts and answers over the cap are never
+cached, nor answers that depend on another endpoint (SERVICE). `X-Cache: hit|miss` says which it
+was.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Response, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.wsgi import wrap_file
+
+from ... import formats
+from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
+from ..caching.responses import keep
+from ..context import context, store
+from ..errors import error_response
+from . import guard, protocol, service
+
+FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
+
+
+def endpoint() -> Response:
+    try:
+        params = protocol.parameters()
+        query = protocol.query(params)
+        if query is None:
+            return _service_description(params)
+        return _answer(query, params)
+    except guard.Refused as refusal:
+        return error_response(refusal.status, refusal.message)
+
+
+def _service_description(params: MultiDict) -> Response:
+    fmt = protocol.negotiate(params, formats.GRAPHS)
+    if fmt is None:
+        return _not_acceptable("graph", params)
+    return service.description(store().manifest, context().settings, fmt)
+
+
+def _answer(query: str, params: MultiDict) -> Response:
+    settings = context().settings
+    inspection = guard.inspect(query, settings.max_query_length)
+    guard.check_services(inspection, settings.service_allowlist,
+                         allow_local=settings.service_allow_local)
+    results_type = protocol.negotiate(params, formats.RESULTS)
+    graph_type = protocol.negotiate(params, formats.GRAPHS)
+    if results_type is None and graph_type is None:
+        return _not_acceptable("results", params)
+    live = store()
+    job = Job(query=query, union=not inspection.has_from,
+              default_graphs=protocol.dataset(params, "default-graph-uri"),
+              named_graphs=protocol.dataset(params, "named-graph-uri"),
+              results_type=results_type and results_type.media_type,
+              graph_type=graph_type and graph_type.media_type,
+              max_bytes=settings.max_result_bytes, form=inspection.form)
+    key = None if inspection.services else (job, live.version, live.base)
+    if key is not None:
+        keep()  # a GET's whole response too (caching/responses.py)
+        if (cached := context().results.get(key)) is not None:
+            return _cached_response(cached, "hit")
+    try:
+        answer = live.answer(job, settings.query_timeout)
+    except TimedOut:
+        return error_response(503, f"the query exceeded the {settings.query_timeout:g} s "
+                                   f"timeout and was stopped; narrow it, add a LIMIT, or "
+                                   f"download the dumps")
+    except Crashed:
+        return error_response(400, "the query could not be evaluated: it made the query engine "
+                                   "fail (is it nested very deep?)")
+    except Unavailable as busy:
+        return error_response(503, f"the server is busy ({busy}); try again shortly",
+                              {"Retry-After": "5"})
+    if not answer.ok:
+        return _failure(answer.outcome, params, live)
+    return _send(answer, key)
+
+
+def _not_acceptable(form: str, params: MultiDict) -> Response:
+    offers = formats.RESULTS if form == "results" else formats.GRAPHS
+    asked = ", ".join(params.getlist("format")) or request.headers.get("Accept", "")
+    return error_response(406, f"the answer to a {FORM_NAMES[form]} query cannot be given as "
+                               f"'{asked}'; available: "
+                               f"{', '.join(f.media_type for f in offers)}")
+
+
+def _failure(outcome: Outcome, params: MultiDict, live: Store) -> Response:
+    if outcome.status == "syntax":
+        return error_response(400, f"SPARQL syntax error: {outcome.detail}")
+    if outcome.status == "not-acceptable":
+        return _not_acceptable(outcome.form, params)
+    if outcome.status == "too-large":
+        dumps = ", ".join(request.url_root + d["file"] for d in live.manifest.dumps.values())
+        return error_response(422, f"the answer is larger than the "
+                                   f"{context().settings.max_result_bytes:,}-byte limit of this "
+                                   f"endpoint; add a LIMIT (and OFFSET to page), or download "
+                                   f"the whole graph: {dumps}")
+    return error_response(400, f"the query could not be evaluated: {outcome.detail}")
+
+
+class CachedAnswer(bytes):
+    """A complete answer's bytes, with the media type it is in."""
+    media_type: str
+
+
+def _send(answer: Answer, key: tuple | None) -> Response:
+    """Send a complete answer, given as bytes or as an (unlinked) file: kept in the cache when
+    small enough, otherwise sent as it is (a file is streamed, and freed once sent)."""
+    media_type = answer.outcome.detail
+    if answer.file is None:
+        return _kept(answer.outcome.body, media_type, key)
+    size = os.fstat(answer.file.fileno()).st_size
+    if key is not None and context().results.fits(size):
+        with answer.file:
+            return _kept(answer.file.read(), media_type, key)
+    response = Response(wrap_file(request.environ, answer.file), mimetype=media_type,
+                        direct_passthrough=True)
+    response.content_length = size
+    response.vary.add("Accept")
+    response.headers["X-Cache"] = "miss"
+    return response
+
+
+def _kept(body: bytes, media_type: str, key: tuple | None) -> Response:
+    cached = CachedAnswer(body)
+    cached.media_type = media_type
+    if key is not None:
+        context().results.put(key, cached)   # if it fits
+    return _cached_response(cached, "miss")
+
+
+def _cached_response(answer: CachedAnswer, status: str) -> Response:
+    response = Response(answer, mimetype=answer.media_type)
+    response.vary.add("Accept")
+    response.headers["X-Cache"] = status
+    return response
