@@ -58,7 +58,7 @@ def cmd_validate(args, settings) -> int:
 
 
 def cmd_refresh_reference(args, settings) -> int:
-    from .sources import snapshot
+    from . import snapshot
 
     return snapshot.main(args.version, settings.data_dir / "reference")
 
@@ -88,7 +88,16 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--output-dir", help="where builds are published")
     main.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     commands = main.add_subparsers(dest="command", required=True)
+    _add_build_commands(commands)
+    _add_serve_commands(commands)
+    _add_link_command(commands)
 
+    from .importer import add_parser as add_import_parser
+    add_import_parser(commands)
+    return main
+
+
+def _add_build_commands(commands) -> None:
     build = commands.add_parser("build", help="map, validate and publish the graph")
     build.set_defaults(run=cmd_build)
 
@@ -103,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--version", default="6.0.0", help="@etalab/decoupage-administratif version")
     refresh.set_defaults(run=cmd_refresh_reference)
 
+
+def _add_serve_commands(commands) -> None:
     serve = commands.add_parser("serve", help="serve the published graph over HTTP")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -122,6 +133,8 @@ def parser() -> argparse.ArgumentParser:
                               "replaced by /query, as Oxigraph lays them out)")
     publish.set_defaults(run=cmd_publish)
 
+
+def _add_link_command(commands) -> None:
     link = commands.add_parser("link", help="link entities to Wikidata or Insee by official code")
     link.add_argument("target", choices=["wikidata", "insee"])
     link.add_argument("--endpoint", help="SPARQL endpoint (default: the public one)")
@@ -139,10 +152,6 @@ def parser() -> argparse.ArgumentParser:
     resume.add_argument("--restart", dest="restart", action="store_true",
                         help="start over, ignoring an interrupted run")
     link.set_defaults(run=cmd_link, restart=False)
-
-    from .importer import add_parser as add_import_parser
-    add_import_parser(commands)
-    return main
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,18 +1,73 @@
-"""Shared fixtures: the real sources mapped once, and one real build published in a temporary
-output directory (the store and dumps that the server and query tests use)."""
+"""Shared fixtures, by layer:
+
+- the fast layer: the small sources (tests/small_data.py) built once, their store, and the app
+  on them in-process (`small`, `small_store`, `app`, `client`);
+- the server layer: a real gunicorn (`server`) on the small build;
+- the full layer: the real sources mapped once and built once (`sources`, `published`, `store`),
+  for what only the whole official data can show.
+
+A test's layer follows from the fixtures it uses (see `pytest_collection_modifyitems`):
+`make test-fast` runs the fast layer alone."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from territoires.build import build, map_sources
 from territoires.config import ROOT, Settings
-from territoires.web.published import LocalStore, open_store
+from territoires.store import Manifest
+from territoires.store.local import LocalStore
+from territoires.web import create_app
+
+from .small_data import make_small_data
 
 BASE = "https://data.example.fr/"
+
+# Fixtures that put a test in a slower layer than the fast one.
+FULL = {"sources", "published", "store", "raw_store", "settings", "full_server"}
+SERVER = {"server", "loaded", "private", "strict", "federating", "listener", "wikidata",
+          "endpoints"}
+BROWSER = {"browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(item.fixturenames)
+        if fixtures & BROWSER:
+            item.add_marker("browser")
+        if fixtures & FULL:
+            item.add_marker("full")
+        if fixtures & SERVER:
+            item.add_marker("server")
+
+
+@pytest.fixture(scope="session")
+def small(tmp_path_factory) -> Settings:
+    """The small sources, built once; the settings they were built and are served with."""
+    root = make_small_data(tmp_path_factory.mktemp("small"))
+    settings = settings_for(root, root / "output")
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def small_store(small) -> LocalStore:
+    return LocalStore.open(small.current_build.resolve())
+
+
+@pytest.fixture(scope="session")
+def app(small):
+    """The web front end on the small build, in this process (one query executor)."""
+    return create_app(replace(small, query_executors=1))
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")
@@ -27,15 +82,15 @@ def sources(settings):
 
 
 @pytest.fixture(scope="session")
-def published(settings) -> dict:
+def published(settings) -> Manifest:
     """One real build, published under `settings.output_dir`; returns its manifest."""
     return build(settings)
 
 
 @pytest.fixture(scope="session")
 def store(published, settings) -> LocalStore:
-    """The published store as the server opens it."""
-    return open_store(settings.current_build, published)
+    """The published build's store as the server opens it."""
+    return LocalStore.open(settings.current_build.resolve())
 
 
 @pytest.fixture()
@@ -46,8 +101,8 @@ def data_copy(tmp_path) -> Path:
     return tmp_path
 
 
-def settings_for(root: Path, output: Path) -> Settings:
-    return Settings(base_uri=BASE, data_dir=root / "data", ontology_dir=root / "ontology",
+def settings_for(root: Path, output: Path, base: str = BASE) -> Settings:
+    return Settings(base_uri=base, data_dir=root / "data", ontology_dir=root / "ontology",
                     shapes_dir=root / "shapes", output_dir=output)
 
 

@@ -208,7 +208,7 @@ def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsy
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     settings = settings_for(data_copy, tmp_path / "output")
     manifest = build(settings)
-    assert BASE + "graph/territoires-import" in manifest["graphs"]
+    assert BASE + "graph/territoires-import" in manifest.graphs
     out, err = validate.communicate(timeout=300)
     assert validate.returncode == 0, out + err
 

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import FOAF, ORG, RDF, RDFS, SKOS
 
-from territoires.web.documents import INCOMING_LIMIT
+from territoires.store.describe import INCOMING_LIMIT
 
 from .conftest import BASE
 

@@ -306,8 +306,9 @@ def test_outputs_parse_with_a_base_and_declare_their_provenance(endpoints, tmp_p
     queries = [str(description.value(a, RDFS.comment))
                for a in description.objects(graph, PROV.wasGeneratedBy)]
     assert len(queries) == len(INSEE_CODES if name == "insee" else CODES)
-    assert all("SELECT DISTINCT ?code ?item" in q and "VALUES ?code { $codes }" in q for q in queries)
-    marker = "wdt:P374" if name == "wikidata" else "igeo:codeINSEE"
+    assert all("SELECT DISTINCT ?code ?item" in q and "bound to ?code" in q for q in queries)
+    marker = "<http://www.wikidata.org/prop/direct/P374>" if name == "wikidata" \
+        else "igeo:codeINSEE"
     assert any(marker in q for q in queries)
     activity = next(description.objects(graph, PROV.wasGeneratedBy))
     assert description.value(activity, PROV.used) == URIRef(endpoints[name])

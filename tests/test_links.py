@@ -13,7 +13,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/
 
 
 def scalar(store, query):
-    return next(iter(store.query(PREFIXES + query, use_default_graph_as_union=True)))[0].value
+    return next(iter(store.engine.query(PREFIXES + query, **store.dataset())))[0].value
 
 
 @pytest.mark.parametrize("cls, code, graph, predicate, prefix", [
@@ -37,7 +37,7 @@ def test_every_entity_with_a_code_has_its_link(store, cls, code, graph, predicat
 
 
 def test_linkset_counts_equal_the_graphs(store):
-    rows = list(store.query(PREFIXES + f"""SELECT ?g ?declared (COUNT(*) AS ?actual) WHERE {{
+    rows = list(store.engine.query(PREFIXES + f"""SELECT ?g ?declared (COUNT(*) AS ?actual) WHERE {{
         GRAPH <{BASE}graph/sources> {{ ?g a void:Linkset ; void:triples ?declared ;
                                            void:linkPredicate ?p ; void:objectsTarget ?t }}
         GRAPH ?g {{ ?s ?q ?o }} }} GROUP BY ?g ?declared"""))
@@ -53,7 +53,7 @@ def test_a_web_page_is_never_the_entity(store):
 
 
 def ask(store, query):
-    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
+    return bool(store.engine.query(PREFIXES + query, **store.dataset()))
 
 
 def test_identifiers_are_typed_literals(store):

@@ -20,7 +20,7 @@ DATASET = URIRef(f"{BASE}.well-known/void#territoires")
 
 
 def count(store: ox.Store, query: str) -> int:
-    return int(next(iter(store.query(query, use_default_graph_as_union=True)))[0].value)
+    return int(next(iter(store.engine.query(query, **store.dataset())))[0].value)
 
 
 # --- dumps ------------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ def test_dump_listing(server, published):
     status, headers, body = fetch(server, "/dump/", Accept="application/json")
     assert status == 200
     listed = {d["name"]: d for d in json.loads(body)["dumps"]}
-    assert set(listed) == {e["file"].rsplit("/", 1)[1] for e in published["dumps"].values()}
+    assert set(listed) == {e["file"].rsplit("/", 1)[1] for e in published.dumps.values()}
     status, headers, html = fetch(server, "/dump/", Accept="text/html")
     assert media_type(headers) == "text/html"
     for name in listed:
@@ -38,12 +38,12 @@ def test_dump_listing(server, published):
 
 @pytest.mark.parametrize("kind", ["nq", "nt", "ttl"])
 def test_dump_download(server, published, settings, kind):
-    name = published["dumps"][kind]["file"].rsplit("/", 1)[1]
+    name = published.dumps[kind]["file"].rsplit("/", 1)[1]
     status, headers, body = fetch(server, f"/dump/{name}")
     assert status == 200
     assert media_type(headers) == "application/gzip"
     assert "Content-Encoding" not in headers  # the file is the gzip, not a transfer coding
-    assert int(headers["Content-Length"]) == published["dumps"][kind]["bytes"] == len(body)
+    assert int(headers["Content-Length"]) == published.dumps[kind]["bytes"] == len(body)
     assert "attachment" in headers["Content-Disposition"]
     assert body == (settings.current_build / "dump" / name).read_bytes()
     first = gzip.decompress(body).split(b"\n", 1)[0]
@@ -100,15 +100,15 @@ def test_void_partitions(void, store):
 def test_void_subsets_per_named_graph(void, store, published):
     subsets = {s: number(void, s, VOID.triples) for s in void.objects(DATASET, VOID.subset)
                if (s, RDF.type, VOID.Dataset) in void}
-    assert {str(s) for s in subsets} == set(published["graphs"])
+    assert {str(s) for s in subsets} == set(published.graphs)
     for graph, triples in subsets.items():
         assert triples == count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> "
                                        "{ ?s ?p ?o } }")
 
 
 def test_void_linksets_are_every_graph_declared_one(void, store):
-    declared = {row[0].value for row in store.query(
-        f"SELECT DISTINCT ?g WHERE {{ ?g a <{VOID.Linkset}> }}", use_default_graph_as_union=True)}
+    declared = {row[0].value for row in store.engine.query(
+        f"SELECT DISTINCT ?g WHERE {{ ?g a <{VOID.Linkset}> }}", **store.dataset())}
     listed = {str(s) for s in void.subjects(RDF.type, VOID.Linkset)}
     assert listed == declared
     for linkset in listed:
@@ -119,7 +119,7 @@ def test_void_linksets_are_every_graph_declared_one(void, store):
 def test_void_access_points(void, published):
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef(f"{BASE}sparql")
     dumps = {str(d) for d in void.objects(DATASET, VOID.dataDump)}
-    assert dumps == {BASE + e["file"] for e in published["dumps"].values()}
+    assert dumps == {BASE + e["file"] for e in published.dumps.values()}
     assert str(void.value(DATASET, VOID.uriSpace)) == BASE
     assert void.value(DATASET, VOID.exampleResource) is not None
     assert void.value(DATASET, DCTERMS.license) == LICENCE_OUVERTE
@@ -170,8 +170,8 @@ def test_dcat_distributions(dcat, published):
         url = dcat.value(distribution, DCAT.downloadURL)
         if url is not None:
             downloads[str(url)] = distribution
-    assert set(downloads) == {BASE + e["file"] for e in published["dumps"].values()}
-    for entry in published["dumps"].values():
+    assert set(downloads) == {BASE + e["file"] for e in published.dumps.values()}
+    for entry in published.dumps.values():
         distribution = downloads[BASE + entry["file"]]
         assert int(dcat.value(distribution, DCAT.byteSize)) == entry["bytes"]
         assert str(dcat.value(distribution, DCAT.mediaType)).startswith(

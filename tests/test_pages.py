@@ -46,9 +46,9 @@ def test_home_describes_the_dataset(server, published):
     assert status == 200 and headers["ETag"]
     text = body.decode()
     assert "Territoires d'industrie" in text and 'lang="en"' in text
-    assert f"{published['quads']:,}".replace(",", " ") in text
-    assert published["version"] in text
-    for graph in published["graphs"]:
+    assert f"{published.quads:,}".replace(",", " ") in text
+    assert published.version in text
+    for graph in published.graphs:
         assert graph in text
 
 

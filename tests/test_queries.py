@@ -45,7 +45,7 @@ HAUT_DOUBS_EPCI = {"242504116", "242504355", "200023075", "242504181", "20006807
 def run(store: ox.Store, name: str) -> list[dict[str, object]]:
     """Rows of one query file (by its file-name prefix, e.g. "01"), each a {variable: term} dict."""
     (path,) = [p for p in QUERY_FILES if p.name.startswith(f"{name}-")]
-    solutions = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    solutions = store.engine.query(path.read_text(encoding="utf-8"), **store.dataset())
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 

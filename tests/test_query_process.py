@@ -1,4 +1,4 @@
-"""The executor process's evaluation (territoires.query_process), called in-process on the real
+"""The executor process's evaluation (territoires.store.process), called in-process on the real
 store: small answers come back inline, large ones through the spool file, and the cap holds
 either way."""
 
@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import json
 
-import pyoxigraph as ox
 import pytest
 
-from territoires.query_process import INLINE_BYTES, Job, evaluate
+from territoires.store.local import LocalStore
+from territoires.store.process import INLINE_BYTES, Job, evaluate
 
 JSON = "application/sparql-results+json"
 
 
 @pytest.fixture()
-def raw_store(published, settings) -> ox.Store:
-    return ox.Store.read_only(str(settings.current_build / "store"))
+def raw_store(published, settings) -> LocalStore:
+    return LocalStore.open(settings.current_build.resolve())
 
 
 def job(query: str, spool, cap: int = 64 << 20) -> Job:
-    return Job(query, False, None, None, JSON, "text/turtle", str(spool), cap)
+    return Job(query, False, None, None, JSON, "text/turtle", cap, spool=str(spool))
 
 
 def test_a_small_answer_comes_back_inline(raw_store, tmp_path):

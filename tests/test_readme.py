@@ -12,7 +12,7 @@ def test_readme_queries_answer(store):
     queries = re.findall(r"```sparql\n(.*?)```", text, flags=re.S)
     assert queries
     for query in queries:
-        rows = list(store.query(query, use_default_graph_as_union=True))
+        rows = list(store.engine.query(query, **store.dataset()))
         assert len(rows) == 6, query  # the six EPCI of Alliances Luxe & Précision, Doubs
 
 

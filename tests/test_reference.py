@@ -25,12 +25,12 @@ def rows(name):
 
 def count(store, cls):
     query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ti:{cls} }}"
-    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+    return int(next(iter(store.engine.query(query, **store.dataset())))["n"].value)
 
 
 def value(store, iri, prop):
     query = PREFIXES + f"SELECT ?v WHERE {{ <{BASE}{iri}> {prop} ?v }}"
-    return [s["v"].value for s in store.query(query, use_default_graph_as_union=True)]
+    return [s["v"].value for s in store.engine.query(query, **store.dataset())]
 
 
 def test_counts_equal_the_official_files(store):
@@ -45,7 +45,7 @@ def test_counts_equal_the_official_files(store):
 
 def test_memberships_equal_the_official_files(store):
     query = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?e a ti:EPCI ; org:hasMember ?c }"
-    n = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+    n = int(next(iter(store.engine.query(query, **store.dataset())))["n"].value)
     assert n == len(rows("epci_membres")) == 34871
 
 
@@ -84,7 +84,7 @@ def test_shared_codes_keep_distinct_uris_and_types(store):
 def test_no_uri_is_minted_twice(store):
     query = PREFIXES + """SELECT ?x (COUNT(?t) AS ?n) WHERE {
         GRAPH ?g { ?x a ?t FILTER(STRSTARTS(STR(?t), STR(ti:))) } } GROUP BY ?x HAVING (?n > 1)"""
-    assert list(store.query(query)) == []
+    assert list(store.engine.query(query)) == []
 
 
 def test_corsica_codes(store):

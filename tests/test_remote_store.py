@@ -18,7 +18,9 @@ import pyoxigraph as ox
 import pytest
 
 from territoires.publish import GraphStoreClient
-from territoires.web.remote import REFRESH_SECONDS, manifest_triples, publication_graph
+from territoires.store import Manifest
+from territoires.store.remote import (REFRESH_SECONDS, publication_graph, publication_triples,
+                                      shapes_graph)
 
 from . import test_linked_data, test_metadata, test_pages, test_sparql_protocol
 from .conftest import BASE, free_port, start_server
@@ -90,7 +92,7 @@ def loaded(oxigraph, published, settings):
     _, gsp = oxigraph
     done = publish(settings, "--to", gsp)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == published["version"]
+    assert done.stdout.strip() == published.version
     return oxigraph
 
 
@@ -106,14 +108,16 @@ def server(loaded, settings):
 # ---- publication -----------------------------------------------------------------------------
 
 
-def test_publish_loads_every_graph_with_the_manifest_counts(loaded, published):
+def test_publish_loads_every_graph_with_the_manifest_counts(loaded, published, settings):
     query_url, _ = loaded
     rows = sparql(query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
                              "GROUP BY ?g")["results"]["bindings"]
     counts = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
     publication = counts.pop(publication_graph(BASE))
-    assert counts == published["graphs"]
+    shapes = counts.pop(shapes_graph(BASE))
+    assert counts == published.graphs
     assert publication == 4
+    assert shapes == len((settings.current_build / "shapes.nt").read_bytes().splitlines())
 
 
 def test_publication_graph_holds_the_manifest(loaded, published):
@@ -121,15 +125,15 @@ def test_publication_graph_holds_the_manifest(loaded, published):
     rows = sparql(loaded[0], f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ <{graph}> "
                              "<http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?o } }")
     manifest = json.loads(rows["results"]["bindings"][0]["o"]["value"])
-    assert manifest["version"] == published["version"]
-    assert manifest["graphs"] == published["graphs"]
+    assert manifest["version"] == published.version
+    assert manifest["graphs"] == published.graphs
 
 
 def test_publishing_again_replaces_each_graph(loaded, published, settings):
     """A second publication of the same build leaves the same counts (PUT replaces)."""
     done = publish(settings, "--to", loaded[1], "--query-url", loaded[0])
     assert done.returncode == 0, done.stderr
-    test_publish_loads_every_graph_with_the_manifest_counts(loaded, published)
+    test_publish_loads_every_graph_with_the_manifest_counts(loaded, published, settings)
 
 
 def test_publish_to_nowhere_fails_clearly(settings):
@@ -149,7 +153,7 @@ def test_the_publication_graph_is_not_in_the_served_dataset(server):
 
 def test_the_served_version_is_the_published_one(server, published):
     status, _, body = fetch(server, "/dump/", Accept="application/json")
-    assert status == 200 and json.loads(body)["version"] == published["version"]
+    assert status == 200 and json.loads(body)["version"] == published.version
 
 
 def test_a_front_end_without_the_build_files_says_so_for_dumps(loaded, published, tmp_path):
@@ -159,7 +163,7 @@ def test_a_front_end_without_the_build_files_says_so_for_dumps(loaded, published
     elsewhere = Settings(base_uri=BASE, output_dir=tmp_path / "empty")
     process, url = start_server(elsewhere, "--store", loaded[0], "--workers", "1")
     try:
-        name = published["dumps"]["nq"]["file"].rsplit("/", 1)[1]
+        name = published.dumps["nq"]["file"].rsplit("/", 1)[1]
         status, _, body = fetch(url, f"/dump/{name}", Accept="text/plain")
         assert status == 404 and b"remote store" in body
         assert fetch(url, "/doc/epci/242500361", Accept="text/turtle")[0] == 200
@@ -218,7 +222,7 @@ def test_the_front_end_follows_the_publication_graph(server, loaded, published):
         assert fetch(server, count)[0] == 200
 
     def publish_version(version: str) -> None:
-        triples = manifest_triples({**manifest, "version": version}, BASE)
+        triples = publication_triples(Manifest(**{**manifest, "version": version}))
         GraphStoreClient(gsp).put(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         time.sleep(REFRESH_SECONDS + 0.5)
 
@@ -229,6 +233,6 @@ def test_the_front_end_follows_the_publication_graph(server, loaded, published):
         status, headers, _ = fetch(server, count)
         assert status == 200 and headers["X-Cache"] == "miss"
     finally:
-        publish_version(published["version"])
+        publish_version(published.version)
     status, _, body = fetch(server, "/dump/", Accept="application/json")
-    assert json.loads(body)["version"] == published["version"]
+    assert json.loads(body)["version"] == published.version

@@ -144,7 +144,7 @@ def shared(published, settings, tmp_path_factory):
     directory = root / "kept"
     _, process, url = serve_copy(settings, root, "--workers", "2",
                                  env={"TERRITOIRES_RESPONSE_CACHE_DIR": str(directory)})
-    yield urllib.parse.urlsplit(url).port, directory, published["version"]
+    yield urllib.parse.urlsplit(url).port, directory, published.version
     process.terminate()
     process.wait(timeout=10)
 

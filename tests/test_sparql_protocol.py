@@ -154,15 +154,15 @@ def count(server: str, query: str, method: str = "GET", **params) -> int:
 
 
 def test_default_graph_is_the_union(server, published):
-    graphs = published["graphs"]
-    assert count(server, COUNT) >= published["triples"] > max(graphs.values())
+    graphs = published.graphs
+    assert count(server, COUNT) >= published.triples > max(graphs.values())
     assert count(server, COUNT_GRAPHS) == len(graphs)
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_default_graph_uri_replaces_the_union(server, published, method):
     territoires, sources = BASE + "graph/territoires", BASE + "graph/sources"
-    graphs = published["graphs"]
+    graphs = published.graphs
     assert count(server, COUNT, method, **{"default-graph-uri": territoires}) == graphs[territoires]
     both = count(server, COUNT, method, **{"default-graph-uri": [territoires, sources]})
     assert both == graphs[territoires] + graphs[sources]
@@ -180,9 +180,9 @@ def test_named_graph_uri(server, published):
 def test_from_in_the_query_is_honoured_and_the_protocol_wins(server, published):
     territoires, sources = BASE + "graph/territoires", BASE + "graph/sources"
     from_sources = f"SELECT (COUNT(*) AS ?n) FROM <{sources}> WHERE {{ ?s ?p ?o }}"
-    assert count(server, from_sources) == published["graphs"][sources]
+    assert count(server, from_sources) == published.graphs[sources]
     assert count(server, from_sources, **{"default-graph-uri": territoires}) == \
-        published["graphs"][territoires]
+        published.graphs[territoires]
 
 
 # ---- content negotiation -----------------------------------------------------------------------
@@ -278,10 +278,10 @@ def test_service_description(server, published, accept, rdflib_format, expected)
     assert "30 s per query" in comments and "read-only" in comments.lower()
     dataset = graph.value(service, SD.defaultDataset)
     default = graph.value(dataset, SD.defaultGraph)
-    assert graph.value(default, VOID.triples).toPython() == published["triples"]
+    assert graph.value(default, VOID.triples).toPython() == published.triples
     named = {str(graph.value(n, SD.name)): graph.value(graph.value(n, SD.graph), VOID.triples)
              .toPython() for n in graph.objects(dataset, SD.namedGraph)}
-    assert named == published["graphs"]
+    assert named == published.graphs
 
 
 def test_service_description_not_acceptable(server):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from territoires.web.executor import Crashed, Executors, Job
+from territoires.store import Crashed, Job
+from territoires.store.executor import Executors
 
 from .conftest import start_server
 from .test_sparql_protocol import fetch, form, get
@@ -81,7 +82,7 @@ UPDATES = [
 
 def test_updates_are_refused_and_change_nothing(server, published):
     before = count(server)
-    assert before == published["quads"]
+    assert before == published.quads
     for update in UPDATES:
         answers = [
             get(server, update=update),
@@ -190,11 +191,10 @@ def test_loopback_is_refused_even_when_allow_listed(settings, published, listene
 def test_executors_have_no_network(settings, published, listener):
     """Under the guard, the executors themselves cannot reach any address (when the system
     allows unprivileged network namespaces); the guard is bypassed here on purpose."""
-    executors = Executors(1, isolate_network=True, prefixes={})
+    executors = Executors(1, isolate_network=True)
     job = Job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}",
-              True, None, None, "application/sparql-results+json", None,
-              str(executors.spool_path()), 10_000)
-    outcome = executors.run(settings.current_build.resolve() / "store", job, 10)
+              True, None, None, "application/sparql-results+json", None, 10_000)
+    outcome = executors.run(settings.current_build.resolve(), {}, job, 10).outcome
     if "unreachable" not in outcome.detail:
         pytest.skip(f"no network namespace on this system: {outcome}")
     assert outcome.status == "error"
@@ -269,16 +269,15 @@ def test_deep_nesting_is_refused_and_the_server_stays_up(server):
 def test_a_crashing_executor_is_replaced(settings, published):
     """What the depth limit guards against, should a query slip through: the parser's stack
     overflow kills only the executor, which is replaced."""
-    executors = Executors(1, isolate_network=True, prefixes={})
-    store = settings.current_build.resolve() / "store"
+    executors = Executors(1, isolate_network=True)
+    build = settings.current_build.resolve()
 
     def job(query: str) -> Job:
-        return Job(query, True, None, None, "application/sparql-results+json", None,
-                   str(executors.spool_path()), 10_000)
+        return Job(query, True, None, None, "application/sparql-results+json", None, 10_000)
 
     with pytest.raises(Crashed):
-        executors.run(store, job("SELECT * WHERE " + "{" * 100_000 + "}" * 100_000), 30)
-    assert executors.run(store, job(SMALL), 30).status == "ok"
+        executors.run(build, {}, job("SELECT * WHERE " + "{" * 100_000 + "}" * 100_000), 30)
+    assert executors.run(build, {}, job(SMALL), 30).outcome.status == "ok"
 
 
 # ---- limits ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ and retries with exponential back-off that honour `429 Too Many Requests` / `503
 `Retry-After` (seconds or an HTTP date), other 5xx answers, timeouts and dropped connections.
 
     client = SparqlClient("https://query.wikidata.org/sparql", user_agent(contact="…"))
-    rows = client.select("SELECT ?item WHERE { … }")     # [{"item": "http://…"}, …]
+    rows = client.select(query_text)     # [{"item": "http://…"}, …]
 
 Only SELECT is used; every row is a dict of variable → lexical value (IRI or literal text).
 Errors that retrying cannot fix (a malformed query, 404, 401…) are raised at once as

@@ -3,19 +3,17 @@ needed): for each kind of entity, the codes that its IRI `id/{kind}/{code}` is m
 
 from __future__ import annotations
 
-import csv
-import gzip
 from pathlib import Path
 
-from ..sources.reference import COMMUNE_KINDS
+from .. import snapshot
 
 # kind (the IRI segment) -> (file, code column, the `type` value kept in communes.csv.gz)
 KINDS: dict[str, tuple[str, str, str | None]] = {
-    "region": ("regions.csv.gz", "code", None),
-    "departement": ("departements.csv.gz", "code", None),
-    "epci": ("epci.csv.gz", "siren", None),
-    **{kind: ("communes.csv.gz", "code", snapshot_type)
-       for snapshot_type, (kind, _cls) in COMMUNE_KINDS.items()},
+    "region": ("regions", "code", None),
+    "departement": ("departements", "code", None),
+    "epci": ("epci", "siren", None),
+    **{kind: ("communes", "code", snapshot_type)
+       for snapshot_type, (kind, _cls) in snapshot.COMMUNE_KINDS.items()},
 }
 
 
@@ -30,11 +28,10 @@ def read_codes(reference_dir: Path, kinds: list[str]) -> dict[str, list[str]]:
         if kind not in KINDS:
             raise CodesError(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
         name, column, keep = KINDS[kind]
-        path = reference_dir / name
-        if not path.exists():
-            raise CodesError(f"{path}: reference file is missing")
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-            found = {row[column] for row in csv.DictReader(handle)
-                     if row.get(column) and (keep is None or row.get("type") == keep)}
+        try:
+            found = {row[column] for _, row in snapshot.rows(reference_dir, name)
+                     if row[column] and (keep is None or row["type"] == keep)}
+        except snapshot.SnapshotError as error:
+            raise CodesError(str(error)) from None
         codes[kind] = sorted(found)
     return codes

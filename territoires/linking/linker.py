@@ -124,26 +124,16 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
     done: dict = state["batches"]
 
     plan = [(kind, chunk) for kind in codes for chunk in _chunks(codes[kind], batch_size)]
-    total = len(plan)
     outcome = Outcome([], [], {})
     for number, (kind, chunk) in enumerate(plan, start=1):
         key = _batch_key(kind, chunk)
         if key in done:
             outcome.batches_skipped += 1
             continue
-        progress(f"[{linker.name}] batch {number}/{total}: {len(chunk)} {kind} code(s) "
+        progress(f"[{linker.name}] batch {number}/{len(plan)}: {len(chunk)} {kind} code(s) "
                  f"{chunk[0]}…{chunk[-1]}")
-        rows = client.select(targets[kind].query(chunk))
-        found: dict[str, set[str]] = {code: set() for code in chunk}
-        for row in rows:
-            code, item = row.get("code"), row.get("item", "")
-            if code not in found:
-                continue
-            if not _is_iri(item):
-                progress(f"  ignoring a non-IRI answer for {kind} {code}: {item!r}")
-                continue
-            found[code].add(item)
-        done[key] = {"kind": kind, "candidates": {c: sorted(items) for c, items in found.items()}}
+        done[key] = {"kind": kind,
+                     "candidates": _batch(client, targets[kind], chunk, progress)}
         _write_json(state_path, state)
         outcome.batches_run += 1
     if outcome.batches_skipped:
@@ -165,6 +155,21 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
         progress(f"[{linker.name}] {kind}: {c['codes']} code(s), {c['linked']} linked, "
                  f"{c['ambiguous']} ambiguous, {c['missing']} missing, {c['shared']} shared")
     return outcome
+
+
+def _batch(client: SparqlClient, target: Target, chunk: list[str],
+           progress: Progress) -> dict[str, list[str]]:
+    """One batch of codes asked: each code's candidate items (IRIs only), sorted."""
+    found: dict[str, set[str]] = {code: set() for code in chunk}
+    for row in client.select(target.query(chunk)):
+        code, item = row.get("code"), row.get("item", "")
+        if code not in found:
+            continue
+        if not _is_iri(item):
+            progress(f"  ignoring a non-IRI answer for {target.kind} {code}: {item!r}")
+            continue
+        found[code].add(item)
+    return {code: sorted(items) for code, items in found.items()}
 
 
 def _decide(linker: Linker, kinds: list[str], candidates: dict[tuple[str, str], list[str]],
@@ -328,9 +333,8 @@ def description_turtle(linker: Linker, endpoint: str, targets: list[Target], cou
 
 
 def _provenance_text(target: Target, batch_size: int) -> str:
-    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities;\n"
-            f"# {CODES} stands for a batch's "
-            f"codes as string literals"
+    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities, "
+            f"bound to ?code as string literals"
             + (" (also typed " + ", ".join(target.datatypes) + ")" if target.datatypes else "")
             + ".\n" + target.template.strip())
 

@@ -1,11 +1,12 @@
 """Every SPARQL query the server and the build run, one named `.rq` file each, read once.
 
 A file starts with comment lines saying what it answers; its IRIs under the dataset's base are
-relative (`PREFIX ti: <def/territoires#>`), resolved against the base of the build that runs it,
-as in the sources' Turtle. Values are never spliced into the text: a caller passes them as terms
+relative (the prefix `ti:` is declared as `<def/territoires#>`), resolved against the base of the
+build that runs it, as in the sources' Turtle. Values are never spliced into the text: a caller passes them as terms
 (`ox.NamedNode` checks an IRI), and the store binds them, by the engine's substitution for one
 value or by a `VALUES` block for a list (or for an engine without substitution). A substituted
-variable must be projected by a SELECT (`SELECT ?resource ?s …`), as SEP-0007 requires.
+variable must be projected by a SELECT (`?resource` among the projected variables), as
+SEP-0007 requires.
 
     from territoires import queries
     rows = store.select(queries.get("documents/own"), resource=ox.NamedNode(iri))
@@ -37,6 +38,13 @@ class Query:
     name: str           # its path under territoires/queries/, without `.rq`
     text: str
     summary: str        # the first comment line: what it answers
+
+    @property
+    def parameters(self) -> list[str]:
+        """The variables a caller binds, as the file's `# Binds ?x: …; ?y: …` comment says."""
+        comments = " ".join(line[1:] for line in self.text.splitlines() if line.startswith("#"))
+        declared = re.search(r"Binds (.*)", comments)
+        return re.findall(r"(?:^|; )\?(\w+)", declared.group(1)) if declared else []
 
     def values(self, bindings: dict[str, Value]) -> str:
         """The text with one `VALUES` block per binding at the top of its WHERE clause."""

@@ -6,33 +6,23 @@ each is minted once: a code that appears twice for the same kind of entity is an
 
 from __future__ import annotations
 
-import csv
-import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from .. import snapshot
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
-# The snapshot's commune types → (IRI kind, class local name).
-COMMUNE_KINDS = {
-    "commune-actuelle": ("commune", "Commune"),
-    "commune-deleguee": ("commune-deleguee", "CommuneDeleguee"),
-    "commune-associee": ("commune-associee", "CommuneAssociee"),
-    "arrondissement-municipal": ("arrondissement-municipal", "ArrondissementMunicipal"),
-}
-
-
-def _rows(path: Path) -> Iterator[tuple[Location, dict[str, str]]]:
-    if not path.exists():
-        raise SourceError(path, "reference file is missing (run `territoires refresh-reference`)")
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            yield Location(path, reader.line_num), row
+def _rows(directory: Path, name: str) -> Iterator[tuple[Location, dict[str, str]]]:
+    path = directory / f"{name}.csv.gz"
+    try:
+        for line, row in snapshot.rows(directory, name):
+            yield Location(path, line), row
+    except snapshot.SnapshotError as error:
+        raise SourceError(error.where, error.message) from None
 
 
 class ReferenceMapper:
@@ -78,7 +68,7 @@ class ReferenceMapper:
     # -- the five files --------------------------------------------------------------------
 
     def regions(self) -> None:
-        for loc, row in _rows(self.dir / "regions.csv.gz"):
+        for loc, row in _rows(self.dir, "regions"):
             iri = self.mint("region", row["code"], "Region", loc)
             self.label(iri, row["nom"])
             self.code(iri, "codeInsee", "CodeInsee", row["code"])
@@ -86,7 +76,7 @@ class ReferenceMapper:
                 self._add((iri, self.ti.chefLieu, self.vocab.id("commune", row["chef_lieu"])))
 
     def departements(self) -> None:
-        for loc, row in _rows(self.dir / "departements.csv.gz"):
+        for loc, row in _rows(self.dir, "departements"):
             iri = self.mint("departement", row["code"], "Departement", loc)
             self.label(iri, row["nom"])
             self.code(iri, "codeInsee", "CodeInsee", row["code"])
@@ -97,9 +87,9 @@ class ReferenceMapper:
     def communes(self) -> dict[str, str]:
         """Map every commune-like entity; return each current commune's département code."""
         departement_of: dict[str, str] = {}
-        for loc, row in _rows(self.dir / "communes.csv.gz"):
+        for loc, row in _rows(self.dir, "communes"):
             try:
-                kind, cls = COMMUNE_KINDS[row["type"]]
+                kind, cls = snapshot.COMMUNE_KINDS[row["type"]]
             except KeyError:
                 raise SourceError(loc, f"unknown commune type {row['type']!r}") from None
             code = row["code"]
@@ -122,7 +112,7 @@ class ReferenceMapper:
 
     def epci(self, departement_of: dict[str, str]) -> None:
         forms = {}
-        for loc, row in _rows(self.dir / "epci.csv.gz"):
+        for loc, row in _rows(self.dir, "epci"):
             iri = self.mint("epci", row["siren"], "EPCI", loc)
             self.label(iri, row["nom"])
             self.code(iri, "siren", "SIREN", row["siren"])
@@ -133,7 +123,7 @@ class ReferenceMapper:
             self.integer(iri, "populationTotale", row["population_totale"], loc)
             self.integer(iri, "populationMunicipale", row["population_municipale"], loc)
         departements: dict[URIRef, set[str]] = {}
-        for loc, row in _rows(self.dir / "epci_membres.csv.gz"):
+        for loc, row in _rows(self.dir, "epci_membres"):
             epci = forms.get(row["epci"])
             if epci is None:
                 raise SourceError(loc, f"EPCI {row['epci']} is not in epci.csv.gz")

@@ -26,39 +26,15 @@ import pyoxigraph as ox
 
 from ... import queries
 from ...names import fold, name_key
-from ...namespaces import FOAF, ORG, RDFS, SCHEMA, SKOS
+from ...namespaces import FOAF, RDFS, SCHEMA, SKOS
 from ...store import Store
 from ..context import per_build
 from .similarity import similarity, trigrams
+from .types import ALL, CODES, TYPES, Type, class_iri
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Type:
-    key: str          # short name, also accepted as a type id
-    local: str        # ti: local name, or a full IRI for reused classes
-    name: str         # display name (fr / en)
-
-
-# Bit i of an entity's mask is TYPES[i]; the order is also the display priority.
-TYPES = [
-    Type("territoire", "TerritoireIndustrie", "Territoire d'industrie / industry territory"),
-    Type("epci", "EPCI", "EPCI (intercommunalité)"),
-    Type("commune", "Commune", "Commune"),
-    Type("personne", str(FOAF.Person), "Personne / person"),
-    Type("departement", "Departement", "Département"),
-    Type("region", "Region", "Région / region"),
-    Type("organisation", str(ORG.FormalOrganization), "Organisation / organisation"),
-]
-ALL = (1 << len(TYPES)) - 1
-
-# Code properties: id → (ti: local name, label).
-CODES = {
-    "codeInsee": ("codeInsee", "code Insee / INSEE code"),
-    "siren": ("siren", "SIREN"),
-    "identifiantOfficiel": ("identifiantOfficiel", "identifiant officiel / official identifier"),
-}
 LABELS = [SKOS.prefLabel, SKOS.altLabel, RDFS.label, FOAF.name, SCHEMA.name]
 # Which label names an entity: a prefLabel before the others (French or untagged first).
 _PRIORITY = {str(p): i for i, p in enumerate((SKOS.prefLabel, FOAF.name, SCHEMA.name, RDFS.label,
@@ -66,10 +42,6 @@ _PRIORITY = {str(p): i for i, p in enumerate((SKOS.prefLabel, FOAF.name, SCHEMA.
 
 CODE_LIKE = re.compile(r"^\s*(\d{9}|\d{5}|2[ABab]\d{3}|\d{2,3}|2[ABab])\s*$")
 CANDIDATE_KEYS = 200      # keys kept from the trigram pass before exact scoring
-
-
-def class_iri(t: Type, ti_ns: str) -> str:
-    return t.local if ":" in t.local else ti_ns + t.local
 
 
 @dataclass(frozen=True)
@@ -381,29 +353,3 @@ class NameIndex:
 def name_index(store: Store) -> NameIndex:
     """The index of a build (built on first use, once per build and application)."""
     return NameIndex(store)
-
-
-def type_mask(values, ti: str) -> int:
-    """A type mask from type ids (class IRIs, `ti:EPCI`, `EPCI`, `epci`); raises ValueError."""
-    if not values:
-        return ALL
-    if isinstance(values, (str, dict)):
-        values = [values]
-    mask = 0
-    for value in values:
-        if isinstance(value, dict):
-            value = value.get("id", "")
-        value = str(value).strip()
-        if not value:
-            continue
-        for i, t in enumerate(TYPES):
-            iri = class_iri(t, ti)
-            short = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            if value in (iri, t.key, short, f"ti:{short}", f"foaf:{short}", f"org:{short}") \
-                    or fold(value) == fold(short) or fold(value) == t.key:
-                mask |= 1 << i
-                break
-        else:
-            raise ValueError(f"unknown type {value!r}; known: "
-                             + ", ".join(class_iri(t, ti) for t in TYPES))
-    return mask or ALL

@@ -27,7 +27,8 @@ from markupsafe import escape
 from ... import formats
 from ...names import fold
 from ..context import hosts, store, vocabulary
-from .index import CODES, TYPES, NameIndex, class_iri, name_index, type_mask
+from .index import NameIndex, name_index
+from .types import CODES, TYPES, class_iri, type_mask
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 

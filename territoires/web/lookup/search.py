@@ -9,7 +9,8 @@ from flask import Response, jsonify, render_template, request
 from ... import formats
 from ..context import hosts, store, vocabulary
 from ..errors import error_response
-from .index import TYPES, Hit, NameIndex, class_iri, name_index, type_mask
+from .index import Hit, NameIndex, name_index
+from .types import TYPES, class_iri, type_mask
 
 MAX_Q = 500
 

@@ -171,7 +171,7 @@ def _maybe_code(iri: _Token, previous: _Token | None, tokens: list[_Token], posi
     follows an operand and holds a `)` (operators only occur inside brackets)."""
     if ")" not in iri.text or previous is None or previous.kind not in _OPERAND_KINDS:
         return False
-    # `PREFIX p: <iri>`: the prefixed name before is a declaration, never an operand.
+    # In a prefix declaration, the prefixed name before the IRI is never an operand.
     return not (position >= 2 and tokens[position - 2].text.upper() == "PREFIX")
 
 

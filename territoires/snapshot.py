@@ -1,8 +1,11 @@
-"""Refresh the vendored reference snapshot from the npm package `@etalab/decoupage-administratif`.
+"""The vendored reference snapshot (data/reference/*.csv.gz): refreshed from the npm package
+`@etalab/decoupage-administratif`, and read back, by every part that needs it, through `rows`.
 
 The package ships large pretty JSON files; the project keeps only the fields it maps, as small
 gzip-compressed CSV files (one row per entity, so a validation report can name a line). The gzip
 header carries no timestamp, so the same package version always gives byte-identical files.
+Reading checks each file's columns against its layout, so a file of another layout is refused
+by name rather than misread.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = "@etalab/decoupage-administratif"
 
-# Column layouts of the vendored files; `reference.py` reads them back by these names.
+# Column layouts of the vendored files, written and read back (`rows`) by these names.
 LAYOUTS: dict[str, list[str]] = {
     "regions": ["code", "nom", "chef_lieu"],
     "departements": ["code", "nom", "region", "chef_lieu"],
@@ -29,6 +33,38 @@ LAYOUTS: dict[str, list[str]] = {
              "population_municipale"],
     "epci_membres": ["epci", "commune"],
 }
+
+# The snapshot's commune types → (IRI kind, class local name).
+COMMUNE_KINDS = {
+    "commune-actuelle": ("commune", "Commune"),
+    "commune-deleguee": ("commune-deleguee", "CommuneDeleguee"),
+    "commune-associee": ("commune-associee", "CommuneAssociee"),
+    "arrondissement-municipal": ("arrondissement-municipal", "ArrondissementMunicipal"),
+}
+
+
+class SnapshotError(ValueError):
+    """A vendored file is missing or not in its layout; the message names it (and its line)."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+def rows(directory: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of the vendored file `name` (e.g. "communes"), each with its line number."""
+    path = directory / f"{name}.csv.gz"
+    if not path.exists():
+        raise SnapshotError(str(path), "reference file is missing (run `territoires "
+                                       "refresh-reference`)")
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != LAYOUTS[name]:
+            raise SnapshotError(f"{path}:1", f"columns {', '.join(reader.fieldnames or [])}; "
+                                             f"expected {', '.join(LAYOUTS[name])}")
+        for row in reader:
+            yield reader.line_num, row
 
 
 def fetch_package(version: str, workdir: Path) -> Path:

@@ -1,0 +1,140 @@
+"""The `import-territoires` command: its options checked, the file read, and the source written
+only when the file has no error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .. import snapshot
+from ..namespaces import LICENCE_OUVERTE
+from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, Unreadable, parse
+from .reference import Reference
+from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description_turtle,
+                      other_definitions, slugs, write_atomically)
+
+# What a phase's territories are labelled for when the list gives no date: the start of the
+# phase and the end of its term, as the project's sources state them (see data/article/).
+PHASE_DEFAULTS = {"1": ("2018", "2023-11"), "2": ("2023-11", "2027")}
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Options:
+    mapping: dict[str, str]    # logical column → the file's
+    phase: str
+    start: str                 # label date
+    end: str                   # end of the term
+
+
+def command(args, settings) -> int:
+    """Run `territoires import-territoires`; 0 when written, 1 when the file has errors."""
+    out = sys.stderr
+    path = Path(args.file)
+    try:
+        options = _options(args)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise Unreadable(f"{path}: {error.strerror or error}") from None
+        reference = Reference.read(settings.data_dir / "reference")
+        parsed = parse(path, data, reference, options.mapping, args.layout)
+    except (Unreadable, snapshot.SnapshotError) as error:
+        print(f"territoires import-territoires: {error}", file=out)
+        return 1
+    for message in parsed.warnings:
+        print(message, file=out)
+    output = Path(args.output) if args.output else settings.data_dir / "territoires-import"
+    if parsed.errors:
+        for message in sorted(parsed.errors, key=lambda m: m.line):
+            print(message, file=out)
+        print(f"territoires import-territoires: {len(parsed.errors)} error(s); nothing written "
+              f"to {output}", file=out)
+        return 1
+    known_dates = _known_dates(path, parsed, other_definitions(settings.data_dir, output))
+    turtle = description_turtle(
+        args.graph_name, ImportedFile(path.name, hashlib.sha256(data).hexdigest(), len(data)),
+        args.licence, args.retrieved_on or date.today(), args.source_url, parsed,
+        {"phase": options.phase, "date_labellisation": options.start,
+         "fin_mandat": options.end})
+    write_atomically(output / CSV_NAME, csv_text(parsed, options.phase, options.start,
+                                                 options.end, known_dates))
+    write_atomically(output / DESCRIPTION, turtle)
+    epci = sum(len(t.epci) for t in parsed.territories.values())
+    print(f"{path}: {parsed.layout} layout ({parsed.encoding}, {parsed.delimiter!r}), "
+          f"{parsed.rows} rows → {len(parsed.territories)} territories, {epci} EPCI memberships, "
+          f"{len(parsed.warnings)} warning(s); wrote {output / CSV_NAME} and "
+          f"{output / DESCRIPTION} (graph/{args.graph_name}). Run `territoires validate` or "
+          "`territoires build` next.")
+    return 0
+
+
+def _options(args) -> Options:
+    mapping = _column_options(args.column)
+    phase = str(args.phase)
+    if not phase.isdigit():
+        raise Unreadable(f"--phase {phase!r} is not a number")
+    start_default, end_default = PHASE_DEFAULTS.get(phase, (None, None))
+    start = args.date_labellisation or start_default
+    end = args.fin_mandat or end_default
+    if not start or not end:
+        raise Unreadable(f"phase {phase}: give --date-labellisation and --fin-mandat")
+    for option, value in (("--date-labellisation", start), ("--fin-mandat", end)):
+        if not DATE.match(value):
+            raise Unreadable(f"{option} {value!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+    if not NAME.match(args.graph_name):
+        raise Unreadable(f"--graph-name {args.graph_name!r} is not a slug (a-z, 0-9, -)")
+    return Options(mapping, phase, start, end)
+
+
+def _column_options(values: list[str]) -> dict[str, str]:
+    mapping = {}
+    for value in values or []:
+        logical, sep, actual = value.partition("=")
+        if not sep or not actual or logical not in COLUMNS:
+            raise Unreadable(f"--column {value!r}: expected LOGICAL=NAME with LOGICAL one of "
+                             f"{', '.join(COLUMNS)}")
+        mapping[logical] = actual
+    return mapping
+
+
+def _known_dates(path: Path, parsed: Parsed, elsewhere: dict) -> dict[str, tuple[str, str]]:
+    """The dates of territories another source already defines (slug → label date, end of
+    term): kept, so both agree; each is reported as a warning."""
+    known = {}
+    for key, slug in sorted(slugs(parsed.territories).items(), key=lambda kv: kv[1]):
+        if slug in elsewhere:
+            where, row = elsewhere[slug]
+            known[slug] = (row["date_labellisation"], row["fin_mandat"])
+            print(Message(str(path), parsed.territories[key].line,
+                          f"territoire {slug} is also defined at {where}: its dates "
+                          f"{row['date_labellisation']}–{row['fin_mandat']} are kept; name and "
+                          "phase must agree too", True), file=sys.stderr)
+    return known
+
+
+def add_parser(commands) -> None:
+    """The `import-territoires` subcommand (called from cli.py)."""
+    p = commands.add_parser("import-territoires",
+                            help="import an official list of territories (per commune or per EPCI)")
+    p.add_argument("file", metavar="FILE", help="the published CSV file")
+    p.add_argument("--layout", choices=["auto", LAYOUT_COMMUNE, LAYOUT_EPCI], default="auto",
+                   help="per commune (insee_com…) or per EPCI (siren_epci…); auto by the columns")
+    p.add_argument("--column", action="append", metavar="LOGICAL=NAME",
+                   help="the file's name for a column: " + ", ".join(COLUMNS)
+                   + " (repeatable), e.g. --column insee_com=CODGEO")
+    p.add_argument("--output", help="output directory (default data/territoires-import/)")
+    p.add_argument("--graph-name", default="territoires-import",
+                   help="the named graph: graph/NAME (default territoires-import)")
+    p.add_argument("--phase", default="2", help="programme phase of the list (default 2)")
+    p.add_argument("--date-labellisation", help="label date (default: the phase's start)")
+    p.add_argument("--fin-mandat", help="end of the term (default: the phase's end)")
+    p.add_argument("--licence", default=str(LICENCE_OUVERTE), help="licence IRI of the list")
+    p.add_argument("--source-url", help="where the list was published (dcterms:source)")
+    p.add_argument("--retrieved-on", type=date.fromisoformat, help="retrieval date (default today)")
+    p.set_defaults(run=command)

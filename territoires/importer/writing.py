@@ -1,0 +1,168 @@
+"""Writing the import as a source of the project: `territoires.csv` in the project's layout
+(data/territoires/README.md) and the `source.ttl` that describes its named graph, each file
+replaced whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from ..names import fold
+from .reading import LAYOUT_COMMUNE, Parsed, Territory, delimiter
+
+CSV_NAME = "territoires.csv"
+DESCRIPTION = "source.ttl"
+OUTPUT_COLUMNS = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",
+                  "identifiant_officiel"]
+
+
+def slugify(name: str) -> str:
+    return fold(name).replace(" ", "-") or "territoire"
+
+
+def slugs(territories: dict[str, Territory]) -> dict[str, str]:
+    """A slug per territory, from its name; made unique with its identifier when names collide."""
+    by_slug = defaultdict(list)
+    for key, territory in territories.items():
+        by_slug[slugify(territory.name)].append(key)
+    result = {}
+    for slug, keys in by_slug.items():
+        for key in keys:
+            result[key] = slug if len(keys) == 1 else f"{slug}-{slugify(key)}"
+    return result
+
+
+def csv_text(parsed: Parsed, phase: str, start: str, end: str,
+             known_dates: dict[str, tuple[str, str]] = {}) -> str:
+    """The rows in the project's layout; `known_dates` (slug → label date, end of term) keeps the
+    dates of territories another source already dates more precisely, so both agree."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(OUTPUT_COLUMNS)
+    names = slugs(parsed.territories)
+    for key, territory in sorted(parsed.territories.items(), key=lambda kv: names[kv[0]]):
+        first, last = known_dates.get(names[key], (start, end))
+        for siren in sorted(territory.epci):
+            writer.writerow([names[key], territory.name, phase, first, last, siren,
+                             territory.identifier])
+    return buffer.getvalue()
+
+
+def _lit(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+PREFIXES = [
+    "@prefix ti: <def/territoires#> .",
+    "@prefix dcterms: <http://purl.org/dc/terms/> .",
+    "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+    "@prefix prov: <http://www.w3.org/ns/prov#> .",
+    "@prefix pav: <http://purl.org/pav/> .",
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    "@prefix spdx: <http://spdx.org/rdf/terms#> .",
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+]
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """The publisher's file as the description records it."""
+    name: str
+    sha256: str
+    size: int
+
+
+def description_turtle(graph_name: str, imported: ImportedFile, licence: str,
+                       retrieved_on: date, source_url: str | None, parsed: Parsed,
+                       options: dict[str, str]) -> str:
+    """The `source.ttl` of the imported source, written with relative IRIs as every source of
+    the project is (no `@base`: the build resolves them against its base)."""
+    graph = f"graph/{graph_name}"
+    lines = [f"# Description of graph/{graph_name}, written by `territoires import-territoires`.",
+             *PREFIXES, ""]
+    lines += _graph(graph, imported.name, licence, retrieved_on, source_url, parsed.layout)
+    lines += _file_and_import(graph, imported, _summary(parsed, options))
+    return "\n".join(lines) + "\n"
+
+
+def _graph(graph: str, file_name: str, licence: str, retrieved_on: date, source_url: str | None,
+           layout: str) -> list[str]:
+    derived_fr = (", déduits des communes listées grâce au graphe de référence."
+                  if layout == LAYOUT_COMMUNE else ".")
+    derived_en = (", derived from the listed communes with the reference graph."
+                  if layout == LAYOUT_COMMUNE else ".")
+    lines = [
+        f"<{graph}> a ti:SourceGraph ;",
+        f"    dcterms:title {_lit('Liste officielle des Territoires d’industrie (' + file_name + ')')}@fr ,",
+        f"        {_lit('Official list of the Territoires d’industrie (' + file_name + ')')}@en ;",
+        f"    dcterms:description {_lit('Territoires et EPCI importés du fichier publié ' + file_name + ' ; les EPCI sont désignés par leur SIREN officiel' + derived_fr)}@fr ,",
+        f"        {_lit('Territories and EPCI imported from the published file ' + file_name + '; EPCI are named by their official SIREN' + derived_en)}@en ;",
+        f"    prov:wasDerivedFrom <{graph}#fichier> , <graph/cog> ;",
+        f"    prov:wasGeneratedBy <{graph}#import> ;",
+    ]
+    if source_url:
+        lines.append(f"    dcterms:source <{source_url}> ;")
+    return lines + [f"    dcterms:license <{licence}> ;",
+                    f"    pav:retrievedOn \"{retrieved_on.isoformat()}\"^^xsd:date .", ""]
+
+
+def _file_and_import(graph: str, imported: ImportedFile, summary: str) -> list[str]:
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return [
+        f"<{graph}#fichier> a prov:Entity , dcat:Distribution ;",
+        f"    dcterms:title {_lit(imported.name)} ;",
+        f"    dcat:byteSize \"{imported.size}\"^^xsd:nonNegativeInteger ;",
+        f"    spdx:checksum <{graph}#sha256> .",
+        "",
+        f"<{graph}#sha256> a spdx:Checksum ;",
+        "    spdx:algorithm spdx:checksumAlgorithm_sha256 ;",
+        f"    spdx:checksumValue \"{imported.sha256}\"^^xsd:hexBinary .",
+        "",
+        f"<{graph}#import> a prov:Activity ;",
+        "    rdfs:label \"Import de la liste par territoires import-territoires\"@fr , "
+        "\"Import of the list by territoires import-territoires\"@en ;",
+        f"    prov:used <{graph}#fichier> , <graph/cog> ;",
+        f"    prov:endedAtTime \"{now}\"^^xsd:dateTime ;",
+        f"    rdfs:comment {_lit(summary)}@fr .",
+    ]
+
+
+def _summary(parsed: Parsed, options: dict[str, str]) -> str:
+    epci = sum(len(t.epci) for t in parsed.territories.values())
+    return (f"Mise en page « {parsed.layout} », encodage {parsed.encoding}, séparateur "
+            f"{parsed.delimiter!r} ; {parsed.rows} ligne(s), {len(parsed.territories)} "
+            f"territoire(s), {epci} adhésion(s) d'EPCI ; {len(parsed.warnings)} avertissement(s). "
+            f"Colonnes : " + ", ".join(f"{k}={v}" for k, v in sorted(parsed.columns.items()))
+            + " ; options : " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())) + ".")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def other_definitions(data_dir: Path, output: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """The territories other territory sources under data/ define: slug → (where, first row)."""
+    found = {}
+    for csv_path in sorted(data_dir.rglob("*.csv")):
+        if csv_path.parent.resolve() == output.resolve() or not (csv_path.parent / DESCRIPTION).exists():
+            continue
+        try:
+            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                text = handle.read()
+            for i, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter(text)), 2):
+                if row.get("territoire"):
+                    found.setdefault(row["territoire"].strip(), (f"{csv_path}:{i}", row))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+    return found

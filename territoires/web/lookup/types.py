@@ -1,0 +1,66 @@
+"""The kinds of entity the name index holds, in display order (bit *i* of an entity's type mask
+is `TYPES[i]`), their codes, and how clients name a kind: a class IRI, `ti:EPCI`, `EPCI`, `epci`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...names import fold
+from ...namespaces import FOAF, ORG
+
+
+@dataclass(frozen=True)
+class Type:
+    key: str          # short name, also accepted as a type id
+    local: str        # ti: local name, or a full IRI for reused classes
+    name: str         # display name (fr / en)
+
+
+# Bit i of an entity's mask is TYPES[i]; the order is also the display priority.
+TYPES = [
+    Type("territoire", "TerritoireIndustrie", "Territoire d'industrie / industry territory"),
+    Type("epci", "EPCI", "EPCI (intercommunalité)"),
+    Type("commune", "Commune", "Commune"),
+    Type("personne", str(FOAF.Person), "Personne / person"),
+    Type("departement", "Departement", "Département"),
+    Type("region", "Region", "Région / region"),
+    Type("organisation", str(ORG.FormalOrganization), "Organisation / organisation"),
+]
+ALL = (1 << len(TYPES)) - 1
+
+# Code properties: id → (ti: local name, label).
+CODES = {
+    "codeInsee": ("codeInsee", "code Insee / INSEE code"),
+    "siren": ("siren", "SIREN"),
+    "identifiantOfficiel": ("identifiantOfficiel", "identifiant officiel / official identifier"),
+}
+
+
+def class_iri(t: Type, ti_ns: str) -> str:
+    return t.local if ":" in t.local else ti_ns + t.local
+
+
+def type_mask(values, ti: str) -> int:
+    """A type mask from type ids (class IRIs, `ti:EPCI`, `EPCI`, `epci`); raises ValueError."""
+    if not values:
+        return ALL
+    if isinstance(values, (str, dict)):
+        values = [values]
+    mask = 0
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("id", "")
+        value = str(value).strip()
+        if not value:
+            continue
+        for i, t in enumerate(TYPES):
+            iri = class_iri(t, ti)
+            short = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            if value in (iri, t.key, short, f"ti:{short}", f"foaf:{short}", f"org:{short}") \
+                    or fold(value) == fold(short) or fold(value) == t.key:
+                mask |= 1 << i
+                break
+        else:
+            raise ValueError(f"unknown type {value!r}; known: "
+                             + ", ".join(class_iri(t, ti) for t in TYPES))
+    return mask or ALL

@@ -1,0 +1,73 @@
+"""A small but real copy of the sources for the fast layer of tests: the curated facts, the
+territory lists, the ontology and the shapes as they are, and the official reference snapshot
+cut down to the Doubs (the département of every territory the sources describe) and what it
+needs to stay whole — every EPCI with a commune kept and all its communes, the départements and
+régions of the communes kept, their chefs-lieux, the communes déléguées and associées of the
+communes kept. The cut is computed from the vendored files, so the fixture follows them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from territoires import snapshot
+from territoires.config import ROOT
+
+SEED_DEPARTEMENTS = {"25"}
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    return [row for _, row in snapshot.rows(ROOT / "data" / "reference", name)]
+
+
+def _closure(communes, epci_members, departements, regions) -> set[str]:
+    """The current communes to keep: those of the seed départements, grown until every EPCI
+    with a commune kept is kept whole and every chef-lieu kept is there."""
+    by_code = {c["code"]: c for c in communes if c["type"] == "commune-actuelle"}
+    members: dict[str, set[str]] = {}
+    epci_of: dict[str, set[str]] = {}
+    for row in epci_members:
+        members.setdefault(row["epci"], set()).add(row["commune"])
+        epci_of.setdefault(row["commune"], set()).add(row["epci"])
+    chef_lieu = {("departement", d["code"]): d["chef_lieu"] for d in departements}
+    chef_lieu |= {("region", r["code"]): r["chef_lieu"] for r in regions}
+    kept = {code for code, c in by_code.items() if c["departement"] in SEED_DEPARTEMENTS}
+    while True:
+        grown = set(kept)
+        for code in kept:
+            for epci in epci_of.get(code, ()):
+                grown |= members[epci]
+            commune = by_code[code]
+            for key in (("departement", commune["departement"]), ("region", commune["region"])):
+                if chef_lieu.get(key):
+                    grown.add(chef_lieu[key])
+        if grown == kept:
+            return kept
+        kept = grown
+
+
+def make_small_data(root: Path) -> Path:
+    """Write the small sources under `root` (data/, ontology/, shapes/); returns root."""
+    for part in ("data", "ontology", "shapes"):
+        shutil.copytree(ROOT / part, root / part,
+                        ignore=shutil.ignore_patterns("*.csv.gz", "links"))
+    tables = {name: _table(name) for name in snapshot.LAYOUTS}
+    kept = _closure(tables["communes"], tables["epci_membres"], tables["departements"],
+                    tables["regions"])
+    communes = [c for c in tables["communes"]
+                if c["code"] in kept and c["type"] == "commune-actuelle"
+                or c["type"] != "commune-actuelle" and c["rattachement"] in kept]
+    departements = {c["departement"] for c in communes}
+    regions = {c["region"] for c in communes}
+    epci = {row["epci"] for row in tables["epci_membres"] if row["commune"] in kept}
+    cut = {
+        "regions": [r for r in tables["regions"] if r["code"] in regions],
+        "departements": [d for d in tables["departements"] if d["code"] in departements],
+        "communes": communes,
+        "epci": [e for e in tables["epci"] if e["siren"] in epci],
+        "epci_membres": [m for m in tables["epci_membres"] if m["epci"] in epci],
+    }
+    for name, rows in cut.items():
+        snapshot.write_csv_gz(root / "data" / "reference" / f"{name}.csv.gz", snapshot.LAYOUTS[name],
+                              [[row[column] for column in snapshot.LAYOUTS[name]] for row in rows])
+    return root

@@ -1,0 +1,87 @@
+"""The build's manifest rules: the server takes the base URI (and the shapes) from the build it
+serves; a base given to the server that contradicts the build is refused at start-up, and a
+later build under another base does not replace the one being served."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from territoires.build import build
+from territoires.config import ROOT, Settings
+from territoires.store import Conflict
+from territoires.web import create_app
+
+from .conftest import settings_for
+
+OTHER = "https://donnees.example.org/"
+
+
+@pytest.fixture(scope="module")
+def other_base(small, tmp_path_factory) -> Settings:
+    """The small sources built under another base, in an output directory of their own."""
+    output = tmp_path_factory.mktemp("other-base")
+    settings = settings_for(small.data_dir.parent, output, base=OTHER)
+    build(settings)
+    return settings
+
+
+def serving(output: Path, **given) -> Settings:
+    """The settings of a server started on `output`, with only `given` given explicitly."""
+    return Settings(output_dir=output, query_executors=1).override(**given)
+
+
+def test_a_build_is_served_under_its_own_base(other_base):
+    client = create_app(serving(other_base.output_dir)).test_client()
+    response = client.get("/id/epci/242500361")
+    assert response.status_code == 303
+    body = client.get("/doc/epci/242500361.nt").get_data(as_text=True)
+    assert f"<{OTHER}id/epci/242500361> " in body and "data.example.fr" not in body
+    found = client.get("/search?q=Morteau&format=json").get_json()["results"]
+    assert found and all(r["id"].startswith(OTHER) for r in found)
+    description = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    assert f"<{OTHER}sparql#service>" in description.get_data(as_text=True)
+
+
+def test_the_build_s_base_given_again_is_accepted(other_base):
+    client = create_app(serving(other_base.output_dir, base_uri=OTHER)).test_client()
+    assert client.get("/id/epci/242500361").status_code == 303
+
+
+def test_a_conflicting_base_is_refused_at_start_up(other_base):
+    with pytest.raises(Conflict) as refused:
+        create_app(serving(other_base.output_dir, base_uri="https://data.example.fr/"))
+    assert OTHER in str(refused.value) and "https://data.example.fr/" in str(refused.value)
+
+
+def test_serve_refuses_a_conflicting_base_in_words(other_base):
+    done = subprocess.run(
+        [sys.executable, "-m", "territoires.cli", "--base-uri", "https://data.example.fr/",
+         "--output-dir", str(other_base.output_dir), "serve", "--port", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert "base URI" in done.stderr and OTHER in done.stderr
+
+
+def test_a_later_build_under_another_base_does_not_replace_the_served_one(small, tmp_path):
+    """Nothing lost: the server keeps the build it has rather than serve one it refuses."""
+    output = tmp_path / "output"
+    first = build(replace(small, output_dir=output))
+    client = create_app(serving(output, base_uri=small.base_uri)).test_client()
+    assert first.version in client.get("/").get_data(as_text=True)
+    second = build(settings_for(small.data_dir.parent, output, base=OTHER))
+    assert second.version != first.version
+    page = client.get("/").get_data(as_text=True)
+    assert first.version in page and second.version not in page
+    assert client.get("/doc/epci/242500361.nt").get_data(as_text=True).count(small.base_uri) > 0
+
+
+def test_the_shapes_served_are_the_build_s(other_base, tmp_path):
+    """The shapes document comes from the build, not from the server's shapes directory."""
+    settings = replace(serving(other_base.output_dir), shapes_dir=tmp_path)   # empty
+    body = create_app(settings).test_client().get("/shapes/territoires.nt").get_data(as_text=True)
+    assert f"<{OTHER}shapes/territoires#" in body

@@ -1,0 +1,108 @@
+"""The server's and the build's queries (territoires/queries/*.rq): each says what it answers and
+what it binds, parses, and answers the same whether its values are bound by the engine's
+substitution (the embedded store) or by a VALUES block (a remote store, a reader's copy)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from territoires import queries
+from territoires.namespaces import RDFS, SKOS
+
+from .conftest import BASE
+
+TI = BASE + "def/territoires#"
+TERRITORY = ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")
+EPCI = ox.NamedNode(BASE + "id/epci/242500361")
+
+# Values a real caller would bind, per query (each list binds a VALUES block of several rows).
+SAMPLES: dict[str, list[dict]] = {
+    "documents/all-incoming": [{"resource": EPCI}],
+    "documents/exists": [{"resource": TERRITORY}, {"resource": ox.NamedNode(BASE + "id/x/none")}],
+    "documents/incoming": [{"resource": EPCI}, {"resource": ox.NamedNode(BASE + "id/region/27")}],
+    "documents/neighbours": [{"s": [EPCI, TERRITORY]}],
+    "documents/own": [{"resource": TERRITORY}, {"resource": EPCI}],
+    "documents/reproducing": [{"resource": TERRITORY}],
+    "lookup/codes": [{"property": [ox.NamedNode(TI + "siren"), ox.NamedNode(TI + "codeInsee")]}],
+    "lookup/labels": [{"type": [ox.NamedNode(TI + "EPCI")],
+                       "predicate": [ox.NamedNode(str(SKOS.prefLabel)),
+                                     ox.NamedNode(str(RDFS.label))]}],
+    "statistics/graph-predicates": [{"graph": ox.NamedNode(BASE + "graph/liens-geo-api")}],
+    "store/graph": [{"graph": ox.NamedNode(BASE + "graph/ontologie")}],
+    "store/publications": [{"graph": ox.NamedNode(BASE + "graph/publication")}],
+    "vocabulary/term-labels": [{"graph": ox.NamedNode(BASE + "graph/ontologie")}],
+    "linking/insee": [{"class": ox.NamedNode("http://rdf.insee.fr/def/geo#Commune"),
+                       "day": ox.Literal("2026-01-01", datatype=ox.NamedNode(
+                           "http://www.w3.org/2001/XMLSchema#date")),
+                       "code": [ox.Literal("25056")]}],
+    "linking/wikidata": [{"property": ox.NamedNode("http://www.wikidata.org/prop/direct/P374"),
+                          "code": [ox.Literal("25056"), ox.Literal("25560")]}],
+}
+
+
+def rows(result) -> list:
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return [bool(result)]
+    return sorted(tuple(str(term) for term in row) for row in result)
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_each_query_says_what_it_answers_and_parses(name):
+    query = queries.get(name)
+    assert query.summary and not query.summary.startswith(("PREFIX", "SELECT")), name
+    assert set(query.parameters) <= {v for sample in SAMPLES.get(name, [{}]) for v in sample}
+    for sample in SAMPLES.get(name, [{}]):
+        assert set(sample) == set(query.parameters), name
+        ox.Store().query(queries.with_base(query.values(sample), BASE))   # raises if invalid
+
+
+def test_every_query_with_parameters_has_samples():
+    assert {n for n in queries.names() if queries.get(n).parameters} == set(SAMPLES)
+
+
+# Queries offered to readers (run on /sparql as they read them), and queries sent to other
+# endpoints: not run by our stores.
+NOT_RUN_HERE = {"documents/all-incoming", "documents/reproducing", "linking/insee",
+                "linking/wikidata"}
+
+
+@pytest.mark.parametrize("name", sorted(set(SAMPLES) - NOT_RUN_HERE))
+def test_substitution_and_values_agree(name, small_store):
+    """The embedded store binds one value by substitution; a remote store gets a VALUES block:
+    both give the same answers, so the .rq files are written for either."""
+    query = queries.get(name)
+    ask = query.text.count("ASK WHERE")
+    for sample in SAMPLES[name]:
+        bound = small_store.ask(query, **sample) if ask else small_store.select(query, **sample)
+        valued = small_store.engine.query(query.values(sample), base_iri=BASE,
+                                          **small_store.dataset())
+        assert rows(bound) == rows(valued), (name, sample)
+
+
+def test_queries_find_what_they_ask_for(small_store):
+    own = list(small_store.select(queries.get("documents/own"), resource=TERRITORY))
+    assert own and {row["s"].value for row in own} >= {TERRITORY.value, TERRITORY.value + "#periode"}
+    assert small_store.ask(queries.get("documents/exists"), resource=EPCI)
+    assert not small_store.ask(queries.get("documents/exists"),
+                               resource=ox.NamedNode(BASE + "id/epci/000000000"))
+
+
+def test_a_reader_query_reproduces_a_document(small_store):
+    text = queries.get("documents/reproducing").values({"resource": TERRITORY})
+    triples = list(small_store.engine.query(text, **small_store.dataset()))
+    document = small_store.describe(TERRITORY.value)
+    assert {q.triple for q in document.own} <= set(triples)
+
+
+def test_a_string_is_never_bound():
+    """A bare string could be an IRI or a literal (or an injection): the caller says which."""
+    with pytest.raises(TypeError):
+        queries.get("documents/own").values({"resource": "<x> } DROP ALL {"})
+    with pytest.raises(ValueError):
+        ox.NamedNode("x> } INSERT DATA { <y")
+
+
+def test_unknown_query():
+    with pytest.raises(queries.UnknownQuery):
+        queries.get("documents/nothing")
