@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from territoires.build import build, map_sources
-from territoires.config import ROOT, Settings
+from territoires.config import Settings
 from territoires.store import Manifest
 from territoires.store.local import LocalStore
 from territoires.web import create_app
@@ -28,7 +28,7 @@ from .small_data import make_small_data
 BASE = "https://data.example.fr/"
 
 # Fixtures that put a test in a slower layer than the fast one.
-FULL = {"sources", "published", "store", "raw_store", "settings", "full_server"}
+FULL = {"full_settings", "full_sources", "full_build", "full_store", "full_server"}
 SERVER = {"server", "loaded", "private", "strict", "federating", "listener", "wikidata",
           "endpoints"}
 BROWSER = {"browser"}
@@ -46,44 +46,16 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def small(tmp_path_factory) -> Settings:
-    """The small sources, built once; the settings they were built and are served with."""
-    root = make_small_data(tmp_path_factory.mktemp("small"))
-    settings = settings_for(root, root / "output")
-    build(settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-def small_store(small) -> LocalStore:
-    return LocalStore.open(small.current_build.resolve())
-
-
-@pytest.fixture(scope="session")
-def app(small):
-    """The web front end on the small build, in this process (one query executor)."""
-    return create_app(replace(small, query_executors=1))
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    return Settings(base_uri=BASE, output_dir=tmp_path_factory.mktemp("output"))
-
-
-@pytest.fixture(scope="session")
-def sources(settings):
-    """Every real source mapped to RDF (not validated, not published)."""
-    return map_sources(settings, lambda _: None)
+    """The small sources (tests/small_data.py), made once, and where they are built."""
+    root = make_small_data(tmp_path_factory.mktemp("small"))
+    return settings_for(root, root / "output")
 
 
 @pytest.fixture(scope="session")
 def published(settings) -> Manifest:
-    """One real build, published under `settings.output_dir`; returns its manifest."""
+    """The small sources built once and published under `settings.output_dir`: the build the
+    fast and server layers read; returns its manifest."""
     return build(settings)
 
 
@@ -93,11 +65,45 @@ def store(published, settings) -> LocalStore:
     return LocalStore.open(settings.current_build.resolve())
 
 
+@pytest.fixture(scope="session")
+def app(published, settings):
+    """The web front end on the small build, in this process (one query executor)."""
+    return create_app(replace(settings, query_executors=1))
+
+
 @pytest.fixture()
-def data_copy(tmp_path) -> Path:
-    """A private copy of data/, ontology/ and shapes/ that a test may break."""
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def full_settings(tmp_path_factory) -> Settings:
+    """The whole real data, and where it is built."""
+    return Settings(base_uri=BASE, output_dir=tmp_path_factory.mktemp("full"))
+
+
+@pytest.fixture(scope="session")
+def full_sources(full_settings):
+    """Every real source mapped to RDF (not validated, not published)."""
+    return map_sources(full_settings, lambda _: None)
+
+
+@pytest.fixture(scope="session")
+def full_build(full_settings) -> Manifest:
+    """The whole real data built once, as `make run` builds it; returns its manifest."""
+    return build(full_settings)
+
+
+@pytest.fixture(scope="session")
+def full_store(full_build, full_settings) -> LocalStore:
+    return LocalStore.open(full_settings.current_build.resolve())
+
+
+@pytest.fixture()
+def data_copy(settings, tmp_path) -> Path:
+    """A private copy of the small sources (data/, ontology/, shapes/) that a test may break."""
     for name in ("data", "ontology", "shapes"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+        shutil.copytree(settings.data_dir.parent / name, tmp_path / name)
     return tmp_path
 
 
@@ -127,7 +133,7 @@ def start_server(settings: Settings, *extra: str, env: dict | None = None):
     process = subprocess.Popen(
         [sys.executable, "-m", "territoires.cli", "--output-dir", str(settings.output_dir),
          "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
-        env={**os.environ, "TERRITOIRES_BASE_URI": settings.base_uri, **(env or {})},
+        env={**os.environ, **(env or {})},   # the base is the build's
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 30
@@ -148,11 +154,29 @@ def server(published, settings):
     """The production server (gunicorn, 2 workers) serving the session's build."""
     process, url = start_server(settings, "--workers", "2")
     yield url
+    stop(process)
+
+
+def stop(process) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except Exception:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def full_server(full_build, full_settings):
+    """The production server (gunicorn, 2 workers) serving the whole real data."""
+    process, url = start_server(full_settings, "--workers", "2")
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def sources(settings):
+    """The small sources mapped to RDF (not validated, not published)."""
+    return map_sources(settings, lambda _: None)
 
 
 SOURCE_DESCRIPTION = """@prefix ti: <def/territoires#> .
@@ -193,13 +217,14 @@ def organisation_turtle(label: str) -> str:
 """
 
 
-def copy_with_extra_source(root: Path, name: str, title: str, turtle: str) -> Path:
-    """Copy data/, ontology/ and shapes/ under root and add a curated Turtle source `name`
-    (graph/{name}) holding `turtle`; returns root."""
+def copy_with_extra_source(settings: Settings, root: Path, name: str, title: str,
+                           turtle: str) -> Path:
+    """Copy the sources of `settings` (data/, ontology/, shapes/) under root and add a curated
+    Turtle source `name` (graph/{name}) holding `turtle`; returns root."""
     import json
 
     for part in ("data", "ontology", "shapes"):
-        shutil.copytree(ROOT / part, root / part)
+        shutil.copytree(settings.data_dir.parent / part, root / part)
     directory = root / "data" / name
     directory.mkdir()
     (directory / "source.ttl").write_text(

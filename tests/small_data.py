@@ -1,9 +1,10 @@
 """A small but real copy of the sources for the fast layer of tests: the curated facts, the
 territory lists, the ontology and the shapes as they are, and the official reference snapshot
-cut down to the Doubs (the département of every territory the sources describe) and what it
-needs to stay whole — every EPCI with a commune kept and all its communes, the départements and
-régions of the communes kept, their chefs-lieux, the communes déléguées and associées of the
-communes kept. The cut is computed from the vendored files, so the fixture follows them."""
+cut down to the Doubs (the département of every territory the sources describe), the two EPCI
+whose names are alike (for the tests of ambiguous names), and what they need to stay whole —
+every EPCI with a commune kept and all its communes, the départements and régions of the
+communes kept, their chefs-lieux, the communes déléguées and associées of the communes kept.
+The cut is computed from the vendored files, so the fixture follows them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from territoires import snapshot
 from territoires.config import ROOT
 
 SEED_DEPARTEMENTS = {"25"}
+SEED_EPCI = {"247000623", "247400666"}   # both "CC des Quatre Rivières", in 70 and in 74
 
 
 def _table(name: str) -> list[dict[str, str]]:
@@ -32,6 +34,7 @@ def _closure(communes, epci_members, departements, regions) -> set[str]:
     chef_lieu = {("departement", d["code"]): d["chef_lieu"] for d in departements}
     chef_lieu |= {("region", r["code"]): r["chef_lieu"] for r in regions}
     kept = {code for code, c in by_code.items() if c["departement"] in SEED_DEPARTEMENTS}
+    kept |= {code for epci in SEED_EPCI for code in members[epci]}
     while True:
         grown = set(kept)
         for code in kept:

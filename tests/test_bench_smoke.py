@@ -21,6 +21,7 @@ def _oxigraph_cli() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("oxigraph")
 
 
+@pytest.mark.server   # starts real servers
 def test_quick_suite_end_to_end(published, settings, tmp_path):
     if _oxigraph_cli() is None:
         pytest.skip("the oxigraph CLI (the Oxigraph server peer) is not installed")

@@ -9,13 +9,13 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from territoires import statistics
 from territoires.build import build, map_sources
-from territoires.config import Settings
 
 from .conftest import BASE
 
@@ -68,7 +68,7 @@ def test_every_named_graph_is_described(store):
 
 
 def test_same_inputs_same_hash_and_bytes(published, settings, tmp_path):
-    again = build(Settings(base_uri=BASE, output_dir=tmp_path))
+    again = build(replace(settings, output_dir=tmp_path))
     assert again.version == published.version
     for dump in ("territoires.nq.gz", "territoires.nt.gz", "territoires.ttl.gz"):
         first = (settings.current_build / "dump" / dump).read_bytes()
@@ -152,15 +152,26 @@ def test_validate_reports_file_line_as_text_and_json(data_copy):
     assert "sh:ValidationReport" in turtle.stdout or "ValidationReport" in turtle.stdout
 
 
-def test_validate_conforms_on_the_real_sources():
-    result = run_cli("validate", "--format", "json")
+def test_validate_conforms_on_the_real_sources(settings):
+    """`territoires validate` on the real sources cut to the Doubs (the whole data is validated
+    by every build: see test_the_whole_real_data_builds)."""
+    result = run_cli("--data-dir", settings.data_dir, "validate", "--format", "json")
     assert result.returncode == 0, result.stdout[-2000:]
     assert json.loads(result.stdout) == {"conforms": True, "results": []}
 
 
-def test_base_uri_sets_every_minted_iri(tmp_path):
+def test_the_whole_real_data_builds(full_build, full_settings):
+    """The whole official data and every curated source conform, so the build published them,
+    with every graph of the small build and the whole of France's communes."""
+    manifest = json.loads((full_settings.current_build / "build.json").read_text())
+    assert manifest == json.loads(full_build.to_json())
+    assert len(full_build.graphs) == 7 and full_build.quads > 500_000
+    assert full_build.graphs[f"{BASE}graph/cog"] > 400_000
+
+
+def test_base_uri_sets_every_minted_iri(settings, tmp_path):
     other = "http://127.0.0.1:8000/"
-    sources = map_sources(Settings(base_uri=other, output_dir=tmp_path), lambda _: None)
+    sources = map_sources(replace(settings, base_uri=other, output_dir=tmp_path), lambda _: None)
     subjects = {str(s) for g in sources.graphs for s in g.graph.subjects()}
     assert f"{other}id/epci/242500361" in subjects
     assert f"{other}id/territoire/alliances-luxe-precision-doubs" in subjects

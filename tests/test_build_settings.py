@@ -22,10 +22,10 @@ OTHER = "https://donnees.example.org/"
 
 
 @pytest.fixture(scope="module")
-def other_base(small, tmp_path_factory) -> Settings:
+def other_base(settings, tmp_path_factory) -> Settings:
     """The small sources built under another base, in an output directory of their own."""
     output = tmp_path_factory.mktemp("other-base")
-    settings = settings_for(small.data_dir.parent, output, base=OTHER)
+    settings = settings_for(settings.data_dir.parent, output, base=OTHER)
     build(settings)
     return settings
 
@@ -67,17 +67,17 @@ def test_serve_refuses_a_conflicting_base_in_words(other_base):
     assert "base URI" in done.stderr and OTHER in done.stderr
 
 
-def test_a_later_build_under_another_base_does_not_replace_the_served_one(small, tmp_path):
+def test_a_later_build_under_another_base_does_not_replace_the_served_one(settings, tmp_path):
     """Nothing lost: the server keeps the build it has rather than serve one it refuses."""
     output = tmp_path / "output"
-    first = build(replace(small, output_dir=output))
-    client = create_app(serving(output, base_uri=small.base_uri)).test_client()
+    first = build(replace(settings, output_dir=output))
+    client = create_app(serving(output, base_uri=settings.base_uri)).test_client()
     assert first.version in client.get("/").get_data(as_text=True)
-    second = build(settings_for(small.data_dir.parent, output, base=OTHER))
+    second = build(settings_for(settings.data_dir.parent, output, base=OTHER))
     assert second.version != first.version
     page = client.get("/").get_data(as_text=True)
     assert first.version in page and second.version not in page
-    assert client.get("/doc/epci/242500361.nt").get_data(as_text=True).count(small.base_uri) > 0
+    assert client.get("/doc/epci/242500361.nt").get_data(as_text=True).count(settings.base_uri) > 0
 
 
 def test_the_shapes_served_are_the_build_s(other_base, tmp_path):

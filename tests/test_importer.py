@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal, URIRef
 
 from territoires.build import build
@@ -188,6 +189,7 @@ def _get(url: str, accept: str = "*/*") -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+@pytest.mark.server   # starts real servers
 def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsys):
     source = write(tmp_path / "liste.csv", per_commune_rows(), encoding="cp1252", delimiter=";")
     imported = data_copy / "data" / "territoires-import"

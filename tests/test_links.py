@@ -12,8 +12,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX foaf: <http://xmlns.
 PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/07/owl#> """
 
 
-def scalar(store, query):
-    return next(iter(store.engine.query(PREFIXES + query, **store.dataset())))[0].value
+def scalar(full_store, query):
+    return next(iter(full_store.engine.query(PREFIXES + query, **full_store.dataset())))[0].value
 
 
 @pytest.mark.parametrize("cls, code, graph, predicate, prefix", [
@@ -26,18 +26,18 @@ def scalar(store, query):
     ("Commune", "siren", "liens-annuaire-entreprises", "foaf:page",
      "https://annuaire-entreprises.data.gouv.fr/entreprise/"),
 ])
-def test_every_entity_with_a_code_has_its_link(store, cls, code, graph, predicate, prefix):
-    missing = scalar(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+def test_every_entity_with_a_code_has_its_link(full_store, cls, code, graph, predicate, prefix):
+    missing = scalar(full_store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
         ?x a ti:{cls} ; ti:{code} ?code .
         FILTER NOT EXISTS {{ GRAPH <{BASE}graph/{graph}> {{
             ?x {predicate} ?link FILTER(?link = IRI(CONCAT("{prefix}", ?code))) }} }} }}""")
     assert missing == "0"
-    with_code = int(scalar(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a ti:{cls} ; ti:{code} ?c }}"))
+    with_code = int(scalar(full_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a ti:{cls} ; ti:{code} ?c }}"))
     assert with_code > 0
 
 
-def test_linkset_counts_equal_the_graphs(store):
-    rows = list(store.engine.query(PREFIXES + f"""SELECT ?g ?declared (COUNT(*) AS ?actual) WHERE {{
+def test_linkset_counts_equal_the_graphs(full_store):
+    rows = list(full_store.engine.query(PREFIXES + f"""SELECT ?g ?declared (COUNT(*) AS ?actual) WHERE {{
         GRAPH <{BASE}graph/sources> {{ ?g a void:Linkset ; void:triples ?declared ;
                                            void:linkPredicate ?p ; void:objectsTarget ?t }}
         GRAPH ?g {{ ?s ?q ?o }} }} GROUP BY ?g ?declared"""))
@@ -46,20 +46,20 @@ def test_linkset_counts_equal_the_graphs(store):
         assert row["declared"].value == row["actual"].value, row["g"]
 
 
-def test_a_web_page_is_never_the_entity(store):
-    assert scalar(store, """SELECT (COUNT(*) AS ?n) WHERE { ?x owl:sameAs ?y
+def test_a_web_page_is_never_the_entity(full_store):
+    assert scalar(full_store, """SELECT (COUNT(*) AS ?n) WHERE { ?x owl:sameAs ?y
         FILTER(STRSTARTS(STR(?y), "https://geo.api.gouv.fr/")
             || STRSTARTS(STR(?y), "https://annuaire-entreprises")) }""") == "0"
 
 
-def ask(store, query):
-    return bool(store.engine.query(PREFIXES + query, **store.dataset()))
+def ask(full_store, query):
+    return bool(full_store.engine.query(PREFIXES + query, **full_store.dataset()))
 
 
-def test_identifiers_are_typed_literals(store):
-    assert ask(store, f"""ASK {{ <{BASE}id/epci/242500361> dcterms:identifier ?id
+def test_identifiers_are_typed_literals(full_store):
+    assert ask(full_store, f"""ASK {{ <{BASE}id/epci/242500361> dcterms:identifier ?id
         FILTER(DATATYPE(?id) = ti:SIREN && STR(?id) = "242500361") }}""")
-    assert ask(store, f"""ASK {{ <{BASE}id/commune/25560> dcterms:identifier ?id
+    assert ask(full_store, f"""ASK {{ <{BASE}id/commune/25560> dcterms:identifier ?id
         FILTER(DATATYPE(?id) = ti:CodeInsee && STR(?id) = "25560") }}""")
-    assert not ask(store, f"""ASK {{ <{BASE}id/commune/25560> dcterms:identifier ?id
+    assert not ask(full_store, f"""ASK {{ <{BASE}id/commune/25560> dcterms:identifier ?id
         FILTER(DATATYPE(?id) = ti:SIREN && STR(?id) = "25560") }}""")

@@ -127,13 +127,13 @@ DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 
 
 @pytest.fixture(scope="module")
-def markup_app(tmp_path_factory):
+def markup_app(settings, tmp_path_factory):
     """An app on a build whose data holds markup in literals and a javascript: IRI."""
-    root = copy_with_extra_source(tmp_path_factory.mktemp("markup"), "essai",
+    root = copy_with_extra_source(settings, tmp_path_factory.mktemp("markup"), "essai",
                                   "Essai <b>balisé</b>", DATA)
-    settings = settings_for(root, root / "output")
-    build(settings)
-    return create_app(settings)
+    marked = settings_for(root, root / "output")
+    build(marked)
+    return create_app(marked)
 
 
 def test_markup_in_literals_is_escaped(markup_app):

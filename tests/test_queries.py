@@ -42,10 +42,10 @@ HAUT_DOUBS_EPCI = {"242504116", "242504355", "200023075", "242504181", "20006807
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def run(store: ox.Store, name: str) -> list[dict[str, object]]:
+def run(full_store: ox.Store, name: str) -> list[dict[str, object]]:
     """Rows of one query file (by its file-name prefix, e.g. "01"), each a {variable: term} dict."""
     (path,) = [p for p in QUERY_FILES if p.name.startswith(f"{name}-")]
-    solutions = store.engine.query(path.read_text(encoding="utf-8"), **store.dataset())
+    solutions = full_store.engine.query(path.read_text(encoding="utf-8"), **full_store.dataset())
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 
@@ -109,8 +109,8 @@ def test_base_is_only_in_the_base_line(path):
 
 # --- the answers --------------------------------------------------------------------------------
 
-def test_epci_of_the_territory(store):
-    rows = run(store, "01")
+def test_epci_of_the_territory(full_store):
+    rows = run(full_store, "01")
     by_siren = {text(r["siren"]): r for r in rows}
     assert set(by_siren) == set(COMMUNES_PER_EPCI)
     assert len(rows) == 6
@@ -123,19 +123,19 @@ def test_epci_of_the_territory(store):
     assert text(by_siren[GRAND_BESANCON]["formeJuridique"]) == "communauté urbaine"
 
 
-def test_population_and_communes_of_the_territory(store):
-    (row,) = run(store, "02")
+def test_population_and_communes_of_the_territory(full_store):
+    (row,) = run(full_store, "02")
     assert iri(row["territoire"]) == ALLIANCES
     assert number(row["nombreEpci"]) == 6
     assert number(row["nombreCommunes"]) == 67 + 71 + 8 + 17 + 42 + 47 == 252
     # the total is the sum of the six EPCI populations that query 01 lists, each counted once
-    populations = [number(r["populationTotale"]) for r in run(store, "01")]
+    populations = [number(r["populationTotale"]) for r in run(full_store, "01")]
     assert number(row["populationTotale"]) == sum(populations)
     assert number(row["populationTotale"]) > 203293
 
 
-def test_perimeter_change_since_phase_one(store):
-    rows = run(store, "03")
+def test_perimeter_change_since_phase_one(full_store):
+    rows = run(full_store, "03")
     assert {iri(r["precedent"]) for r in rows} == {HAUT_DOUBS}
     changes = {}
     for r in rows:
@@ -145,8 +145,8 @@ def test_perimeter_change_since_phase_one(store):
     assert changes.get("maintenue") == HAUT_DOUBS_EPCI
 
 
-def test_governance_pair_and_their_other_roles(store):
-    rows = run(store, "04")
+def test_governance_pair_and_their_other_roles(full_store):
+    rows = run(full_store, "04")
     roles = {(text(r["nom"]), iri(r["role"])) for r in rows}
     assert roles == {
         ("Cédric Bôle", f"{BASE}def/role/elu-referent"),
@@ -163,8 +163,8 @@ def test_governance_pair_and_their_other_roles(store):
     assert any("Augé Microtechnic" in n for n in names)
 
 
-def test_people_quoted(store):
-    rows = run(store, "05")
+def test_people_quoted(full_store):
+    rows = run(full_store, "05")
     assert {text(r["nom"]) for r in rows} == {"Anne Vignot"}
     row = rows[0]
     assert iri(row["sujet"]) == ALLIANCES
@@ -173,8 +173,8 @@ def test_people_quoted(store):
     assert "Grand Besançon" in text(row["texte"])
 
 
-def test_label_date_and_term(store):
-    rows = run(store, "06")
+def test_label_date_and_term(full_store):
+    rows = run(full_store, "06")
     assert len(rows) == 1
     (row,) = rows
     assert row["dateLabellisation"] == ox.Literal(
@@ -185,8 +185,8 @@ def test_label_date_and_term(store):
     assert number(row["numeroPhase"]) == 2
 
 
-def test_state_funding(store):
-    rows = run(store, "07")
+def test_state_funding(full_store):
+    rows = run(full_store, "07")
     assert len(rows) == 1
     (row,) = rows
     assert number(row["montant"]) == 500_000_000
@@ -200,8 +200,8 @@ def test_state_funding(store):
     assert iri(row["phase"]) == f"{BASE}id/phase/territoires-d-industrie-2"
 
 
-def test_five_pillars_in_grand_besancon(store):
-    rows = run(store, "08")
+def test_five_pillars_in_grand_besancon(full_store):
+    rows = run(full_store, "08")
     assert {iri(r["epci"]) for r in rows} == {f"{BASE}id/epci/{GRAND_BESANCON}"}
     assert {text(r["libelle"]) for r in rows} == {
         "soutien à l'innovation",
@@ -213,8 +213,8 @@ def test_five_pillars_in_grand_besancon(store):
     assert len({iri(r["pilier"]) for r in rows}) == 5
 
 
-def test_salaries_by_sector_2022(store):
-    rows = run(store, "09")
+def test_salaries_by_sector_2022(full_store):
+    rows = run(full_store, "09")
     salaries = {text(r["libelleSecteur"]): number(r["salaireNetMensuelEuros"]) for r in rows}
     assert salaries == {"industrie": 2906, "construction": 2344, "tertiaire": 2601}
     assert len(rows) == 3
@@ -223,8 +223,8 @@ def test_salaries_by_sector_2022(store):
     assert {text(r["producteur"]) for r in rows} == {"Insee"}
 
 
-def test_share_of_industry_in_national_wealth(store):
-    rows = run(store, "10")
+def test_share_of_industry_in_national_wealth(full_store):
+    rows = run(full_store, "10")
     assert len(rows) == 2
     by_year = {int(text(r["annee"])): r for r in rows}
     then, now = min(by_year), max(by_year)
@@ -235,8 +235,8 @@ def test_share_of_industry_in_national_wealth(store):
     assert {iri(r["source"]) for r in rows} == {ARTICLE}
 
 
-def test_where_auge_microtechnic_is(store):
-    rows = run(store, "11")
+def test_where_auge_microtechnic_is(full_store):
+    rows = run(full_store, "11")
     assert len(rows) == 1
     (row,) = rows
     assert text(row["codeInsee"]) == "25560"
@@ -246,8 +246,8 @@ def test_where_auge_microtechnic_is(store):
     assert iri(row["territoire"]) == ALLIANCES
 
 
-def test_provenance_of_a_fact(store):
-    rows = run(store, "12")
+def test_provenance_of_a_fact(full_store):
+    rows = run(full_store, "12")
     assert {text(r["valeur"]) for r in rows} == {"2023-11-09"}
     article_rows = [r for r in rows if iri(r["graphe"]) == ARTICLE_GRAPH]
     assert article_rows, "the curated fact is in the article's graph"

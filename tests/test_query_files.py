@@ -68,30 +68,30 @@ NOT_RUN_HERE = {"documents/all-incoming", "documents/reproducing", "linking/inse
 
 
 @pytest.mark.parametrize("name", sorted(set(SAMPLES) - NOT_RUN_HERE))
-def test_substitution_and_values_agree(name, small_store):
+def test_substitution_and_values_agree(name, store):
     """The embedded store binds one value by substitution; a remote store gets a VALUES block:
     both give the same answers, so the .rq files are written for either."""
     query = queries.get(name)
     ask = query.text.count("ASK WHERE")
     for sample in SAMPLES[name]:
-        bound = small_store.ask(query, **sample) if ask else small_store.select(query, **sample)
-        valued = small_store.engine.query(query.values(sample), base_iri=BASE,
-                                          **small_store.dataset())
+        bound = store.ask(query, **sample) if ask else store.select(query, **sample)
+        valued = store.engine.query(query.values(sample), base_iri=BASE,
+                                          **store.dataset())
         assert rows(bound) == rows(valued), (name, sample)
 
 
-def test_queries_find_what_they_ask_for(small_store):
-    own = list(small_store.select(queries.get("documents/own"), resource=TERRITORY))
+def test_queries_find_what_they_ask_for(store):
+    own = list(store.select(queries.get("documents/own"), resource=TERRITORY))
     assert own and {row["s"].value for row in own} >= {TERRITORY.value, TERRITORY.value + "#periode"}
-    assert small_store.ask(queries.get("documents/exists"), resource=EPCI)
-    assert not small_store.ask(queries.get("documents/exists"),
+    assert store.ask(queries.get("documents/exists"), resource=EPCI)
+    assert not store.ask(queries.get("documents/exists"),
                                resource=ox.NamedNode(BASE + "id/epci/000000000"))
 
 
-def test_a_reader_query_reproduces_a_document(small_store):
+def test_a_reader_query_reproduces_a_document(store):
     text = queries.get("documents/reproducing").values({"resource": TERRITORY})
-    triples = list(small_store.engine.query(text, **small_store.dataset()))
-    document = small_store.describe(TERRITORY.value)
+    triples = list(store.engine.query(text, **store.dataset()))
+    document = store.describe(TERRITORY.value)
     assert {q.triple for q in document.own} <= set(triples)
 
 

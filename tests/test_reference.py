@@ -23,29 +23,29 @@ def rows(name):
         return list(csv.DictReader(handle))
 
 
-def count(store, cls):
+def count(full_store, cls):
     query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ti:{cls} }}"
-    return int(next(iter(store.engine.query(query, **store.dataset())))["n"].value)
+    return int(next(iter(full_store.engine.query(query, **full_store.dataset())))["n"].value)
 
 
-def value(store, iri, prop):
+def value(full_store, iri, prop):
     query = PREFIXES + f"SELECT ?v WHERE {{ <{BASE}{iri}> {prop} ?v }}"
-    return [s["v"].value for s in store.engine.query(query, **store.dataset())]
+    return [s["v"].value for s in full_store.engine.query(query, **full_store.dataset())]
 
 
-def test_counts_equal_the_official_files(store):
-    assert count(store, "Region") == len(rows("regions")) == 26
-    assert count(store, "Departement") == len(rows("departements")) == 109
-    assert count(store, "EPCI") == len(rows("epci")) == 1255
+def test_counts_equal_the_official_files(full_store):
+    assert count(full_store, "Region") == len(rows("regions")) == 26
+    assert count(full_store, "Departement") == len(rows("departements")) == 109
+    assert count(full_store, "EPCI") == len(rows("epci")) == 1255
     by_type = Counter(r["type"] for r in rows("communes"))
     assert by_type["commune-actuelle"] == 34969
     for kind, cls in CLASSES.items():
-        assert count(store, cls) == by_type[kind], cls
+        assert count(full_store, cls) == by_type[kind], cls
 
 
-def test_memberships_equal_the_official_files(store):
+def test_memberships_equal_the_official_files(full_store):
     query = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?e a ti:EPCI ; org:hasMember ?c }"
-    n = int(next(iter(store.engine.query(query, **store.dataset())))["n"].value)
+    n = int(next(iter(full_store.engine.query(query, **full_store.dataset())))["n"].value)
     assert n == len(rows("epci_membres")) == 34871
 
 
@@ -59,34 +59,34 @@ def test_memberships_equal_the_official_files(store):
     ("id/epci/242504355", "ti:populationTotale", "7285"),
     ("id/arrondissement-municipal/13201", "ti:population", "37599"),
 ])
-def test_sample_values_equal_the_source(store, iri, prop, expected):
-    assert value(store, iri, prop) == [expected]
+def test_sample_values_equal_the_source(full_store, iri, prop, expected):
+    assert value(full_store, iri, prop) == [expected]
 
 
 @pytest.mark.parametrize("siren, members", [
     ("242504116", 8), ("242504355", 17), ("200023075", 42), ("242504181", 47),
     ("200068070", 71), ("242500361", 67), ("200000172", None)])
-def test_member_counts(store, siren, members):
+def test_member_counts(full_store, siren, members):
     expected = members if members is not None else next(
         sum(1 for m in rows("epci_membres") if m["epci"] == siren) for _ in [0])
-    assert len(value(store, f"id/epci/{siren}", "org:hasMember")) == expected
+    assert len(value(full_store, f"id/epci/{siren}", "org:hasMember")) == expected
 
 
-def test_shared_codes_keep_distinct_uris_and_types(store):
+def test_shared_codes_keep_distinct_uris_and_types(full_store):
     """584 communes déléguées share their code with a current commune: both exist, apart."""
     shared = Counter(r["code"] for r in rows("communes"))
     code = next(c for c, n in sorted(shared.items()) if n > 1)
-    assert value(store, f"id/commune/{code}", "a") == [f"{BASE}def/territoires#Commune"]
-    assert value(store, f"id/commune-deleguee/{code}", "a") == [f"{BASE}def/territoires#CommuneDeleguee"]
-    assert value(store, f"id/commune-deleguee/{code}", "ti:communeDeRattachement")
+    assert value(full_store, f"id/commune/{code}", "a") == [f"{BASE}def/territoires#Commune"]
+    assert value(full_store, f"id/commune-deleguee/{code}", "a") == [f"{BASE}def/territoires#CommuneDeleguee"]
+    assert value(full_store, f"id/commune-deleguee/{code}", "ti:communeDeRattachement")
 
 
-def test_no_uri_is_minted_twice(store):
+def test_no_uri_is_minted_twice(full_store):
     query = PREFIXES + """SELECT ?x (COUNT(?t) AS ?n) WHERE {
         GRAPH ?g { ?x a ?t FILTER(STRSTARTS(STR(?t), STR(ti:))) } } GROUP BY ?x HAVING (?n > 1)"""
-    assert list(store.engine.query(query)) == []
+    assert list(full_store.engine.query(query)) == []
 
 
-def test_corsica_codes(store):
-    assert value(store, "id/commune/2A004", "ti:codeInsee") == ["2A004"]
-    assert value(store, "id/departement/2B", "ti:codeInsee") == ["2B"]
+def test_corsica_codes(full_store):
+    assert value(full_store, "id/commune/2A004", "ti:codeInsee") == ["2A004"]
+    assert value(full_store, "id/departement/2B", "ti:codeInsee") == ["2B"]

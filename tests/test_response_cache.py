@@ -113,13 +113,13 @@ def test_post_requests_pass_through(private):
         connection.close()
 
 
-def test_a_new_version_is_never_answered_from_a_kept_response(private):
+def test_a_new_version_is_never_answered_from_a_kept_response(private, settings):
     root, private_settings, port = private
     kept_404 = f"/id/{ESSAI}"
     assert fetch(port, kept_404)[0] == 404
     assert fetch(port, kept_404)[1]["x-cache"] == "hit"
     _, _, before = fetch(port, "/doc/" + ESSAI, Accept="text/turtle")
-    copy_with_extra_source(root, "essai", "Essai de réponse gardée", DATA)
+    copy_with_extra_source(settings, root, "essai", "Essai de réponse gardée", DATA)
     build(private_settings)
     status, headers, _ = fetch(port, kept_404)
     assert status == 303 and headers.get("x-cache") != "hit"

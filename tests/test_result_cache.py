@@ -57,12 +57,12 @@ def test_errors_are_never_cached(private):
         assert status == 400 and cache == ""
 
 
-def test_a_rebuild_is_never_answered_from_the_cache(private):
+def test_a_rebuild_is_never_answered_from_the_cache(private, settings):
     root, private_settings, url = private
     status, _, before = ask(url, LABEL)
     assert status == 200 and json.loads(before)["results"]["bindings"] == []
     assert ask(url, LABEL)[1] == "hit"
-    copy_with_extra_source(root, "essai", "Essai de cache", DATA)
+    copy_with_extra_source(settings, root, "essai", "Essai de cache", DATA)
     build(private_settings)
     status, cache, after = ask(url, LABEL)
     assert status == 200 and cache == "miss"
