@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test build validate bench clean
+.PHONY: run test test-fast build validate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/territoires validate
 
-## make test: the test suite
+## make test: the whole test suite, every layer (what .ci/run runs)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-fast: the fast layer alone (in-process on a small build; under a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not full and not server and not browser" $(PYTEST_ARGS)
 
 ## make bench: benchmarks against the peers (not part of the tests)
 bench: $(STAMP)

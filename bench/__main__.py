@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import build, suite
+from .servers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="a few requests per workload (smoke test)")
     parser.add_argument("--output-dir", type=Path,
                         help="benchmark an existing build (its current/) instead of building")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data",
+                        help="the sources of the build benchmarked (resources are picked there)")
     parser.add_argument("--results-dir", type=Path, default=suite.RESULTS)
     parser.add_argument("--concurrency", default="1,4")
     parser.add_argument("--timeout", type=float, default=30, help="client timeout per request")

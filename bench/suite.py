@@ -233,7 +233,8 @@ def run(options) -> dict:
             log(f"built in {built['wall_s']} s, peak RSS {round(peak)} MiB, "
                 f"{manifest['quads']:,} quads")
         base = manifest["base_uri"]
-        items = build_items(base, resources=options.resources, variants=options.variants)
+        items = build_items(base, options.data_dir, resources=options.resources,
+                            variants=options.variants)
         result["items"] = [{"workload": i.workload, "name": i.name,
                             "description": i.description,
                             **({"requests": i.names} if i.names else {})} for i in items]

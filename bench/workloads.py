@@ -9,12 +9,14 @@ cycles through for that server, or None where the item does not apply (the peers
 from __future__ import annotations
 
 import csv
-import gzip
 import random
 import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from territoires import snapshot
 
 from .servers import ROOT, Server
 
@@ -43,14 +45,13 @@ class Item:
 WORKLOADS = ("dereferencing", "selective", "analytics", "hot")
 
 
-def _rows(name: str) -> list[dict]:
-    with gzip.open(ROOT / "data" / "reference" / name, "rt", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+def _rows(data_dir: Path, name: str) -> list[dict]:
+    return [row for _, row in snapshot.rows(data_dir / "reference", name)]
 
 
-def _territories() -> list[str]:
+def _territories(data_dir: Path) -> list[str]:
     slugs = []
-    for path in sorted((ROOT / "data" / "territoires").glob("*.csv")):
+    for path in sorted((data_dir / "territoires").glob("*.csv")):
         with open(path, encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 if row.get("territoire") and row["territoire"] not in slugs:
@@ -78,13 +79,16 @@ def example_queries(base: str) -> list[tuple[str, str]]:
     return found
 
 
-def build_items(base: str, resources: int = 200, variants: int = 200) -> list[Item]:
+def build_items(base: str, data_dir: Path = ROOT / "data", resources: int = 200,
+                variants: int = 200) -> list[Item]:
+    """The workloads, their resources and constants picked from the sources of the build
+    benchmarked (`data_dir`)."""
     rng = random.Random(SEED)
-    communes = [r for r in _rows("communes.csv.gz") if r["type"] == "commune-actuelle"]
-    epcis = _rows("epci.csv.gz")
-    members = _rows("epci_membres.csv.gz")
-    departements = _rows("departements.csv.gz")
-    territories = _territories()
+    communes = [r for r in _rows(data_dir, "communes") if r["type"] == "commune-actuelle"]
+    epcis = _rows(data_dir, "epci")
+    members = _rows(data_dir, "epci_membres")
+    departements = _rows(data_dir, "departements")
+    territories = _territories(data_dir)
     prefixes = (f"PREFIX ti: <{base}def/territoires#>\nPREFIX org: <http://www.w3.org/ns/org#>\n"
                 f"PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
 

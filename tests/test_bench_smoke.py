@@ -28,7 +28,8 @@ def test_quick_suite_end_to_end(published, settings, tmp_path):
     results = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--duration", "0.5",
-         "--output-dir", str(settings.output_dir), "--results-dir", str(results),
+         "--output-dir", str(settings.output_dir), "--data-dir", str(settings.data_dir),
+         "--results-dir", str(results),
          "--peers", "oxigraph"],
         cwd=ROOT, capture_output=True, text=True, timeout=110,
         env={**os.environ, "TERRITOIRES_BASE_URI": settings.base_uri})
