@@ -36,7 +36,8 @@ class Format:
     def quads(self) -> bool:
         """Whether the format carries the named graph of each triple (JSON-LD could, but our
         documents use it for plain triples, as its readers expect)."""
-        return self.rdf is not None and self.rdf.supports_datasets and self.rdf != ox.RdfFormat.JSON_LD
+        return (self.rdf is not None and self.rdf.supports_datasets
+                and self.rdf != ox.RdfFormat.JSON_LD)
 
     @property
     def content_type(self) -> str:
@@ -111,7 +112,8 @@ def negotiate(offers: Sequence[Format], accept: MIMEAccept | str | None) -> Form
 
 
 def split_extension(path: str) -> tuple[str, Format | None]:
-    """`territoire/x.ttl` → (`territoire/x`, Turtle); a path without a document extension is kept."""
+    """`territoire/x.ttl` → (`territoire/x`, Turtle); a path without a document extension is
+    kept."""
     stem, dot, ext = path.rpartition(".")
     if dot and ext in BY_EXTENSION and "/" not in ext:
         return stem, BY_EXTENSION[ext]

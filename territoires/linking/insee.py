@@ -21,7 +21,7 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from ..namespaces import IGEO, LICENCE_OUVERTE, XSD
+from ..namespaces import IGEO, LICENCE_OUVERTE, SKOS, XSD
 from .linker import Linker, Target
 
 ENDPOINT = "https://rdf.insee.fr/sparql"
@@ -51,7 +51,7 @@ def linker(reference_date: date) -> Linker:
         name="insee",
         graph="liens-insee",
         endpoint=ENDPOINT,
-        predicate=("skos:exactMatch", "http://www.w3.org/2004/02/skos/core#"),
+        predicate=("skos:exactMatch", str(SKOS)),
         licence=str(LICENCE_OUVERTE),
         objects_target="http://id.insee.fr/geo/",
         source="https://rdf.insee.fr/",

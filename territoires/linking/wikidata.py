@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..namespaces import WDT
+from ..namespaces import OWL, WDT
 from .linker import Linker, Target
 
 ENDPOINT = "https://query.wikidata.org/sparql"
@@ -45,7 +45,7 @@ LINKER = Linker(
     name="wikidata",
     graph="liens-wikidata",
     endpoint=ENDPOINT,
-    predicate=("owl:sameAs", "http://www.w3.org/2002/07/owl#"),
+    predicate=("owl:sameAs", str(OWL)),
     licence=CC0,
     objects_target="https://www.wikidata.org/",
     source="https://www.wikidata.org/",

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from .. import queries
 
 INCOMING_LIMIT = 50   # the `incoming` query asks for one more, to tell whether some were left out
+# rdf:type, written out: namespaces.py needs rdflib, which executors must not load.
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from ..queries import Query, Value, is_term
 from .base import BuildStore
 from .errors import Conflict, NoBuild
-from .manifest import Manifest
 from .jobs import Job
+from .manifest import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ class LocalStore(BuildStore):
         self.prefixes = prefixes or {}   # for the answers executors serialize
 
     @classmethod
-    def open(cls, build_dir: Path, **options) -> "LocalStore":
-        """The build in `build_dir`, read-only."""
-        manifest = Manifest.read(build_dir)
+    def open(cls, build_dir: Path, manifest: Manifest | None = None, **options) -> "LocalStore":
+        """The build in `build_dir`, read-only (its manifest read there unless given)."""
+        manifest = manifest or Manifest.read(build_dir)
         return cls(ox.Store.read_only(str(build_dir / "store")), manifest, build_dir, **options)
 
     def dataset(self, union: bool = True, default_graphs=None, named_graphs=None) -> dict:
@@ -94,7 +94,8 @@ class LocalPublication:
         try:
             target = os.readlink(self.link)
         except OSError:
-            raise NoBuild(f"no build published in {self.link.parent}; run `territoires build`") from None
+            raise NoBuild(f"no build published in {self.link.parent}; run "
+                          f"`territoires build`") from None
         store = self._store
         if store is not None and target == self._target:
             return store
@@ -115,8 +116,7 @@ class LocalPublication:
             self._target = target
             return
         prefixes = self.prefixes(manifest.base_uri) if self.prefixes else {}
-        self._store = LocalStore(ox.Store.read_only(str(path / "store")), manifest, path,
-                                 self.executors, prefixes)
+        self._store = LocalStore.open(path, manifest, executors=self.executors, prefixes=prefixes)
         self._target = target
 
 

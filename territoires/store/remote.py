@@ -191,7 +191,9 @@ class RemoteStore(BuildStore):
     def union_materialized(self) -> bool:
         return False   # the protocol's dataset merges the graphs at query time
 
-    def _run(self, query: Query, bindings: dict[str, Value], graphs: tuple[str, ...] | None = None):
+    def _run(self, query: Query, bindings: dict[str, Value],
+             graphs: tuple[str, ...] | None = None):
+        """Run one of our queries on `graphs` (default: the build's), values in VALUES blocks."""
         graphs = self.graphs if graphs is None else graphs
         text = queries.with_base(query.values(bindings), self.base)
         return self.endpoint.query(text, dataset_parameters(graphs, graphs), self.timeout)

@@ -1,9 +1,9 @@
 """Whole responses to GET requests, kept per dataset version and replayed in front of Flask.
 
 Dereferencing a resource, following an `/id/` redirect or repeating a dashboard's SPARQL query
-asks again for bytes that only the request and the published build decide. A view says so
-with `keep()`; its response is then kept whole (status, headers, body) under everything that
-decides it (path, query string, Accept, host and scheme, the build's version and base), and the next such
+asks again for bytes that only the request and the published build decide. A view says so with
+`keep()`; its response is then kept whole (status, headers, body) under everything that decides
+it (path, query string, Accept, host and scheme, the build's version and base), and the next such
 request is answered here without routing, negotiation or rendering: the cost of a dictionary
 lookup. A new build changes the version in every key, so nothing stale is ever replayed.
 

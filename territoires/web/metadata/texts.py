@@ -34,6 +34,7 @@ def metadata_graph(base: str) -> Graph:
 
 def to_quads(graph: Graph) -> list[ox.Quad]:
     """The graph's triples as sorted quads of the default graph (stable bytes, stable ETags)."""
-    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"),
+                       format=ox.RdfFormat.N_TRIPLES)
     return sorted((ox.Quad(t.subject, t.predicate, t.object) for t in triples),
                   key=lambda q: tuple(str(term) for term in q))
