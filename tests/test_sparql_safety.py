@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -278,6 +279,43 @@ def test_a_crashing_executor_is_replaced(settings, published):
     with pytest.raises(Crashed):
         executors.run(build, {}, job("SELECT * WHERE " + "{" * 100_000 + "}" * 100_000), 30)
     assert executors.run(build, {}, job(SMALL), 30).outcome.status == "ok"
+
+
+def _executors_of(arbiter: int) -> list[int]:
+    """The query executor processes under a server (its workers' children spawned by
+    multiprocessing)."""
+    def children(pid: int) -> list[int]:   # of every thread: requests' threads spawn them
+        return [int(c) for task in Path(f"/proc/{pid}/task").glob("*")
+                for c in (task / "children").read_text().split()]
+
+    found = []
+    for worker in children(arbiter):
+        for child in children(worker):
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"multiprocessing" in cmdline:
+                found.append(child)
+    return found
+
+
+def test_an_executor_dying_mid_query_is_a_server_fault(settings, published):
+    """Killed or out of memory while a query runs: the client gets a 5xx with a retry hint,
+    not a 400 that blames its query; the next query is answered."""
+    process, url = start_server(settings, "--workers", "1")
+    try:
+        warm(url)
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(get, url, query=CARTESIAN)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not pending.done():
+                time.sleep(0.5)
+                for pid in _executors_of(process.pid):
+                    os.kill(pid, signal.SIGKILL)
+            status, headers, body = pending.result(timeout=60)
+        assert status == 503, body
+        assert headers.get("Retry-After") and b"try again" in body
+        assert get(url, query=SMALL)[0] == 200
+    finally:
+        stop(process)
 
 
 # ---- limits ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """What can go wrong when the server reads the published data, as exceptions the web layer maps
 to answers: no build (503), a store that does not answer (503), a query past its deadline (503),
-an engine that died on a query, no executor free (503), settings the build contradicts
+an engine that died on a query (503), no executor free (503), settings the build contradicts
 (refused at start-up)."""
 
 from __future__ import annotations

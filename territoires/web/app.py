@@ -14,6 +14,7 @@ from . import documents, errors, lookup, metadata, sparql
 from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
 from .context import KEY, Context
+from .hosts import RefuseBadHosts
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -33,11 +34,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     for package in (sparql, documents, metadata, lookup):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
-    app.wsgi_app = ResponseCache(app.wsgi_app, publication, settings.response_cache_bytes,
-                                 settings.response_cache_dir)
+    app.wsgi_app = RefuseBadHosts(ResponseCache(app.wsgi_app, publication,
+                                                settings.response_cache_bytes,
+                                                settings.response_cache_dir))
     if settings.proxy_hops:
-        # Links point at the public host and scheme the proxy was asked for (and the response
-        # cache, inside, keys on them).
+        # Links point at the public host and scheme the proxy was asked for (and the host check
+        # and the response cache, inside, see them).
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)

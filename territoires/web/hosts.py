@@ -1,8 +1,9 @@
 """The requesting host and the canonical base: links in pages follow the host the reader
-browses, while RDF bodies keep the canonical IRIs."""
+browses, while RDF bodies keep the canonical IRIs; a Host header that is not a host is refused."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 
@@ -29,3 +30,30 @@ class HostMap:
 
     def query_page(self, query: str) -> str:
         return f"{self.root}requete?query={quote(query, safe='')}"
+
+
+# A Host header is a DNS name or an IP literal, with an optional port (RFC 9110 § 7.2): anything
+# else would end up in the links and the Location of our answers.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"   # _: container names
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+
+
+def valid_host(value: str) -> bool:
+    return len(value) <= 255 and _HOST.fullmatch(value) is not None
+
+
+class RefuseBadHosts:
+    """WSGI middleware: a request whose Host header is not a host is answered 400, before any
+    link is made from it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST")
+        if host is None or valid_host(host):
+            return self.app(environ, start_response)
+        body = b"400: the Host header is not a host name or address\n"
+        start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                           ("Content-Length", str(len(body)))])
+        return [body]

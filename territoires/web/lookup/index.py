@@ -29,6 +29,7 @@ from ...names import fold, name_key
 from ...namespaces import FOAF, RDFS, SCHEMA, SKOS
 from ...store import Store
 from ..context import per_build
+from .budget import MAX_WORDS, Budget
 from .similarity import similarity, trigrams
 from .types import ALL, CODES, TYPES, Type, class_iri
 
@@ -237,16 +238,19 @@ class NameIndex:
     # -- search ----------------------------------------------------------------------------
 
     def search(self, text: str, mask: int = ALL, depts: set[str] | None = None,
-               codes: dict[str, str] | None = None, limit: int = 10) -> list[Hit]:
+               codes: dict[str, str] | None = None, limit: int = 10,
+               budget: Budget | None = None) -> list[Hit]:
         """The best `limit` entities for `text` among those of the types in `mask`, in one of
-        `depts` if given, with every code of `codes` ({pid: code}) if given."""
-        qkey = name_key(text)
+        `depts` if given, with every code of `codes` ({pid: code}) if given; within `budget`
+        (raises OverBudget). A name's first MAX_WORDS words are scored."""
+        qkey = " ".join(name_key(text).split()[:MAX_WORDS])
+        budget = budget or Budget(float("inf"))
 
         def allowed(n: int) -> bool:
             return bool(self.types[n] & mask) and (not depts or not depts.isdisjoint(self.depts[n]))
 
         if codes:
-            return self._by_codes(qkey, codes, allowed, limit)
+            return self._by_codes(qkey, codes, allowed, limit, budget)
         scores: dict[int, tuple[float, bool]] = {}
         # A code typed as the name: "25056", "242500361".
         if CODE_LIKE.match(text):
@@ -265,21 +269,24 @@ class NameIndex:
         if depts:
             # Few enough to score them all: every entity of those départements and types.
             pool = {n for d in depts for n in self.by_dept.get(d, ()) if self.types[n] & mask}
-            self._score_entities(qkey, pool, scores)
+            self._score_entities(qkey, pool, scores, budget)
         else:
             matcher = SequenceMatcher(None, "", qkey, autojunk=False)
             for i in self._candidate_keys(qkey, mask):
+                budget.check()
                 sim = similarity(qkey, self.keys[i], matcher) * 100
                 for n in self.key_entities[i]:
                     if allowed(n) and (n not in scores or scores[n][0] < sim):
                         scores[n] = (sim, sim >= 100)
         return self._rank(scores, limit)
 
-    def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int) -> list[Hit]:
+    def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int,
+                  budget: Budget) -> list[Hit]:
         pools = [set(self.with_code(pid, code)) for pid, code in codes.items()]
         pool = {n for n in set.intersection(*pools) if allowed(n)}
         scores = {}
         for n in pool:
+            budget.check()
             name = max((similarity(qkey, k) for k in self._keys_of(n)), default=0.0) if qkey else 1.0
             # A code match is exact, whatever the name; the name orders several such matches.
             scores[n] = (max(100.0 * name, 100.0 if len(pool) == 1 else 90.0 + 10 * name), True)
@@ -288,11 +295,12 @@ class NameIndex:
     def _keys_of(self, n: int) -> list[str]:
         return [self.name_keys[n]] if self.name_keys[n] else []
 
-    def _score_entities(self, qkey: str, pool: set[int], scores: dict) -> None:
+    def _score_entities(self, qkey: str, pool: set[int], scores: dict, budget: Budget) -> None:
         matcher = SequenceMatcher(None, "", qkey, autojunk=False)
         for n in pool:
             if n in scores:
                 continue
+            budget.check()
             sim = similarity(qkey, self.name_keys[n], matcher) * 100
             scores[n] = (sim, False)
 
@@ -316,7 +324,8 @@ class NameIndex:
                                                        -self.population[kv[0]], self.names[kv[0]]))
         return [Hit(n, round(score, 1), exact) for n, (score, exact) in order[:limit]]
 
-    def prefix(self, text: str, mask: int = ALL, limit: int = 10) -> list[int]:
+    def prefix(self, text: str, mask: int = ALL, limit: int = 10,
+               budget: Budget | None = None) -> list[int]:
         """Entities whose name (or a later word of it) starts with `text`: name starts first, then
         the biggest populations; for suggest boxes."""
         key = name_key(text) or fold(text)
@@ -344,7 +353,7 @@ class NameIndex:
                                                        self.names[kv[0]]))
         if len(ranked) < limit:
             seen = set(found)
-            ranked += [(h.entity, 2) for h in self.search(text, mask, limit=limit)
+            ranked += [(h.entity, 2) for h in self.search(text, mask, limit=limit, budget=budget)
                        if h.entity not in seen]
         return [n for n, _ in ranked[:limit]]
 

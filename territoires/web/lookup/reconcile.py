@@ -27,6 +27,7 @@ from markupsafe import escape
 from ... import formats
 from ...names import fold
 from ..context import hosts, store, vocabulary
+from .budget import Budget, OverBudget
 from .index import NameIndex, name_index
 from .types import CODES, TYPES, class_iri, type_mask
 
@@ -34,6 +35,8 @@ bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
 MAX_QUERIES = 100          # per batch; OpenRefine sends 10 by default
 MAX_QUERY_CHARS = 500
+MAX_PROPERTIES = 10        # per query
+MAX_VALUES = 5             # per property: each département widens the candidates scored
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
@@ -137,8 +140,10 @@ def _values(v) -> list[str]:
     """A property value as OpenRefine sends it: a string, a number, an {id, name} object, or a
     list of those."""
     items = v if isinstance(v, list) else [v]
+    if len(items) > MAX_VALUES:
+        raise BadRequest(f"properties: at most {MAX_VALUES} values per property", 422)
     out = []
-    for item in items[:20]:
+    for item in items:
         if isinstance(item, dict):
             item = item.get("id") or item.get("name") or ""
         if isinstance(item, (int, float)) and not isinstance(item, bool):
@@ -164,7 +169,7 @@ class _Nowhere(Exception):
     """A constraint no entity can meet (a département that does not exist)."""
 
 
-def run_query(index: NameIndex, q, name: str) -> list[dict]:
+def run_query(index: NameIndex, q, name: str, budget: Budget | None = None) -> list[dict]:
     if isinstance(q, str):
         q = {"query": q}
     if not isinstance(q, dict):
@@ -181,11 +186,11 @@ def run_query(index: NameIndex, q, name: str) -> list[dict]:
         return []      # no candidate can be there
     if not text.strip() and not codes:
         return []
-    return _results(index, index.search(text, mask, depts, codes, limit))
+    return _results(index, index.search(text, mask, depts, codes, limit, budget))
 
 
 def _limit(limit, name: str) -> int:
-    if isinstance(limit, str) and limit.isdigit():
+    if isinstance(limit, str) and limit.isdigit() and len(limit) <= 6:
         limit = int(limit)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
         raise BadRequest(f"{name}.limit: a non-negative integer")
@@ -199,7 +204,9 @@ def _constraints(index: NameIndex, properties, name: str) -> tuple[set[str] | No
         raise BadRequest(f"{name}.properties: a list of {{\"pid\", \"v\"}}")
     depts: set[str] | None = None
     codes: dict[str, str] = {}
-    for prop in properties[:20]:
+    if len(properties) > MAX_PROPERTIES:
+        raise BadRequest(f"{name}.properties: at most {MAX_PROPERTIES}", 422)
+    for prop in properties:
         if not isinstance(prop, dict):
             raise BadRequest(f"{name}.properties: a list of {{\"pid\", \"v\"}}")
         pid = _pid(prop.get("pid", prop.get("p")))
@@ -236,11 +243,17 @@ def _results(index: NameIndex, hits) -> list[dict]:
     return results
 
 
-def _parse_queries(raw: str):
+def _json(text: str, what: str):
+    """JSON as a client sent it; malformed or absurdly nested is a 400, never a 500."""
     try:
-        queries = json.loads(raw)
-    except ValueError as error:
-        raise BadRequest(f"queries: invalid JSON ({error})") from None
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deep" if isinstance(error, RecursionError) else str(error)[:200]
+        raise BadRequest(f"{what}: invalid JSON ({reason})") from None
+
+
+def _parse_queries(raw: str):
+    queries = _json(raw, "queries")
     if not isinstance(queries, dict):
         raise BadRequest("queries: a JSON object {\"q0\": {\"query\": …}, …}")
     if len(queries) > MAX_QUERIES:
@@ -253,25 +266,27 @@ def service():
     queries = request.values.get("queries")
     single = request.values.get("query")
     if queries is None and request.is_json:
-        body = request.get_json(silent=True)
+        body = _json(request.get_data(as_text=True), "body")
         if not isinstance(body, dict) or "queries" not in body:
             raise BadRequest("a JSON body must be {\"queries\": {\"q0\": {…}}}")
         queries = json.dumps(body["queries"])
     if queries is None and single is None:
         return _send(manifest())
-    index = _index()
-    if queries is not None:
-        started = time.perf_counter()
-        batch = _parse_queries(queries)
-        answer = {str(key): {"result": run_query(index, q, str(key))} for key, q in batch.items()}
-        response = _send(answer)
-        response.headers["Server-Timing"] = f"reconcile;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
+    index, budget = _index(), Budget()
     try:
-        q = json.loads(single) if single.lstrip().startswith("{") else single
-    except ValueError as error:
-        raise BadRequest(f"query: invalid JSON ({error})") from None
-    return _send({"result": run_query(index, q, "query")})
+        if queries is not None:
+            started = time.perf_counter()
+            batch = _parse_queries(queries)
+            answer = {str(key): {"result": run_query(index, q, str(key), budget)}
+                      for key, q in batch.items()}
+            response = _send(answer)
+            took = (time.perf_counter() - started) * 1000
+            response.headers["Server-Timing"] = f"reconcile;dur={took:.1f}"
+            return response
+        q = _json(single, "query") if single.lstrip().startswith("{") else single
+        return _send({"result": run_query(index, q, "query", budget)})
+    except OverBudget as over:
+        raise BadRequest(str(over), 422) from None
 
 
 # --- preview, flyout, suggest -------------------------------------------------------------
@@ -339,15 +354,16 @@ def suggest_entity():
     prefix, cursor, limit = _prefix_args()
     raw_type = request.args.getlist("type")
     if len(raw_type) == 1 and raw_type[0].startswith("["):
-        try:
-            raw_type = json.loads(raw_type[0])
-        except ValueError:
-            raise BadRequest("type: invalid JSON list") from None
+        raw_type = _json(raw_type[0], "type")
     try:
         mask = type_mask(raw_type, _ti())
     except ValueError as error:
         raise BadRequest(f"type: {error}") from None
-    found = index.prefix(prefix, mask, cursor + limit)[cursor:] if prefix.strip() else []
+    try:
+        found = index.prefix(prefix, mask, cursor + limit, Budget())[cursor:] \
+            if prefix.strip() else []
+    except OverBudget as over:
+        raise BadRequest(str(over), 422) from None
     ti = _ti()
     result = []
     for n in found:

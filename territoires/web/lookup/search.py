@@ -9,6 +9,7 @@ from flask import Response, jsonify, render_template, request
 from ... import formats
 from ..context import hosts, store, vocabulary
 from ..errors import error_response
+from .budget import Budget, OverBudget
 from .index import Hit, NameIndex, name_index
 from .types import TYPES, class_iri, type_mask
 
@@ -53,7 +54,10 @@ def search_page() -> Response | str:
     index = name_index(live)
     root = hosts().root
     started = time.perf_counter()
-    hits = index.search(q, mask, limit=limit) if q else []
+    try:
+        hits = index.search(q, mask, limit=limit, budget=Budget()) if q else []
+    except OverBudget as over:
+        return error_response(422, str(over))
     results = [result_json(index, h, root) for h in hits]
     elapsed = time.perf_counter() - started
     if fmt is formats.HTML:

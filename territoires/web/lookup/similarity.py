@@ -36,7 +36,8 @@ def similarity(query: str, candidate: str, matcher: SequenceMatcher | None = Non
         matcher = SequenceMatcher(None, "", query, autojunk=False)
     matcher.set_seq1(candidate)
     ratio = matcher.ratio()
-    q, c = query.split(), set(candidate.split())
+    # Each word counts once: a repeated word ("lyon lyon") must not count as shared twice.
+    q, c = list(dict.fromkeys(query.split())), set(candidate.split())
     if not q or not c:
         return min(0.99, 0.4 * ratio)
     shared = 0.0
@@ -45,6 +46,6 @@ def similarity(query: str, candidate: str, matcher: SequenceMatcher | None = Non
             shared += 1.0
         else:
             shared += max(_word_ratio(word, other) for other in c)
-    jaccard = shared / (len(set(q)) + len(c) - shared)
+    jaccard = shared / (len(q) + len(c) - shared)   # shared ≤ len(q): at least len(c)
     contained = shared / len(q)
     return min(0.99, 0.4 * ratio + 0.3 * jaccard + 0.3 * contained)

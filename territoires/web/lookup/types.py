@@ -41,26 +41,32 @@ def class_iri(t: Type, ti_ns: str) -> str:
 
 
 def type_mask(values, ti: str) -> int:
-    """A type mask from type ids (class IRIs, `ti:EPCI`, `EPCI`, `epci`); raises ValueError."""
+    """A type mask from type ids (class IRIs, `ti:EPCI`, `EPCI`, `epci`, or `{"id": …}`), one or
+    a list of them; raises ValueError for anything else."""
     if not values:
         return ALL
     if isinstance(values, (str, dict)):
         values = [values]
+    if not isinstance(values, list) or len(values) > len(TYPES):
+        raise ValueError(f"a type id, or a list of at most {len(TYPES)}")
     mask = 0
     for value in values:
         if isinstance(value, dict):
             value = value.get("id", "")
-        value = str(value).strip()
-        if not value:
-            continue
-        for i, t in enumerate(TYPES):
-            iri = class_iri(t, ti)
-            short = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            if value in (iri, t.key, short, f"ti:{short}", f"foaf:{short}", f"org:{short}") \
-                    or fold(value) == fold(short) or fold(value) == t.key:
-                mask |= 1 << i
-                break
-        else:
-            raise ValueError(f"unknown type {value!r}; known: "
-                             + ", ".join(class_iri(t, ti) for t in TYPES))
+        if not isinstance(value, str):
+            raise ValueError("a type id is a string (or an object with an \"id\")")
+        mask |= _type_bit(value.strip(), ti)
     return mask or ALL
+
+
+def _type_bit(value: str, ti: str) -> int:
+    if not value:
+        return 0
+    for i, t in enumerate(TYPES):
+        iri = class_iri(t, ti)
+        short = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if value in (iri, t.key, short, f"ti:{short}", f"foaf:{short}", f"org:{short}") \
+                or fold(value) == fold(short) or fold(value) == t.key:
+            return 1 << i
+    raise ValueError(f"unknown type {value[:100]!r}; known: "
+                     + ", ".join(class_iri(t, ti) for t in TYPES))

@@ -76,8 +76,10 @@ def _answer(query: str, params: MultiDict) -> Response:
                                    f"timeout and was stopped; narrow it, add a LIMIT, or "
                                    f"download the dumps")
     except Crashed:
-        return error_response(400, "the query could not be evaluated: it made the query engine "
-                                   "fail (is it nested very deep?)")
+        # The executor died (killed, out of memory…): the server's fault, not the query's, as
+        # far as the client can tell; it was replaced, so trying again may well succeed.
+        return error_response(503, "the query executor failed while evaluating the query and "
+                                   "was replaced; try again shortly", {"Retry-After": "5"})
     except Unavailable as busy:
         return error_response(503, f"the server is busy ({busy}); try again shortly",
                               {"Retry-After": "5"})
