@@ -35,7 +35,7 @@ class Settings:
     query_executors: int = 2     # per worker: processes that run SPARQL queries
     result_cache_bytes: int = 64 * 1024 * 1024  # per worker: complete /sparql answers (0: none)
     # Per worker: whole GET responses (documents, redirects, /sparql answers) replayed before
-    # Flask runs (0: none); see web/response_cache.py.
+    # Flask runs (0: none); see web/caching/responses.py.
     response_cache_bytes: int = 32 * 1024 * 1024
     # Where workers share the responses they keep (each writes up to 4 × response_cache_bytes),
     # so a document is rendered once per version, not once per worker; `territoires serve` makes

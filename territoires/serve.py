@@ -1,8 +1,8 @@
 """`territoires serve`: the app under gunicorn, a production WSGI server.
 
 Threaded workers (gthread): each worker process opens the store read-only and answers several
-requests at once; slow SPARQL work runs in separate executor processes (see web/executor.py) so a
-runaway query can be killed without touching the workers.
+requests at once; slow SPARQL work runs in separate executor processes (see store/executor.py)
+so a runaway query can be killed without touching the workers.
 """
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from .config import Settings
+from .store import Conflict, NoBuild, open_publication
+from .web.caching.shared import UnsafeDirectory, private_directory
+from .web.context import KEY as CONTEXT
+
 # A client that sends part of a request and stalls holds a gunicorn thread while it is read;
 # past this many seconds without a byte, its connection is dropped and the thread freed.
 CLIENT_STALL_TIMEOUT = 10
-
-from .config import Settings
-from .store import Conflict, NoBuild, open_publication
 
 
 class _Gunicorn(BaseApplication):
@@ -59,7 +62,11 @@ class StallGuardedWorker(ThreadWorker):
 
 def _leave_without_teardown(server, worker) -> None:
     """End a worker at once once gunicorn is done with it: the read-only store holds nothing to
-    flush, and tearing the interpreter down under the store's native threads can crash it."""
+    flush, and tearing the interpreter down under the store's native threads can crash it. What
+    a finaliser would have removed (the executors' spool directory) is removed first."""
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        app.extensions[CONTEXT].publication.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
@@ -96,11 +103,17 @@ def serve(settings: Settings) -> int:
     except Conflict as conflict:
         print(f"territoires serve: {conflict}", file=sys.stderr)
         return 2
+    if settings.response_cache_dir:
+        try:
+            private_directory(Path(settings.response_cache_dir))
+        except UnsafeDirectory as unsafe:
+            print(f"territoires serve: TERRITOIRES_RESPONSE_CACHE_DIR: {unsafe}", file=sys.stderr)
+            return 2
     print(f"serving version {store.version} on http://{settings.host}:{settings.port}/ "
           f"(base {store.base})", file=sys.stderr, flush=True)
     shared, arbiter = None, os.getpid()
     if not settings.response_cache_dir:
-        # Where the workers share kept responses (web/response_cache.py), for this server only.
+        # Where the workers share kept responses (web/caching/), for this server only.
         shared = tempfile.mkdtemp(prefix="territoires-responses-")
         settings = settings.override(response_cache_dir=shared)
     try:

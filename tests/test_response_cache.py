@@ -1,4 +1,4 @@
-"""Whole GET responses replayed in front of Flask (web/response_cache.py), through a real
+"""Whole GET responses replayed in front of Flask (web/caching/responses.py), through a real
 one-worker server (one worker: one cache): a replay is byte-identical to what Flask answered, is
 never given for another Accept, host or version, answers HEAD and If-None-Match, and keeps
 nothing over its bound."""
@@ -11,6 +11,7 @@ import urllib.parse
 import pytest
 
 from territoires.build import build
+from territoires.web.caching.shared import version_directory
 
 from .conftest import copy_with_extra_source, organisation_turtle, serve_copy
 
@@ -153,7 +154,7 @@ def test_workers_share_what_one_of_them_rendered(shared):
     port, directory, version = shared
 
     def files() -> int:
-        kept = directory / version
+        kept = directory / version_directory(version)
         return len(list(kept.iterdir())) if kept.exists() else 0
 
     before = files()

@@ -1,9 +1,13 @@
-"""The production server itself: long keep-alive connections keep working."""
+"""The production server itself: long keep-alive connections keep working, and a stopped
+server leaves nothing behind."""
 
 from __future__ import annotations
 
 import http.client
 import urllib.parse
+import urllib.request
+
+from .conftest import start_server, stop
 
 
 def test_a_keep_alive_connection_serves_thousands_of_requests(server):
@@ -21,3 +25,20 @@ def test_a_keep_alive_connection_serves_thousands_of_requests(server):
     finally:
         connection.close()
     assert statuses == {303}
+
+
+def test_a_stopped_server_leaves_no_temporary_file(settings, published, tmp_path):
+    """Workers end with os._exit (no finaliser runs): their executors' spool directories and
+    the shared responses are removed before."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process, url = start_server(settings, "--workers", "2", env={"TMPDIR": str(temporary)})
+    try:
+        for _ in range(6):   # fresh connections reach both workers and start their executors
+            query = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 30000")
+            with urllib.request.urlopen(f"{url}sparql?query={query}", timeout=30) as answer:
+                assert answer.status == 200 and answer.read()
+        assert any(p.name.startswith("territoires-") for p in temporary.iterdir())
+    finally:
+        stop(process)
+    assert list(temporary.iterdir()) == []

@@ -74,6 +74,9 @@ class Publication(Protocol):
     def current(self) -> Store:
         """The live build's store (raises NoBuild when there is none)."""
 
+    def close(self) -> None:
+        """Let go of what it holds outside the process (executors, spool files)."""
+
 
 def open_publication(settings: Settings, prefixes=None) -> Publication:
     """The live build's source: the embedded store of `settings.output_dir`, or the remote store

@@ -63,6 +63,17 @@ class Executors:
         finally:
             spool.unlink(missing_ok=True)   # an open answer file lives on until it is sent
 
+    def close(self) -> None:
+        """Stop the idle executors and remove the spool directory (a worker that ends with
+        `os._exit` runs no finaliser: its server calls this first)."""
+        with self._available:
+            idle, self._idle = [e for e in self._idle if e is not None], []
+            spool, self._spool_dir = self._spool_dir, None
+        for executor in idle:
+            executor.kill()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+
     def _evaluate(self, build_dir: Path, prefixes: dict[str, str], job: Job, timeout: float):
         executor = self._acquire(build_dir, prefixes, timeout)
         try:

@@ -90,6 +90,11 @@ class LocalPublication:
         self._store: LocalStore | None = None
         self._target: str | None = None
 
+    def close(self) -> None:
+        """Let go of what this publication holds outside the process (its executors' files)."""
+        if self.executors is not None:
+            self.executors.close()
+
     def current(self) -> LocalStore:
         try:
             target = os.readlink(self.link)

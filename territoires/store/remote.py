@@ -297,6 +297,9 @@ class RemotePublication:
         self._store: RemoteStore | None = None
         self._checked = 0.0
 
+    def close(self) -> None:
+        self.endpoint.drop()
+
     def current(self) -> RemoteStore:
         store = self._store
         if store is not None and time.monotonic() - self._checked < REFRESH_SECONDS:

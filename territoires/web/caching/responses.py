@@ -12,22 +12,16 @@ requests with a Range, and responses not marked, pass through untouched. `X-Cach
 replayed responses. The memory is bounded (`response_cache_bytes` per worker).
 
 With a shared directory (`response_cache_dir`, which `territoires serve` makes for its workers),
-a response kept with `keep(share=True)` (a rendered document) is also written there, one file
-per key under the version, so the other workers replay it instead of rendering it again: a
-document is rendered once per version, not once per worker. Cheap answers (redirects, SPARQL
-answers, mostly asked once) stay in memory: a file write would cost more than they do. Each
-worker writes at most 4 × `response_cache_bytes`; the directories of other versions are removed
-when a worker first sees a new one.
+a response kept with `keep(share=True)` (a rendered document) is also written there (shared.py:
+a private directory, plain data, no code), so the other workers replay it instead of rendering it
+again: a document is rendered once per version, not once per worker. Cheap answers (redirects,
+SPARQL answers, mostly asked once) stay in memory: a file write would cost more than they do.
+Each worker writes at most 4 × `response_cache_bytes`; the directories of other versions are
+removed when a worker first sees a new one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import shutil
-import tempfile
-import threading
 from pathlib import Path
 
 from flask import request
@@ -35,6 +29,7 @@ from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
 
 from ...store import NoBuild
 from .lru import ByteLRU
+from .shared import SharedResponses, Whole
 
 MARK = "territoires.keep_response"
 KEPT_STATUSES = ("200", "303", "404")
@@ -49,23 +44,6 @@ def keep(share: bool = False) -> None:
     request.environ[MARK] = SHARE if share else True
 
 
-class Whole:
-    """A kept response: status line, headers and body. The body is the very bytes object the
-    view answered with, which its own cache (documents, SPARQL results) may hold too: kept
-    once in memory, not copied."""
-    __slots__ = ("status", "headers", "body", "etag")
-
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes):
-        self.status, self.headers, self.body = status, headers, body
-        self.etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
-
-    def __len__(self) -> int:
-        return len(self.body)
-
-    def __reduce__(self):
-        return Whole, (self.status, self.headers, bytes(self.body))
-
-
 class ResponseCache:
     """WSGI middleware in front of the Flask app; `publication` gives the live build."""
 
@@ -73,7 +51,8 @@ class ResponseCache:
         self.app = app
         self.publication = publication
         self.kept = ByteLRU(max_bytes)
-        self.shared = _Shared(Path(shared_dir), SHARED_FACTOR * max_bytes) if shared_dir else None
+        self.shared = (SharedResponses(Path(shared_dir), SHARED_FACTOR * max_bytes)
+                       if shared_dir else None)
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
@@ -119,63 +98,13 @@ class ResponseCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        whole = Whole(*started, chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        status, headers = started
+        etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
+        whole = Whole(status, headers, chunks[0] if len(chunks) == 1 else b"".join(chunks), etag)
         self.kept.put(key, whole)
         if self.shared is not None and environ[MARK] == SHARE:
             self.shared.put(key, whole)
         return chunks
-
-
-class _Shared:
-    """Kept responses in a directory the workers share: <dir>/<version>/<hash of the key>,
-    written whole under a temporary name and renamed, so a reader sees a complete file or
-    none. The directory is the server's own (private), so its files are trusted."""
-
-    def __init__(self, root: Path, max_bytes: int):
-        self.root, self.max_bytes = root, max_bytes
-        self.written = 0
-        self.version: str | None = None
-        self._lock = threading.Lock()
-
-    def _path(self, key: tuple) -> Path:
-        digest = hashlib.sha256(repr(key[:-1]).encode()).hexdigest()
-        return self.root / key[-1] / digest
-
-    def get(self, key: tuple) -> Whole | None:
-        try:
-            with open(self._path(key), "rb") as file:
-                return pickle.load(file)
-        except (OSError, pickle.UnpicklingError, EOFError):
-            return None
-
-    def put(self, key: tuple, whole: Whole) -> None:
-        path = self._path(key)
-        temporary = None
-        try:
-            with self._lock:
-                self._enter(path.parent)
-                if self.written + len(whole) > self.max_bytes:
-                    return
-                self.written += len(whole)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
-                temporary = file.name
-                pickle.dump(whole, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except OSError:
-            # A full or vanished directory only costs the other workers a rendering.
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-
-    def _enter(self, directory: Path) -> None:
-        """The first time this worker sees a version: create its directory, remove the other
-        versions' (requests still on them only miss), and start counting its bytes afresh."""
-        if self.version == directory.name:
-            return
-        directory.mkdir(parents=True, exist_ok=True)
-        for other in self.root.iterdir():
-            if other.name != directory.name:
-                shutil.rmtree(other, ignore_errors=True)
-        self.version, self.written = directory.name, 0
 
 
 def _content_length(headers: list[tuple[str, str]]) -> int:
