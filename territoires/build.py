@@ -76,7 +76,24 @@ def check(settings: Settings, sources: Sources, progress: Progress, shapes=None)
 
 
 def build(settings: Settings, progress: Progress = lambda _: None) -> Manifest:
-    """Build, validate and publish; return the new build's manifest. Raises BuildFailed."""
+    """Build, validate and publish; return the new build's manifest. Raises BuildFailed.
+
+    One build at a time per output directory: the lock is taken first, so a second build learns
+    at once that one is running; what a killed build left behind is removed then."""
+    try:
+        settings.output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BuildFailed(f"cannot make the output directory {settings.output_dir}: "
+                          f"{error.strerror or error}") from None
+    with _lock(settings.output_dir):
+        _remove_unfinished(settings.output_dir, progress)
+        manifest = _build(settings, progress)
+    progress(f"published version {manifest.version} "
+             f"({manifest.quads:,} quads) in {manifest.timings['total']} s")
+    return manifest
+
+
+def _build(settings: Settings, progress: Progress) -> Manifest:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -95,25 +112,37 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> Manifest:
     if not report.conforms:
         raise BuildFailed(f"{len(report.violations)} SHACL violation(s): nothing was published",
                           report)
-    settings.output_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(settings.output_dir):
-        target = _fresh_directory(settings.output_dir)
-        try:
-            progress(f"loading the store and writing the dumps in {target}")
-            triples = _union(nquads)
-            manifest = _store_and_dumps(target, sources, nquads, triples, settings)
-            (target / SHAPES_FILE).write_bytes(shapes_nt)
-            mark = step("store+dumps", mark)
-            manifest = replace(manifest, shapes=SHAPES_FILE,
-                               timings={**timings, "total": round(mark - started, 3)})
-            manifest.write(target)
-            _publish(settings.output_dir, target)
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-    progress(f"published version {manifest.version} "
-             f"({manifest.quads:,} quads) in {manifest.timings['total']} s")
+    target = _fresh_directory(settings.output_dir)
+    try:
+        progress(f"loading the store and writing the dumps in {target}")
+        manifest = _store_and_dumps(target, sources, nquads, _union(nquads), settings)
+        (target / SHAPES_FILE).write_bytes(shapes_nt)
+        mark = step("store+dumps", mark)
+        manifest = replace(manifest, shapes=SHAPES_FILE,
+                           timings={**timings, "total": round(mark - started, 3)})
+        manifest.write(target)
+        _publish(settings.output_dir, target)
+    except OSError as error:   # a full disk, a vanished directory: said in words
+        shutil.rmtree(target, ignore_errors=True)
+        raise BuildFailed(f"could not write the build in {target} "
+                          f"({error.strerror or error}): nothing was published") from error
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     return manifest
+
+
+def _remove_unfinished(output: Path, progress: Progress) -> None:
+    """Build directories a killed build left (no manifest: it is written last) are garbage; with
+    the lock held, no build is writing one."""
+    builds = output / "builds"
+    if not builds.is_dir():
+        return
+    for directory in builds.iterdir():
+        finished = (directory / "build.json").exists()
+        if directory.is_dir() and not directory.is_symlink() and not finished:
+            progress(f"removing {directory}, left unfinished by an earlier build")
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _while_serializing(sources: Sources, work: Callable[[], Report]) -> tuple[Report, list[bytes]]:
@@ -246,7 +275,10 @@ class _lock:
         self.path = output / ".lock"
 
     def __enter__(self):
-        self.handle = open(self.path, "w")
+        try:
+            self.handle = open(self.path, "w")
+        except OSError as error:
+            raise BuildFailed(f"cannot lock {self.path}: {error.strerror or error}") from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -188,3 +188,63 @@ def test_the_void_statistics_are_computed_at_build_time(published, settings, sto
     assert (saved.entities, saved.classes, saved.properties, saved.graphs, saved.linksets) == \
         (scanned.entities, scanned.classes, scanned.properties, scanned.graphs, scanned.linksets)
     assert saved.graphs == published.graphs
+
+
+def test_a_second_build_learns_at_once_that_one_is_running(settings, published, tmp_path):
+    """The lock is taken before any work: the second build does not map and validate first."""
+    import fcntl
+
+    from territoires.build import BuildFailed
+
+    output = tmp_path / "output"
+    output.mkdir()
+    said = []
+    with open(output / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            build(replace(settings, output_dir=output), said.append)
+            raise AssertionError("the second build ran")
+        except BuildFailed as failure:
+            assert "another build is running" in str(failure)
+    assert said == []   # nothing mapped, nothing validated
+
+
+def test_what_a_killed_build_left_is_removed_by_the_next(settings, published, data_copy,
+                                                          tmp_path):
+    output = tmp_path / "output"
+    first = build(replace(settings, output_dir=output))
+    left = output / "builds" / "20260101T000000-99999"
+    (left / "store").mkdir(parents=True)
+    (left / "dump").mkdir()
+    (left / "dump" / "territoires.nq.gz").write_bytes(b"x" * 1000)
+    people = data_copy / "data" / "article" / "gouvernance.ttl"
+    people.write_text(people.read_text().replace('foaf:name "Cédric Bôle"', 'foaf:nick "C. B."'))
+    result = run_cli("--data-dir", data_copy / "data", "--output-dir", output, "build")
+    assert result.returncode == 1            # the build fails, and still cleans up first
+    assert not left.exists()
+    assert json.loads((output / "current" / "build.json").read_text())["version"] == first.version
+
+
+def test_a_full_disk_fails_in_words(settings, published, tmp_path, monkeypatch, capsys):
+    """No traceback: `territoires build: <what failed>`, exit 1, nothing published, nothing
+    left behind."""
+    import errno
+
+    from territoires import build as building
+    from territoires.cli import main
+
+    output = tmp_path / "output"
+    build(replace(settings, output_dir=output))
+    before = tree_digest(output)
+
+    def no_space(path, lines):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(building, "_gzip", no_space)
+    code = main(["--data-dir", str(settings.data_dir), "--output-dir", str(output), "build"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "territoires build: could not write the build" in err
+    assert "No space left on device" in err and "nothing was published" in err
+    assert "Traceback" not in err
+    assert tree_digest(output) == before
