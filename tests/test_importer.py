@@ -22,6 +22,7 @@ from territoires.cli import main
 from territoires.config import ROOT
 
 from .conftest import BASE, settings_for, start_server
+from .hostile.importer import LISTS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 REFERENCE = ROOT / "data" / "reference"
@@ -231,3 +232,30 @@ def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsy
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# ---- hostile lists (tests/hostile/importer.py) ------------------------------------------------
+
+@pytest.mark.parametrize("hostile", LISTS, ids=lambda h: h.why)
+def test_a_hostile_list_is_refused_in_words(hostile, tmp_path, capsys):
+    valid = [",".join(row) for row in per_commune_rows()]
+    source = tmp_path / "liste.csv"
+    source.write_bytes(hostile.make(valid))
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, source, "--output", out)
+    assert code == 1, stderr
+    assert hostile.says in stderr and "liste.csv:" in stderr, stderr[-500:]
+    assert "Traceback" not in stderr
+    assert not out.exists()
+
+
+def test_messages_of_one_kind_are_summed_up(tmp_path, capsys):
+    """A list repeating a commune ten thousand times warns fifty times, then counts the rest."""
+    rows = per_commune_rows()
+    source = write(tmp_path / "repeated.csv", rows + [rows[0]] * 10_000)
+    code, stdout, stderr = run(capsys, source, "--output", tmp_path / "out")
+    assert code == 0, stderr
+    assert sum("warning: commune" in line and "is listed twice" in line
+               for line in stderr.splitlines()) == 50
+    assert "… and 9,950 more like: commune … is listed twice" in stderr
+    assert len(stderr.splitlines()) < 60

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from .. import snapshot
 from ..namespaces import LICENCE_OUVERTE
-from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, Unreadable, parse
+from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, parse
 from .reference import Reference
+from .text import Unreadable
 from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description_turtle,
                       other_definitions, slugs, write_atomically)
 
@@ -21,6 +22,7 @@ from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description
 # phase and the end of its term, as the project's sources state them (see data/article/).
 PHASE_DEFAULTS = {"1": ("2018", "2023-11"), "2": ("2023-11", "2027")}
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+SHOWN_PER_KIND = 50   # messages of one kind printed before a summary of the rest
 NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -47,12 +49,10 @@ def command(args, settings) -> int:
     except (Unreadable, snapshot.SnapshotError) as error:
         print(f"territoires import-territoires: {error}", file=out)
         return 1
-    for message in parsed.warnings:
-        print(message, file=out)
+    report(parsed.warnings, out)
     output = Path(args.output) if args.output else settings.data_dir / "territoires-import"
     if parsed.errors:
-        for message in sorted(parsed.errors, key=lambda m: m.line):
-            print(message, file=out)
+        report(sorted(parsed.errors, key=lambda m: m.line), out)
         print(f"territoires import-territoires: {len(parsed.errors)} error(s); nothing written "
               f"to {output}", file=out)
         return 1
@@ -72,6 +72,19 @@ def command(args, settings) -> int:
           f"{output / DESCRIPTION} (graph/{args.graph_name}). Run `territoires validate` or "
           "`territoires build` next.")
     return 0
+
+
+def report(messages: list[Message], out) -> None:
+    """Each message, up to SHOWN_PER_KIND of a kind; then how many more of each kind there were
+    (a list of a million rows must not print a million lines)."""
+    shown: dict[str, int] = {}
+    for message in messages:
+        shown[message.kind] = shown.get(message.kind, 0) + 1
+        if shown[message.kind] <= SHOWN_PER_KIND:
+            print(message, file=out)
+    for kind, count in shown.items():
+        if count > SHOWN_PER_KIND:
+            print(f"… and {count - SHOWN_PER_KIND:,} more like: {kind}", file=out)
 
 
 def _options(args) -> Options:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..names import fold
 from .reference import Reference
+from .text import Unreadable, decode, delimiter
 
 LAYOUT_COMMUNE = "commune"
 LAYOUT_EPCI = "epci"
@@ -29,10 +30,10 @@ COLUMNS = {
 SIREN = re.compile(r"^\d{9}$")
 INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 MAX_LISTED = 30   # missing communes listed in a warning
-
-
-class Unreadable(Exception):
-    """The file cannot be read at all (encoding, header, columns)."""
+MAX_CELL = 1000   # characters: no name or code is longer
+# What a spreadsheet would run as a formula in a cell of the CSV the import writes (OWASP).
+FORMULA = re.compile(r"^[=+\-@\t\r]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Message:
         kind = "warning: " if self.warning else ""
         return f"{self.path}:{self.line}: {kind}{self.text}"
 
+    @property
+    def kind(self) -> str:
+        """The message without its particulars (names, codes, numbers): messages of one kind
+        are summed up past the first few."""
+        return re.sub(r"'[^']*'|\([^)]*\)|\d+", "…", self.text)
+
 
 @dataclass
 class Territory:
@@ -58,28 +65,13 @@ class Territory:
     failed: int = 0           # rows with an error
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was read with: UTF-8 (BOM or not), else cp1252,
-    else Latin-1 (which decodes anything)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
-    except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        return max(";,\t", key=header.count)
+def _check_header(path: Path, header: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for column in header:
+        if _norm(column) in seen:
+            raise Unreadable(f"{path}:1: the header names a column twice ({seen[_norm(column)]!r} "
+                             f"and {column!r}): which one is meant cannot be told")
+        seen[_norm(column)] = column
 
 
 def _norm(column: str) -> str:
@@ -125,11 +117,19 @@ def parse(path: Path, data: bytes, reference: Reference, mapping: dict[str, str]
     parsed = Parsed(table.layout, table.encoding, table.delimiter, table.columns, {}, 0, [], [])
     where = str(path)
     line = table.reader.line_num
-    for row in table.reader:
-        start, line = line + 1, table.reader.line_num
-        if any(c.strip() for c in row):
-            parsed.rows += 1
-            _row(where, start, table.cells(row), parsed, reference)
+    try:
+        for row in table.reader:
+            start, line = line + 1, table.reader.line_num
+            if any(c.strip() for c in row):
+                parsed.rows += 1
+                if _cells_read(where, start, line, row, parsed.errors):
+                    _row(where, start, table.cells(row), parsed, reference)
+    except csv.Error as error:   # a quote never closed, a cell over csv's own limit
+        reason = (f"a cell over {csv.field_size_limit():,} characters"
+                  if "field limit" in str(error) else f"{error}: an unbalanced quote?")
+        raise Unreadable(f"{path}:{line + 1}: {reason}") from None
+    if not parsed.rows:
+        parsed.errors.append(Message(where, 1, "no row after the header: the list is empty"))
     if parsed.layout == LAYOUT_COMMUNE:
         _coverage(where, parsed.territories, reference, parsed.warnings)
     _shared_communes(where, parsed.territories, parsed.warnings)
@@ -157,12 +157,16 @@ class _Table:
 def _open(path: Path, data: bytes, mapping: dict[str, str], layout: str) -> _Table:
     """The file's table: its encoding, delimiter and header read, its layout and columns
     chosen, or Unreadable."""
-    text, encoding = decode(data)
+    text, encoding = decode(data, path)
     if not text.strip():
         raise Unreadable(f"{path}: empty file")
     delim = delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    header = [h.strip() for h in next(reader)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as error:
+        raise Unreadable(f"{path}:1: {error}") from None
+    _check_header(path, header)
     columns = resolve_columns(header, mapping)
     if layout == "auto":
         if "insee_com" not in columns and "siren_epci" not in columns:
@@ -179,6 +183,28 @@ def _open(path: Path, data: bytes, mapping: dict[str, str], layout: str) -> _Tab
             f"map them with --column {missing[0]}=NAME")
     index = {logical: header.index(actual) for logical, actual in columns.items()}
     return _Table(layout, encoding, delim, columns, index, reader)
+
+
+def _cells_read(where: str, start: int, end: int, row: list[str], errors: list[Message]) -> bool:
+    """Whether every cell of a row can be read as what it says: one line, no control
+    character, no formula, a sensible length; otherwise the row is refused in words."""
+    problem = None
+    if end != start:
+        problem = f"a cell runs over lines {start}–{end}: an unbalanced quote?"
+    for cell in row:
+        if problem:
+            break
+        if len(cell) > MAX_CELL:
+            problem = f"a cell of {len(cell):,} characters (at most {MAX_CELL:,})"
+        elif CONTROL.search(cell):
+            problem = "a control character (NUL, escape…) in a cell"
+        elif FORMULA.match(cell.strip() if cell.strip() else cell):
+            problem = (f"the cell {cell[:40]!r} looks like a spreadsheet formula (it starts "
+                       f"with {cell.strip()[:1] or cell[:1]!r}): refused, since a spreadsheet "
+                       f"opening the CSV the import writes would run it")
+    if problem:
+        errors.append(Message(where, start, problem))
+    return problem is None
 
 
 def _row(where: str, line: int, cells: dict[str, str], parsed: Parsed,

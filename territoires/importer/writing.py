@@ -15,7 +15,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..names import fold
-from .reading import LAYOUT_COMMUNE, Parsed, Territory, delimiter
+from .reading import LAYOUT_COMMUNE, Parsed, Territory
+from .text import delimiter
 
 CSV_NAME = "territoires.csv"
 DESCRIPTION = "source.ttl"
