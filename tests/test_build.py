@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 
 from territoires import statistics
 from territoires.build import build, map_sources
+from territoires.cli import main
 
 from .conftest import BASE
 
 
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "territoires.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "TERRITOIRES_BASE_URI": BASE})
+def run_cli(*args) -> SimpleNamespace:
+    """`territoires ARGS` as a steward runs it, in this process: its exit status and what it
+    printed on each stream."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(arg) for arg in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -231,8 +236,6 @@ def test_a_full_disk_fails_in_words(settings, published, tmp_path, monkeypatch, 
     import errno
 
     from territoires import build as building
-    from territoires.cli import main
-
     output = tmp_path / "output"
     build(replace(settings, output_dir=output))
     before = tree_digest(output)

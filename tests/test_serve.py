@@ -7,6 +7,8 @@ import http.client
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from .conftest import start_server, stop
 
 
@@ -27,6 +29,7 @@ def test_a_keep_alive_connection_serves_thousands_of_requests(server):
     assert statuses == {303}
 
 
+@pytest.mark.server   # starts real servers or executors
 def test_a_stopped_server_leaves_no_temporary_file(settings, published, tmp_path):
     """Workers end with os._exit (no finaliser runs): their executors' spool directories and
     the shared responses are removed before."""

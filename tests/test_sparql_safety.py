@@ -189,6 +189,7 @@ def test_loopback_is_refused_even_when_allow_listed(settings, published, listene
         stop(process)
 
 
+@pytest.mark.server   # starts real servers or executors
 def test_executors_have_no_network(settings, published, listener):
     """Under the guard, the executors themselves cannot reach any address (when the system
     allows unprivileged network namespaces); the guard is bypassed here on purpose."""
@@ -267,6 +268,7 @@ def test_deep_nesting_is_refused_and_the_server_stays_up(server):
     assert get(server, query=SMALL)[0] == 200
 
 
+@pytest.mark.server   # starts real servers or executors
 def test_a_crashing_executor_is_replaced(settings, published):
     """What the depth limit guards against, should a query slip through: the parser's stack
     overflow kills only the executor, which is replaced."""
@@ -297,6 +299,7 @@ def _executors_of(arbiter: int) -> list[int]:
     return found
 
 
+@pytest.mark.server   # starts real servers or executors
 def test_an_executor_dying_mid_query_is_a_server_fault(settings, published):
     """Killed or out of memory while a query runs: the client gets a 5xx with a retry hint,
     not a 400 that blames its query; the next query is answered."""

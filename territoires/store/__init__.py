@@ -8,6 +8,7 @@
     manifest.py          a build's manifest: its version, base, graphs, dumps and settings
     executor.py          users' queries in killable processes: the local store's deadline
     process.py, jobs.py  the executor process, and the job and outcome it trades
+    switch.py            a new build prepared aside, then served
     errors.py            what can go wrong, as exceptions the web layer answers
 
 No module outside this package knows which store it talks to: `open_publication` chooses, and
@@ -78,19 +79,20 @@ class Publication(Protocol):
         """Let go of what it holds outside the process (executors, spool files)."""
 
 
-def open_publication(settings: Settings, prefixes=None) -> Publication:
+def open_publication(settings: Settings, prefixes=None, prepare=None) -> Publication:
     """The live build's source: the embedded store of `settings.output_dir`, or the remote store
     `settings.store_url` names. A base URI given in the settings (not a default) must be the
-    build's; `prefixes(base)` gives the prefixes of users' answers."""
+    build's; `prefixes(base)` gives the prefixes of users' answers; `prepare(store)` readies a
+    new build before it is served."""
     required = settings.base_uri if "base_uri" in settings.given else None
     if settings.store_url:
         from .remote import RemotePublication
 
-        return RemotePublication(settings.store_url, required, settings.current_build)
+        return RemotePublication(settings.store_url, required, settings.current_build, prepare)
     from .executor import Executors
     from .local import LocalPublication
 
     # With no SERVICE endpoint allowed, executors also lose all network access.
     executors = Executors(settings.query_executors,
                           isolate_network=not settings.service_allowlist)
-    return LocalPublication(settings.current_build, required, executors, prefixes)
+    return LocalPublication(settings.current_build, required, executors, prefixes, prepare)

@@ -3,18 +3,16 @@
 The server's own queries run here, in the web worker (they are ours, selective and quick); a
 user's query runs in an executor process (executor.py), which opens the build with this same
 module, so that it can be killed at its deadline. `LocalPublication` follows the `current`
-symlink: each request asks `current()`, which costs one `readlink` and opens a build only when
-the link points somewhere new. A request that started on the old build finishes on it (the
-build directory before the live one is kept on disk).
+symlink: each request asks `current()`, which costs one `readlink`; when the link points
+somewhere new, the new build is prepared aside and served once ready. A request that started on
+the old build finishes on it (the build directory before the live one is kept on disk).
 
 This module stays free of rdflib and Flask: query executors import it.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,8 +22,7 @@ from .base import BuildStore
 from .errors import Conflict, NoBuild
 from .jobs import Job
 from .manifest import Manifest
-
-log = logging.getLogger(__name__)
+from .switch import Switch
 
 
 class LocalStore(BuildStore):
@@ -78,17 +75,16 @@ class LocalStore(BuildStore):
 
 
 class LocalPublication:
-    """The live build of `settings.output_dir`: `current()` gives its store."""
+    """The live build of `settings.output_dir`: `current()` gives its store. A new build is
+    opened and prepared in the background, and served once ready (switch.py)."""
 
     def __init__(self, link: Path, required_base: str | None = None, executors=None,
-                 prefixes=None):
+                 prefixes=None, prepare=None):
         self.link = link
         self.required_base = required_base   # a base the operator gave: builds must agree
         self.executors = executors
         self.prefixes = prefixes             # base → the prefixes of answers
-        self._lock = threading.Lock()
-        self._store: LocalStore | None = None
-        self._target: str | None = None
+        self.switch = Switch(prepare)
 
     def close(self) -> None:
         """Let go of what this publication holds outside the process (its executors' files)."""
@@ -101,28 +97,15 @@ class LocalPublication:
         except OSError:
             raise NoBuild(f"no build published in {self.link.parent}; run "
                           f"`territoires build`") from None
-        store = self._store
-        if store is not None and target == self._target:
-            return store
-        with self._lock:
-            if self._store is None or target != self._target:
-                self._open(target)
-            return self._store
+        return self.switch.serve(target, lambda: self._open(target))
 
-    def _open(self, target: str) -> None:
+    def _open(self, target: str) -> LocalStore:
         path = (self.link.parent / target).resolve()
         manifest = Manifest.read(path)
         if self.required_base and manifest.base_uri != self.required_base:
-            message = conflict_message(manifest, self.required_base, str(path))
-            if self._store is None:
-                raise Conflict(message)
-            # Keep serving the build we have rather than a build under another base.
-            log.error("%s; still serving version %s", message, self._store.version)
-            self._target = target
-            return
+            raise Conflict(conflict_message(manifest, self.required_base, str(path)))
         prefixes = self.prefixes(manifest.base_uri) if self.prefixes else {}
-        self._store = LocalStore.open(path, manifest, executors=self.executors, prefixes=prefixes)
-        self._target = target
+        return LocalStore.open(path, manifest, executors=self.executors, prefixes=prefixes)
 
 
 def conflict_message(manifest: Manifest, base: str, where: str) -> str:

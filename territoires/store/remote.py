@@ -36,6 +36,7 @@ from .base import BuildStore
 from .errors import Conflict, NoBuild, StoreUnavailable, TimedOut
 from .jobs import Answer, Job, Outcome
 from .manifest import Manifest, ManifestError
+from .switch import Switch
 
 REFRESH_SECONDS = 5.0
 STORE_TIMEOUT = 60.0        # the front end's own queries (documents, statistics, indexes)
@@ -286,43 +287,40 @@ class RemoteStore(BuildStore):
 
 
 class RemotePublication:
-    """The live build of a remote store: the one its publication graph names. With no base
-    given, the store must hold exactly one publication."""
+    """The live build of a remote store: the one its publication graph names (read at most every
+    REFRESH_SECONDS), prepared aside and served once ready (switch.py). With no base given, the
+    store must hold exactly one publication."""
 
-    def __init__(self, url: str, base: str | None, local_link: Path | None = None):
+    def __init__(self, url: str, base: str | None, local_link: Path | None = None, prepare=None):
         self.endpoint = Endpoint(url)
         self.base = base
         self.local_link = local_link     # where this machine's own build may be (for dumps)
-        self._lock = threading.Lock()
-        self._store: RemoteStore | None = None
+        self.switch = Switch(prepare)
+        self._manifest: Manifest | None = None
         self._checked = 0.0
 
     def close(self) -> None:
         self.endpoint.drop()
 
     def current(self) -> RemoteStore:
-        store = self._store
-        if store is not None and time.monotonic() - self._checked < REFRESH_SECONDS:
-            return store
-        with self._lock:
-            if self._store is None or time.monotonic() - self._checked >= REFRESH_SECONDS:
-                self._refresh()
-            return self._store
+        if self._manifest is None or time.monotonic() - self._checked >= REFRESH_SECONDS:
+            self._refresh()
+        manifest = self._manifest
+        return self.switch.serve(manifest.version, lambda: RemoteStore(
+            self.endpoint, manifest, self._local_copy(manifest)))
 
     def _refresh(self) -> None:
         try:
             manifest = read_manifest(self.endpoint, self.base)
         except StoreUnavailable:
-            if self._store is None:
+            if self._manifest is None:
                 raise
             self._checked = time.monotonic()   # keep serving what we know; try again later
             return
         if manifest is None:
             raise NoBuild(f"nothing is published in the store {self.endpoint.url}; run "
                           f"`territoires publish --to GRAPH_STORE_URL`")
-        if self._store is None or manifest.version != self._store.version:
-            self._store = RemoteStore(self.endpoint, manifest, self._local_copy(manifest))
-        self._checked = time.monotonic()
+        self._manifest, self._checked = manifest, time.monotonic()
 
     def _local_copy(self, manifest: Manifest) -> Path | None:
         """The local build of that version, if this machine has it (its dumps can be served)."""

@@ -14,23 +14,28 @@ from . import documents, errors, lookup, metadata, sparql
 from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
 from .context import KEY, Context
+from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
+from .lookup.index import name_index
+from .metadata.home import territories
+from .metadata.void import statistics
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The web front end. Refuses to start (raises `store.Conflict`) when a setting given to it
     contradicts the manifest of the build it would serve."""
     settings = settings or config.from_environment()
-    publication = open_publication(settings, prefixes=lambda base: Vocabulary(base).prefixes())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False
+    publication = open_publication(settings, prefixes=lambda base: Vocabulary(base).prefixes(),
+                                   prepare=lambda store: _prepare(app, store))
+    app.extensions[KEY] = Context(settings, publication,
+                                  results=ByteLRU(settings.result_cache_bytes))
     try:
         publication.current()      # a conflict is refused now, not at the first request
     except NoBuild:
         pass                       # answered 503 until a build is published
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False
-    app.extensions[KEY] = Context(settings, publication,
-                                  results=ByteLRU(settings.result_cache_bytes))
     for package in (sparql, documents, metadata, lookup):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
@@ -46,6 +51,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.after_request(_cors)
     errors.register(app)
     return app
+
+
+def _prepare(app: Flask, store) -> None:
+    """What a build needs before it is served, computed aside so that no request waits for it:
+    the name index (seconds on the whole data), the vocabulary's labels, the home page's
+    territories, the statistics."""
+    with app.app_context():
+        for value in (name_index, term_labels, territories, statistics):
+            value(store)
 
 
 def _cors(response: Response) -> Response:
