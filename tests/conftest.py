@@ -157,6 +157,25 @@ def server(published, settings):
     stop(process)
 
 
+def wait_until_served(url: str, version: str, timeout: float = 60) -> None:
+    """Wait until the server at `url` serves `version`: a new build is prepared (its indexes
+    built) before it is served, in a few seconds."""
+    import json
+    import time
+    import urllib.request
+
+    deadline, running = time.monotonic() + timeout, 0
+    while True:   # several answers in a row, on fresh connections: every worker has switched
+        request = urllib.request.Request(url + "dump/", headers={"Accept": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            running = running + 1 if json.loads(answer.read())["version"] == version else 0
+        if running == 8:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} does not serve version {version} after {timeout} s")
+        time.sleep(0.1)
+
+
 def stop(process) -> None:
     process.terminate()
     try:

@@ -85,3 +85,34 @@ def test_the_shapes_served_are_the_build_s(other_base, tmp_path):
     settings = replace(serving(other_base.output_dir), shapes_dir=tmp_path)   # empty
     body = create_app(settings).test_client().get("/shapes/territoires.nt").get_data(as_text=True)
     assert f"<{OTHER}shapes/territoires#" in body
+
+
+def test_a_new_build_is_prepared_before_it_is_served(settings, tmp_path):
+    """Its name index, labels and statistics are computed aside, before the switch: the first
+    search on the new build does not wait for an index."""
+    import time
+
+    from territoires.web.context import KEY
+    from territoires.web.documents.labels import term_labels
+    from territoires.web.lookup.index import name_index
+
+    from .conftest import copy_with_extra_source, organisation_turtle
+
+    output = tmp_path / "output"
+    first = build(replace(settings, output_dir=output))
+    app = create_app(serving(output))
+    client = app.test_client()
+    root = copy_with_extra_source(settings, tmp_path / "sources", "essai", "Essai",
+                                  organisation_turtle("Essai de préparation"))
+    second = build(settings_for(root, output))
+    assert second.version != first.version
+    deadline = time.monotonic() + 30
+    while client.get("/dump/", headers={"Accept": "application/json"}).get_json()["version"] \
+            != second.version:
+        assert time.monotonic() < deadline, "the new build is never served"
+        time.sleep(0.05)
+    held = app.extensions[KEY].values._values
+    for value in (name_index, term_labels):
+        assert (second.version, settings.base_uri) in held[value.__wrapped__]
+    found = client.get("/search?q=Essai de préparation&format=json").get_json()["results"]
+    assert found[0]["id"].endswith("id/organisation/essai")

@@ -23,7 +23,7 @@ from territoires.store.remote import (REFRESH_SECONDS, publication_graph, public
                                       shapes_graph)
 
 from . import test_linked_data, test_metadata, test_pages, test_sparql_protocol
-from .conftest import BASE, free_port, start_server
+from .conftest import BASE, free_port, start_server, wait_until_served
 from .test_linked_data import fetch
 
 # Tests that do not run against the server, or cannot apply to a remote store.
@@ -224,7 +224,8 @@ def test_the_front_end_follows_the_publication_graph(server, loaded, published):
     def publish_version(version: str) -> None:
         triples = publication_triples(Manifest(**{**manifest, "version": version}))
         GraphStoreClient(gsp).put(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        time.sleep(REFRESH_SECONDS + 0.5)
+        time.sleep(REFRESH_SECONDS)
+        wait_until_served(server, version)
 
     publish_version("0000000000000000")
     try:

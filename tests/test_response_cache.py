@@ -13,7 +13,7 @@ import pytest
 from territoires.build import build
 from territoires.web.caching.shared import version_directory
 
-from .conftest import copy_with_extra_source, organisation_turtle, serve_copy
+from .conftest import copy_with_extra_source, organisation_turtle, serve_copy, wait_until_served
 
 EPCI = "/doc/epci/242500361"   # Grand Besançon Métropole: a document of about 16 kB
 COMMUNE = "/doc/commune/25056"
@@ -121,7 +121,7 @@ def test_a_new_version_is_never_answered_from_a_kept_response(private, settings)
     assert fetch(port, kept_404)[1]["x-cache"] == "hit"
     _, _, before = fetch(port, "/doc/" + ESSAI, Accept="text/turtle")
     copy_with_extra_source(settings, root, "essai", "Essai de réponse gardée", DATA)
-    build(private_settings)
+    wait_until_served(f"http://127.0.0.1:{port}/", build(private_settings).version)
     status, headers, _ = fetch(port, kept_404)
     assert status == 303 and headers.get("x-cache") != "hit"
     status, headers, after = fetch(port, "/doc/" + ESSAI, Accept="text/turtle")

@@ -10,7 +10,8 @@ import pytest
 
 from territoires.build import build
 
-from .conftest import BASE, copy_with_extra_source, organisation_turtle, serve_copy
+from .conftest import (BASE, copy_with_extra_source, organisation_turtle, serve_copy,
+                       wait_until_served)
 from .test_sparql_protocol import get
 
 LABEL = ("SELECT ?label WHERE { <%sid/organisation/essai> "
@@ -63,7 +64,7 @@ def test_a_rebuild_is_never_answered_from_the_cache(private, settings):
     assert status == 200 and json.loads(before)["results"]["bindings"] == []
     assert ask(url, LABEL)[1] == "hit"
     copy_with_extra_source(settings, root, "essai", "Essai de cache", DATA)
-    build(private_settings)
+    wait_until_served(url, build(private_settings).version)
     status, cache, after = ask(url, LABEL)
     assert status == 200 and cache == "miss"
     assert [b["label"]["value"] for b in json.loads(after)["results"]["bindings"]] == ["Essai"]
