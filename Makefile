@@ -35,10 +35,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not full and not server and not browser" $(PYTEST_ARGS)
 
-## make bench: benchmarks against the peers (not part of the tests)
+## make bench: benchmarks against the peers, then a soak of the project's server (not tests)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench soak
 
 clean:
 	rm -rf output .pytest_cache

@@ -1,7 +1,8 @@
-"""`python -m bench [suite|build]`: run the benchmarks and print their Markdown tables.
+"""`python -m bench [suite|build|soak]`: run the benchmarks and print their Markdown tables.
 
 `suite` (the default) compares the project's server with its peers on the same graph (see
-bench/suite.py); `build` times full builds."""
+bench/suite.py); `build` times full builds; `soak` holds the project's server under a mixed load
+and reports what it holds before and after (bench/soak.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, suite
+from . import build, soak, suite
 from .servers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suite", nargs="?", default="suite", choices=["suite", "build"])
+    parser.add_argument("suite", nargs="?", default="suite", choices=["suite", "build", "soak"])
     parser.add_argument("--runs", type=int, default=3, help="build: number of builds")
     parser.add_argument("--requests", type=int, default=2000,
                         help="at most N requests per workload and concurrency")
@@ -38,10 +39,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="distinct constants per SPARQL query (default: twice --requests)")
     parser.add_argument("--rdflib-requests", type=int, default=100)
     parser.add_argument("--rdflib-duration", type=float, default=5)
+    parser.add_argument("--soak-seconds", type=float, default=60, help="soak: its length")
+    parser.add_argument("--soak-concurrency", type=int, default=8, help="soak: client threads")
     options = parser.parse_args(argv)
     if options.suite == "build":
         print(build.markdown(build.run(options.runs)))
         return
+    if options.suite == "soak":
+        options.duration, options.concurrency = options.soak_seconds, options.soak_concurrency
+        result = soak.run(options)
+        print(soak.markdown(result))
+        sys.exit(1 if soak.errors(result) else 0)
     options.peers = [p for p in options.peers.split(",") if p]
     unknown = set(options.peers) - set(suite.PEERS)
     if unknown:

@@ -213,13 +213,14 @@ def _started(server: Server, argv, log: Path, limit: float, env=None, cwd=None) 
 # ---- the project ----------------------------------------------------------------------------
 
 
-def start_project(output_dir: Path, base_uri: str, work: Path, workers: int = 2) -> Server:
+def start_project(output_dir: Path, base_uri: str, work: Path, workers: int = 2,
+                  env: dict | None = None) -> Server:
     port = free_port()
     server = Server("project", f"territoires (gunicorn, {workers} workers)", "project", port,
                     "/sparql")
     argv = [sys.executable, "-m", "territoires.cli", "--output-dir", str(output_dir), "serve",
             "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri}
+    env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri, **(env or {})}
     return _started(server, argv, work / "project.log", 60, env=env, cwd=ROOT)
 
 

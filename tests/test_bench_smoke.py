@@ -58,3 +58,23 @@ def test_quick_suite_end_to_end(published, settings, tmp_path):
     table = (results / "latest.md").read_text()
     assert "| workload | query | server |" in table and "| target | measured | met |" in table
     assert table in done.stdout
+
+
+@pytest.mark.server   # starts a real server
+def test_soak_end_to_end(published, settings, tmp_path):
+    """`python -m bench soak`, briefly: it reports what the server holds before, midway and
+    after, errors, and what the stopped server left behind (nothing)."""
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "soak", "--soak-seconds", "4", "--soak-concurrency", "4",
+         "--output-dir", str(settings.output_dir), "--data-dir", str(settings.data_dir),
+         "--results-dir", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=110)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    result = json.loads((results / "soak.json").read_text())
+    for state in ("before", "middle", "after"):
+        assert result[state]["rss_mib"] > 0 and result[state]["file_descriptors"] > 0
+        assert result[state]["processes"] >= 3   # an arbiter, its workers, their executors
+    assert all(half["requests"] > 0 and half["errors"] == 0 for half in result["load"].values())
+    assert result["hostile_5xx"] == [] and result["after_stop_temporary_files"] == 0
+    assert "| held by the server |" in (results / "soak.md").read_text()
