@@ -41,6 +41,12 @@ class Settings:
     # so a document is rendered once per version, not once per worker; `territoires serve` makes
     # a private one when empty.
     response_cache_dir: str = ""
+    # How long caches in front may keep answers (web/caching/policy.py): answers made from the
+    # build, SPARQL and lookup answers, and how long a stale one may still be served.
+    cache_max_age: int = 300
+    cache_sparql_max_age: int = 60
+    cache_stale_while_revalidate: int = 60
+    cache_stale_if_error: int = 86400
     proxy_hops: int = 0          # reverse proxies in front whose X-Forwarded-* headers to trust
     store_url: str = ""          # a remote SPARQL endpoint instead of the embedded store
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)

@@ -9,11 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import config
 from ..config import Settings
 from ..namespaces import Vocabulary
-from ..store import NoBuild, open_publication
-from . import documents, errors, lookup, metadata, sparql
+from ..store import Conflict, NoBuild, open_publication
+from . import assets, documents, errors, lookup, metadata, sparql
+from .caching import policy
 from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
-from .context import KEY, Context
+from .compression import Compress
+from .context import KEY, Context, context, store
 from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
 from .lookup.index import name_index
@@ -25,13 +27,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The web front end. Refuses to start (raises `store.Conflict`) when a setting given to it
     contradicts the manifest of the build it would serve."""
     settings = settings or config.from_environment()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)   # assets.py serves them, fingerprinted
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.jinja_env.globals["asset"] = assets.asset
     app.json.ensure_ascii = False
     publication = open_publication(settings, prefixes=lambda base: Vocabulary(base).prefixes(),
                                    prepare=lambda store: _prepare(app, store))
     app.extensions[KEY] = Context(settings, publication,
-                                  results=ByteLRU(settings.result_cache_bytes))
+                                  results=ByteLRU(settings.result_cache_bytes),
+                                  policies=policy.policies(settings))
     try:
         publication.current()      # a conflict is refused now, not at the first request
     except NoBuild:
@@ -39,7 +43,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     for package in (sparql, documents, metadata, lookup):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
-    app.wsgi_app = RefuseBadHosts(ResponseCache(app.wsgi_app, publication,
+    app.register_blueprint(assets.bp)
+    # Outside in: the Host is checked, a kept response replayed, else Flask answers and the
+    # answer is compressed (so that what is kept is compressed once).
+    app.wsgi_app = RefuseBadHosts(ResponseCache(Compress(app.wsgi_app), publication,
                                                 settings.response_cache_bytes,
                                                 settings.response_cache_dir))
     if settings.proxy_hops:
@@ -48,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
+    app.after_request(_cache_headers)
     app.after_request(_cors)
     errors.register(app)
     return app
@@ -60,6 +68,15 @@ def _prepare(app: Flask, store) -> None:
     with app.app_context():
         for value in (name_index, term_labels, territories, statistics):
             value(store)
+
+
+def _cache_headers(response: Response) -> Response:
+    """What caches in front may keep, per kind of answer (caching/policy.py)."""
+    try:
+        published_at = store().manifest.published_at
+    except (NoBuild, Conflict):
+        published_at = None
+    return policy.apply(response, context().policies, published_at)
 
 
 def _cors(response: Response) -> Response:

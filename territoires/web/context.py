@@ -16,6 +16,7 @@ from ..config import Settings
 from ..namespaces import Vocabulary
 from ..store import Publication, Store
 from .caching.lru import ByteLRU
+from .caching.policy import Policy
 from .caching.values import PerBuild
 from .hosts import HostMap
 
@@ -30,6 +31,7 @@ class Context:
     documents: ByteLRU = field(default_factory=ByteLRU)   # rendered documents
     results: ByteLRU = field(default_factory=ByteLRU)     # complete SPARQL answers
     values: PerBuild = field(default_factory=PerBuild)    # computed once per build
+    policies: dict[str, Policy] = field(default_factory=dict)   # Cache-Control per kind
 
 
 def context() -> Context:

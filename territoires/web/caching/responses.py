@@ -3,9 +3,9 @@
 Dereferencing a resource, following an `/id/` redirect or repeating a dashboard's SPARQL query
 asks again for bytes that only the request and the published build decide. A view says so with
 `keep()`; its response is then kept whole (status, headers, body) under everything that decides
-it (path, query string, Accept, host and scheme, the build's version and base), and the next such
-request is answered here without routing, negotiation or rendering: the cost of a dictionary
-lookup. A new build changes the version in every key, so nothing stale is ever replayed.
+it (path, query string, Accept, the encoding chosen, host and scheme, the build's version and
+base), and the next such request is answered here without routing, negotiation or rendering:
+the cost of a dictionary lookup. A new build changes the version in every key, so nothing stale is ever replayed.
 
 HEAD and conditional requests (If-None-Match → 304) are answered from the kept GET response;
 requests with a Range, and responses not marked, pass through untouched. `X-Cache: hit` marks
@@ -25,9 +25,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import request
-from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.http import parse_date, parse_etags, remove_entity_headers, unquote_etag
 
 from ...store import NoBuild
+from ..compression import choose
 from .lru import ByteLRU
 from .shared import SharedResponses, Whole
 
@@ -77,6 +78,7 @@ class ResponseCache:
             return None
         return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
                 environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"),
+                choose(environ.get("HTTP_ACCEPT_ENCODING")),
                 environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
                 environ.get("SERVER_PORT"), environ["wsgi.url_scheme"], store.base, store.version)
 
@@ -107,6 +109,18 @@ class ResponseCache:
         return chunks
 
 
+def _not_modified(whole: Whole, environ) -> bool:
+    """The client's copy is the kept one: its ETag matches, or, when it sends none, the kept
+    response is no newer than its date (RFC 9110 § 13.2.2)."""
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match:
+        return whole.etag is not None and parse_etags(match).contains_weak(whole.etag)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    modified = parse_date(next((v for k, v in whole.headers if k.lower() == "last-modified"),
+                               None))
+    return since is not None and modified is not None and modified <= since
+
+
 def _content_length(headers: list[tuple[str, str]]) -> int:
     value = next((v for k, v in headers if k.lower() == "content-length"), "")
     return int(value) if value.isdigit() else 1 << 62  # unknown: never kept
@@ -115,8 +129,7 @@ def _content_length(headers: list[tuple[str, str]]) -> int:
 def _replay(whole: Whole, environ, start_response):
     headers = [(k, v) for k, v in whole.headers if k.lower() != "x-cache"]
     headers.append(("X-Cache", "hit"))
-    match = environ.get("HTTP_IF_NONE_MATCH")
-    if whole.etag is not None and match and parse_etags(match).contains_weak(whole.etag):
+    if _not_modified(whole, environ):
         remove_entity_headers(headers)
         start_response("304 Not Modified", headers)
         return []

@@ -16,6 +16,7 @@ from flask import Response, render_template, request
 from ... import formats
 from ...formats import Format
 from ...store import Store
+from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import context, hosts, store, vocabulary
 from ..errors import error_response
@@ -60,6 +61,7 @@ def answer(target: Target, fmt: Format | None, kind: Kind,
                               {"Vary": "Accept"})
     live = store()
     keep(share=True)  # the request and the build decide the answer, found or not
+    cacheable("document")
     host = hosts()
     variant = host.root if fmt.rdf is None else ""  # only HTML links depend on the host
     key = (target.iri, fmt.ext, live.version, live.base, variant)

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, redirect
 
 from ...formats import split_extension
+from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import hosts, store
 from ..errors import error_response
@@ -39,6 +40,7 @@ def _names_something(iri: str) -> bool:
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])
 def thing(rest: str):
     keep()
+    cacheable("redirect")
     if not _names_something(store().base + "id/" + rest):
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"

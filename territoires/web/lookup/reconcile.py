@@ -21,17 +21,15 @@ import json
 import re
 import time
 
-from flask import Blueprint, Response, jsonify, request
-from markupsafe import escape
+from flask import Response, jsonify, request
 
 from ... import formats
-from ...names import fold
+from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from .budget import Budget, OverBudget
 from .index import NameIndex, name_index
-from .types import CODES, TYPES, class_iri, type_mask
+from .types import TYPES, class_iri, type_mask
 
-bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
 MAX_QUERIES = 100          # per batch; OpenRefine sends 10 by default
 MAX_QUERY_CHARS = 500
@@ -56,11 +54,11 @@ class BadRequest(Exception):
         self.status = status
 
 
-def _ti() -> str:
+def ti_namespace() -> str:
     return str(vocabulary().ti)
 
 
-def _index() -> NameIndex:
+def live_index() -> NameIndex:
     return name_index(store())
 
 
@@ -73,7 +71,7 @@ def _callback() -> str | None:
     return callback
 
 
-def _send(payload, status: int = 200) -> Response:
+def respond(payload, status: int = 200) -> Response:
     try:
         callback = _callback()
     except BadRequest as error:
@@ -90,11 +88,14 @@ def _send(payload, status: int = 200) -> Response:
 
 
 def _error(message: str, status: int = 400) -> Response:
-    return _send({"status": status, "error": message}, status)
+    return respond({"status": status, "error": message}, status)
 
 
-@bp.errorhandler(BadRequest)
-def _bad_request(error: BadRequest):
+def cacheable_lookup() -> None:
+    cacheable("lookup")   # a GET's answers; a POST's are never kept (caching/policy.py)
+
+
+def bad_request(error: BadRequest):
     return _error(str(error), error.status)
 
 
@@ -102,7 +103,7 @@ def _bad_request(error: BadRequest):
 
 def manifest() -> dict:
     root = hosts().root
-    ti = _ti()
+    ti = ti_namespace()
     default = [t for t in TYPES if t.key in ("territoire", "epci", "commune", "personne")]
     service = f"{root}reconcile"
     return {
@@ -124,7 +125,7 @@ def manifest() -> dict:
 
 # --- queries ------------------------------------------------------------------------------
 
-def _text(value, what: str) -> str:
+def text_param(value, what: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -158,7 +159,7 @@ def _values(v) -> list[str]:
 def _pid(pid) -> str:
     if not isinstance(pid, str):
         raise BadRequest("properties: pid must be a string")
-    ti = _ti()
+    ti = ti_namespace()
     short = pid[len(ti):] if pid.startswith(ti) else pid.removeprefix("ti:")
     if short not in PROPERTIES:
         raise BadRequest(f"unknown property {pid!r}; known: {', '.join(PROPERTIES)}")
@@ -174,9 +175,9 @@ def run_query(index: NameIndex, q, name: str, budget: Budget | None = None) -> l
         q = {"query": q}
     if not isinstance(q, dict):
         raise BadRequest(f"{name}: a query is an object {{\"query\": …}}")
-    text = _text(q.get("query"), f"{name}.query")
+    text = text_param(q.get("query"), f"{name}.query")
     try:
-        mask = type_mask(q.get("type"), _ti())
+        mask = type_mask(q.get("type"), ti_namespace())
     except ValueError as error:
         raise BadRequest(f"{name}.type: {error}") from None
     limit = _limit(q.get("limit", DEFAULT_LIMIT), name)
@@ -227,7 +228,7 @@ def _constraints(index: NameIndex, properties, name: str) -> tuple[set[str] | No
 def _results(index: NameIndex, hits) -> list[dict]:
     """The candidates as the API lists them: `match` only for an unambiguous exact one."""
     exact = [h for h in hits if h.exact and h.score >= 100]
-    ti = _ti()
+    ti = ti_namespace()
     results = []
     for hit in hits:
         n = hit.entity
@@ -243,7 +244,7 @@ def _results(index: NameIndex, hits) -> list[dict]:
     return results
 
 
-def _json(text: str, what: str):
+def parse_json(text: str, what: str):
     """JSON as a client sent it; malformed or absurdly nested is a 400, never a 500."""
     try:
         return json.loads(text)
@@ -253,7 +254,7 @@ def _json(text: str, what: str):
 
 
 def _parse_queries(raw: str):
-    queries = _json(raw, "queries")
+    queries = parse_json(raw, "queries")
     if not isinstance(queries, dict):
         raise BadRequest("queries: a JSON object {\"q0\": {\"query\": …}, …}")
     if len(queries) > MAX_QUERIES:
@@ -261,138 +262,28 @@ def _parse_queries(raw: str):
     return queries
 
 
-@bp.route("", methods=["GET", "POST", "HEAD"])
 def service():
     queries = request.values.get("queries")
     single = request.values.get("query")
     if queries is None and request.is_json:
-        body = _json(request.get_data(as_text=True), "body")
+        body = parse_json(request.get_data(as_text=True), "body")
         if not isinstance(body, dict) or "queries" not in body:
             raise BadRequest("a JSON body must be {\"queries\": {\"q0\": {…}}}")
         queries = json.dumps(body["queries"])
     if queries is None and single is None:
-        return _send(manifest())
-    index, budget = _index(), Budget()
+        return respond(manifest())
+    index, budget = live_index(), Budget()
     try:
         if queries is not None:
             started = time.perf_counter()
             batch = _parse_queries(queries)
             answer = {str(key): {"result": run_query(index, q, str(key), budget)}
                       for key, q in batch.items()}
-            response = _send(answer)
+            response = respond(answer)
             took = (time.perf_counter() - started) * 1000
             response.headers["Server-Timing"] = f"reconcile;dur={took:.1f}"
             return response
-        q = _json(single, "query") if single.lstrip().startswith("{") else single
-        return _send({"result": run_query(index, q, "query", budget)})
+        q = parse_json(single, "query") if single.lstrip().startswith("{") else single
+        return respond({"result": run_query(index, q, "query", budget)})
     except OverBudget as over:
         raise BadRequest(str(over), 422) from None
-
-
-# --- preview, flyout, suggest -------------------------------------------------------------
-
-def _entity(index: NameIndex) -> int:
-    raw = request.args.get("id", "").strip()
-    if not raw:
-        raise BadRequest("id: required (e.g. commune/25056)")
-    prefix = store().base + "id/"
-    local = raw[len(prefix):] if raw.startswith(prefix) else raw.lstrip("/")
-    n = index.by_id.get(local)
-    if n is None:
-        raise BadRequest(f"unknown entity {raw[:200]!r}", 404)
-    return n
-
-
-def card(index: NameIndex, n: int) -> str:
-    """A small HTML card about an entity; every datum escaped."""
-    url = f"{hosts().root}doc/{index.ids[n]}"
-    t = index.primary_type(n)
-    codes = "".join(f"<dt>{escape(CODES[pid][1])}</dt><dd>{escape(code)}</dd>"
-                    for pid, code in index.entity_codes.get(n, ()))
-    depts = ", ".join(f"{index.dept_names.get(d, d)} ({d})" for d in index.depts[n][:6])
-    extra = f"<dt>département(s)</dt><dd>{escape(depts)}</dd>" if depts else ""
-    if index.population[n]:
-        extra += f"<dt>population</dt><dd>{index.population[n]:,}</dd>".replace(",", "\u202f")
-    return (f'<div class="ti-card" style="font:14px/1.35 system-ui,sans-serif;margin:0;padding:6px">'
-            f'<a href="{escape(url)}" target="_blank" rel="noopener" '
-            f'style="font-weight:600;font-size:15px">{escape(index.names[n])}</a>'
-            f'<div style="color:#555">{escape(t.name)}</div>'
-            f'<dl style="margin:4px 0;display:grid;grid-template-columns:auto 1fr;gap:0 8px">'
-            f'{codes}{extra}</dl>'
-            f'<div style="color:#777;font-size:12px">{escape(index.iri(n))}</div></div>')
-
-
-@bp.route("/preview", methods=["GET", "HEAD"])
-def preview():
-    index = _index()
-    n = _entity(index)
-    html = ("<!doctype html><html lang=fr><meta charset=utf-8>"
-            f"<title>{escape(index.names[n])}</title><body style=\"margin:0\">{card(index, n)}</body></html>")
-    return Response(html, content_type=formats.HTML.content_type)
-
-
-@bp.route("/flyout/entity", methods=["GET", "HEAD"])
-def flyout():
-    index = _index()
-    n = _entity(index)
-    return _send({"id": index.ids[n], "html": card(index, n)})
-
-
-def _prefix_args() -> tuple[str, int, int]:
-    prefix = _text(request.args.get("prefix", ""), "prefix")
-    try:
-        cursor = max(0, int(request.args.get("cursor", "0")))
-        limit = max(1, min(MAX_LIMIT, int(request.args.get("limit", str(DEFAULT_LIMIT)))))
-    except ValueError:
-        raise BadRequest("cursor, limit: integers") from None
-    return prefix, min(cursor, 1000), limit
-
-
-@bp.route("/suggest/entity", methods=["GET", "HEAD"])
-def suggest_entity():
-    index = _index()
-    prefix, cursor, limit = _prefix_args()
-    raw_type = request.args.getlist("type")
-    if len(raw_type) == 1 and raw_type[0].startswith("["):
-        raw_type = _json(raw_type[0], "type")
-    try:
-        mask = type_mask(raw_type, _ti())
-    except ValueError as error:
-        raise BadRequest(f"type: {error}") from None
-    try:
-        found = index.prefix(prefix, mask, cursor + limit, Budget())[cursor:] \
-            if prefix.strip() else []
-    except OverBudget as over:
-        raise BadRequest(str(over), 422) from None
-    ti = _ti()
-    result = []
-    for n in found:
-        t = index.primary_type(n)
-        result.append({"id": index.ids[n], "name": index.names[n],
-                       "description": index.describe(n),
-                       "notable": [{"id": class_iri(t, ti), "name": t.name}]})
-    return _send({"prefix": prefix, "result": result})
-
-
-def _matches(prefix: str, *texts: str) -> bool:
-    key = fold(prefix)
-    return not key or any(fold(t).startswith(key) or f" {key}" in f" {fold(t)}" for t in texts)
-
-
-@bp.route("/suggest/type", methods=["GET", "HEAD"])
-def suggest_type():
-    prefix, cursor, limit = _prefix_args()
-    ti = _ti()
-    result = [{"id": class_iri(t, ti), "name": t.name} for t in TYPES
-              if _matches(prefix, t.key, t.name, class_iri(t, ti).rsplit("#", 1)[-1].rsplit("/", 1)[-1])]
-    return _send({"prefix": prefix, "result": result[cursor:cursor + limit]})
-
-
-@bp.route("/suggest/property", methods=["GET", "HEAD"])
-def suggest_property():
-    prefix, cursor, limit = _prefix_args()
-    result = [{"id": pid, "name": label} for pid, label in PROPERTIES.items()
-              if _matches(prefix, pid, label)]
-    return _send({"prefix": prefix, "result": result[cursor:cursor + limit]})
-
-

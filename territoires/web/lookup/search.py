@@ -7,6 +7,7 @@ import time
 from flask import Response, jsonify, render_template, request
 
 from ... import formats
+from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from ..errors import error_response
 from .budget import Budget, OverBudget
@@ -38,6 +39,7 @@ def _listing_format() -> formats.Format:
 
 
 def search_page() -> Response | str:
+    cacheable("lookup")
     q = request.args.get("q", "").strip()
     fmt = _listing_format()
     if len(q) > MAX_Q:

@@ -11,6 +11,7 @@ from flask import jsonify, render_template, request, send_file
 
 from ... import formats
 from ...store import Store
+from ..caching.policy import cacheable
 from ..context import hosts, store
 from ..errors import error_response
 from ..http import etag, send
@@ -47,6 +48,7 @@ def listed(live: Store) -> list[Dump]:
 
 
 def index():
+    cacheable("page")
     live = store()
     dumps = listed(live)
     if formats.negotiate(formats.LISTINGS, request.accept_mimetypes) is formats.JSON:
@@ -61,6 +63,7 @@ def index():
 
 
 def dump(name: str):
+    cacheable("document")
     live = store()
     if name not in {d.name for d in listed(live)}:
         return error_response(404, f"Pas de fichier {name!r} dans /dump/ / no such dump")

@@ -7,6 +7,7 @@ from flask import Response, render_template
 
 from ... import formats, queries
 from ...store import Store
+from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
 from ..http import etag, send
 from ..sparql.examples import examples
@@ -21,6 +22,7 @@ def territories(live: Store) -> list[dict]:
 
 
 def home() -> Response:
+    cacheable("page")
     live = store()
     host = hosts()
     body = render_template("home.html", manifest=live.manifest, version=live.version,

@@ -22,9 +22,11 @@ from werkzeug.wsgi import wrap_file
 
 from ... import formats
 from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
+from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import context, store
 from ..errors import error_response
+from ..http import etag
 from . import guard, protocol, service
 
 FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
@@ -45,6 +47,7 @@ def _service_description(params: MultiDict) -> Response:
     fmt = protocol.negotiate(params, formats.GRAPHS)
     if fmt is None:
         return _not_acceptable("graph", params)
+    cacheable("sparql")
     return service.description(store().manifest, context().settings, fmt)
 
 
@@ -65,10 +68,11 @@ def _answer(query: str, params: MultiDict) -> Response:
               graph_type=graph_type and graph_type.media_type,
               max_bytes=settings.max_result_bytes, form=inspection.form)
     key = None if inspection.services else (job, live.version, live.base)
-    if key is not None:
+    if key is not None:   # an answer of ours alone (no SERVICE): cacheable until the next build
         keep()  # a GET's whole response too (caching/responses.py)
+        cacheable("sparql")
         if (cached := context().results.get(key)) is not None:
-            return _cached_response(cached, "hit")
+            return _tagged(_cached_response(cached, "hit"), key)
     try:
         answer = live.answer(job, settings.query_timeout)
     except TimedOut:
@@ -85,7 +89,14 @@ def _answer(query: str, params: MultiDict) -> Response:
                               {"Retry-After": "5"})
     if not answer.ok:
         return _failure(answer.outcome, params, live)
-    return _send(answer, key)
+    return _tagged(_send(answer, key), key)
+
+
+def _tagged(response: Response, key: tuple | None) -> Response:
+    """The same query, dataset, formats and build give the same bytes: one validator."""
+    if key is not None:
+        response.set_etag(etag(*map(str, key)))
+    return response
 
 
 def _not_acceptable(form: str, params: MultiDict) -> Response:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from ..caching.policy import cacheable
 from ..context import context, hosts, store
 from .examples import examples
 
 
 def query_page():
+    cacheable("page")
     base = store().base
     return render_template("requete.html", query=request.args.get("query", ""),
                            examples=examples(context().settings.queries_dir, base), base=base,
