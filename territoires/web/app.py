@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +26,9 @@ from .metadata.home import territories
 from .metadata.void import statistics
 
 
+WATCH_SECONDS = 1.0
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """The web front end. Refuses to start (raises `store.Conflict`) when a setting given to it
     contradicts the manifest of the build it would serve."""
@@ -40,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         publication.current()      # a conflict is refused now, not at the first request
     except NoBuild:
         pass                       # answered 503 until a build is published
+    _watch(publication, WATCH_SECONDS)
     for package in (sparql, documents, metadata, lookup):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
@@ -59,6 +66,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.after_request(_cors)
     errors.register(app)
     return app
+
+
+def _watch(publication, seconds: float) -> None:
+    """Look for a new build every `seconds`, so that it is prepared as soon as it is published
+    rather than at the first request after it (which a cache in front may make rare)."""
+    def look() -> None:
+        while True:
+            time.sleep(seconds)
+            try:
+                publication.current()
+            except Exception:   # noqa: BLE001 — answered to the requests that meet it
+                pass
+
+    threading.Thread(target=look, daemon=True, name="territoires-watch").start()
 
 
 def _prepare(app: Flask, store) -> None:

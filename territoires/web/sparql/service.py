@@ -12,6 +12,7 @@ from ... import formats
 from ...config import Settings
 from ...namespaces import RDF, RDFS, SD, VOID
 from ...store import Manifest
+from ..http import etag
 
 
 def description(manifest: Manifest, settings: Settings, fmt: formats.Format) -> Response:
@@ -19,6 +20,7 @@ def description(manifest: Manifest, settings: Settings, fmt: formats.Format) -> 
                         prefixes={"sd": str(SD), "void": str(VOID), "rdfs": str(RDFS)})
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
+    response.set_etag(etag(manifest.version, "service description", request.base_url, fmt.ext))
     return response
 
 

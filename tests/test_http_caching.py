@@ -1,0 +1,157 @@
+"""What caches in front may keep, per kind of answer; the two validators; a new build changing
+them; compression negotiated and kept compressed."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import time
+from dataclasses import replace
+
+import brotli
+import pytest
+
+from territoires.build import build
+from territoires.web import create_app
+
+from .conftest import copy_with_extra_source, organisation_turtle, settings_for
+
+TURTLE = {"Accept": "text/turtle"}
+BUILD = "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
+SHORT = "public, max-age=60, stale-while-revalidate=60, stale-if-error=86400"
+
+
+@pytest.mark.parametrize("path, headers, policy", [
+    ("/doc/epci/242500361", TURTLE, BUILD),
+    ("/doc/epci/242500361.html", {}, BUILD),
+    ("/def/territoires", TURTLE, BUILD),
+    ("/shapes/territoires", TURTLE, BUILD),
+    ("/.well-known/void", TURTLE, BUILD),
+    ("/catalogue", TURTLE, BUILD),
+    ("/", {}, BUILD),
+    ("/dump/", {}, BUILD),
+    ("/requete", {}, BUILD),
+    ("/sparql?query=ASK%7B%7D", {}, SHORT),
+    ("/sparql", TURTLE, SHORT),
+    ("/search?q=Morteau", {}, SHORT),
+    ("/reconcile", {}, SHORT),
+    ("/reconcile/suggest/entity?prefix=mort", {}, SHORT),
+])
+def test_what_caches_may_keep_per_kind(client, published, path, headers, policy):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == policy
+    assert response.last_modified is not None
+    assert response.headers.get("ETag") or path.startswith(("/search", "/reconcile", "/requete"))
+
+
+def test_a_redirect_is_cacheable_too(client):
+    response = client.get("/id/epci/242500361")
+    assert response.status_code == 303 and response.headers["Cache-Control"] == BUILD
+    assert response.last_modified is not None
+
+
+@pytest.mark.parametrize("path, method", [("/id/epci/000000000", "GET"),
+                                          ("/doc/nothing/here", "GET"),
+                                          ("/sparql?query=NOT+SPARQL", "GET"),
+                                          ("/search?q=" + "x" * 600, "GET"),
+                                          ("/reconcile", "POST")])
+def test_errors_and_posts_are_never_kept(client, path, method):
+    response = client.open(path, method=method, data={"queries": "{}"} if method == "POST" else None)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_query_that_reaches_another_endpoint_is_not_kept(client):
+    query = "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"
+    assert client.get("/sparql", query_string={"query": query}).headers["Cache-Control"] \
+        == "no-store"   # refused here; allowed, its answer would depend on Wikidata
+
+
+def test_static_assets_are_fingerprinted_and_immutable(client):
+    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    css = re.search(r'href="(/static/[0-9a-f]{12}/style\.css)"', page).group(1)
+    response = client.get(css)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(css.replace(css.split("/")[2], "0" * 12)).status_code == 404
+
+
+@pytest.mark.parametrize("path, headers", [("/doc/epci/242500361", TURTLE),
+                                          ("/id/epci/242500361", {}),
+                                          ("/sparql?query=ASK%7B%7D", {}),
+                                          ("/", {})])
+def test_both_validators_answer_304(client, path, headers):
+    first = client.get(path, headers=headers)
+    for validator in ({"If-None-Match": first.headers.get("ETag")},
+                      {"If-Modified-Since": first.headers["Last-Modified"]}):
+        if None in validator.values():
+            continue   # a redirect has no ETag
+        for _ in range(2):   # answered by Flask, then replayed by the response cache
+            again = client.get(path, headers={**headers, **validator})
+            assert again.status_code == 304, (path, validator)
+            assert again.data == b""
+
+
+def test_a_new_build_changes_both_validators(settings, tmp_path):
+    output = tmp_path / "output"
+    build(replace(settings, output_dir=output))
+    client = create_app(replace(settings, output_dir=output, query_executors=1)).test_client()
+    first = client.get("/doc/epci/242500361", headers=TURTLE)
+    time.sleep(1.1)   # Last-Modified has whole seconds
+    root = copy_with_extra_source(settings, tmp_path / "sources", "essai", "Essai",
+                                  organisation_turtle("Essai de validateurs"))
+    second_build = build(settings_for(root, output))
+    deadline = time.monotonic() + 30
+    while client.get("/dump/", headers={"Accept": "application/json"}).get_json()["version"] \
+            != second_build.version:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    second = client.get("/doc/epci/242500361", headers=TURTLE)
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert second.last_modified > first.last_modified
+    stale = client.get("/doc/epci/242500361", headers={**TURTLE,
+                                                      "If-None-Match": first.headers["ETag"]})
+    assert stale.status_code == 200
+
+
+@pytest.mark.parametrize("accept_encoding, coding", [("gzip", "gzip"), ("br", "br"),
+                                                     ("gzip, br", "br"), ("br;q=0, gzip", "gzip"),
+                                                     ("identity", None), (None, None)])
+def test_compression_is_negotiated_and_bodies_are_right(client, accept_encoding, coding):
+    plain = client.get("/doc/epci/242500361", headers={**TURTLE, "Accept-Encoding": "identity"})
+    headers = {**TURTLE, **({"Accept-Encoding": accept_encoding} if accept_encoding else {})}
+    for _ in range(2):   # rendered and compressed, then replayed compressed
+        response = client.get("/doc/epci/242500361", headers=headers)
+        assert response.headers.get("Content-Encoding") == coding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        body = response.data
+        decoded = gzip.decompress(body) if coding == "gzip" else \
+            brotli.decompress(body) if coding == "br" else body
+        assert decoded == plain.data
+        assert int(response.headers["Content-Length"]) == len(body)
+        if coding:
+            assert len(body) < len(plain.data) / 3
+            assert response.headers["ETag"] == plain.headers["ETag"][:-1] + f'-{coding}"'
+
+
+def test_an_encoded_etag_revalidates(client):
+    first = client.get("/doc/epci/242500361", headers={**TURTLE, "Accept-Encoding": "gzip"})
+    again = client.get("/doc/epci/242500361", headers={**TURTLE, "Accept-Encoding": "gzip",
+                                                       "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_large_answer_is_compressed_too(client):
+    query = "SELECT * WHERE { ?s ?p ?o VALUES ?x { 1 2 } } LIMIT 25000"
+    plain = client.get("/sparql", query_string={"query": query}).data
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.data) == plain and len(response.data) < len(plain) / 10
+
+
+def test_small_and_binary_answers_are_sent_as_they_are(client):
+    small = client.get("/sparql?query=ASK%7B%7D", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers   # a few bytes: nothing to gain
+    dump = client.get("/dump/territoires.nt.gz", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in dump.headers    # a gzip file already
