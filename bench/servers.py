@@ -4,8 +4,10 @@ pick instead — Oxigraph server, rdflib-endpoint, Virtuoso open source."""
 
 from __future__ import annotations
 
+import getpass
 import http.client
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -222,6 +224,56 @@ def start_project(output_dir: Path, base_uri: str, work: Path, workers: int = 2,
             "--host", HOST, "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri, **(env or {})}
     return _started(server, argv, work / "project.log", 60, env=env, cwd=ROOT)
+
+
+# ---- the project behind nginx ----------------------------------------------------------------
+
+
+def nginx_config(ports: list[int], listen: int, work: Path) -> Path:
+    """The shipped recipe (deploy/nginx.conf) with these ports and directories, inside a minimal
+    nginx.conf that runs in the foreground as this account."""
+    recipe = (ROOT / "deploy" / "nginx.conf").read_text()
+    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
+    text = re.sub(r"(upstream territoires \{\n)(    server [^\n]*\n)+", rf"\g<1>{servers}", recipe)
+    text = text.replace("/var/cache/nginx/territoires", str(work / "cache"))
+    text = text.replace("listen 80;", f"listen {HOST}:{listen};")
+    conf = work / "nginx.conf"
+    conf.write_text(f"""daemon off;
+user {getpass.getuser()};
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+{text}
+}}
+""")
+    return conf
+
+
+def start_behind_nginx(output_dir: Path, base_uri: str, work: Path) -> Server:
+    """The project (gunicorn, 2 workers) behind nginx's cache, as deploy/nginx.conf sets it."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise NotAvailable("nginx is not installed")
+    origin = start_project(output_dir, base_uri, work, env={"TERRITOIRES_PROXY_HOPS": "1"})
+    directory = work / "nginx"
+    directory.mkdir(exist_ok=True)
+    port = free_port()
+    conf = nginx_config([origin.port], port, directory)
+    server = Server("cache", "territoires behind nginx (proxy_cache)", "project", port, "/sparql")
+    server.stopper = origin.stop
+    try:
+        return _started(server, [nginx, "-c", str(conf), "-p", str(directory)],
+                        work / "nginx.log", 30)
+    except BaseException:
+        origin.stop()
+        raise
 
 
 # ---- Oxigraph server ------------------------------------------------------------------------

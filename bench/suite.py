@@ -24,11 +24,11 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .servers import STARTERS, NotAvailable, Server, ask, start_project
+from .servers import STARTERS, NotAvailable, Server, ask, start_behind_nginx, start_project
 from .workloads import WORKLOADS, build_items
 
 RESULTS = Path(__file__).parent / "results"
-PEERS = ("oxigraph", "rdflib", "virtuoso")
+PEERS = ("cache", "oxigraph", "rdflib", "virtuoso")
 
 
 def log(message: str) -> None:
@@ -71,6 +71,8 @@ def _start(name: str, output_dir: Path, base: str, work: Path) -> Server:
     dump = output_dir / "current" / "dump" / "territoires.nq.gz"
     if name == "project":
         return start_project(output_dir, base, work)
+    if name == "cache":
+        return start_behind_nginx(output_dir, base, work)
     return STARTERS[name](dump, work)
 
 

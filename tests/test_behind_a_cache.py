@@ -5,7 +5,6 @@ no answer mixes two versions."""
 
 from __future__ import annotations
 
-import getpass
 import gzip
 import http.client
 import re
@@ -17,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import nginx_config
 from territoires.build import build
-from territoires.config import ROOT
 
 from .conftest import (copy_with_extra_source, free_port, organisation_turtle, serve_copy,
                        settings_for, start_server, stop)
@@ -28,32 +27,6 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 pytestmark = pytest.mark.skipif(not Path(NGINX).exists(),
                                 reason="nginx is not installed (.ci/run installs it)")
-
-
-def configure(recipe: str, ports: list[int], listen: int, work: Path) -> Path:
-    """The shipped recipe with this test's ports and directories, in a minimal nginx.conf."""
-    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
-    text = re.sub(r"(upstream territoires \{\n)(    server [^\n]*\n)+", rf"\g<1>{servers}", recipe)
-    text = text.replace("/var/cache/nginx/territoires", str(work / "cache"))
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    conf = work / "nginx.conf"
-    # Workers run as this account (not nginx's default, which could not enter these directories).
-    conf.write_text(f"""daemon off;
-user {getpass.getuser()};
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-{text}
-}}
-""")
-    return conf
 
 
 def get(port: int, path: str, **headers) -> tuple[int, dict, bytes]:
@@ -79,7 +52,7 @@ def behind(settings, published, tmp_path_factory):
     listen = free_port()
     work = root / "nginx"
     work.mkdir()
-    conf = configure((ROOT / "deploy" / "nginx.conf").read_text(), ports, listen, work)
+    conf = nginx_config(ports, listen, work)
     nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(work)],
                              stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 15
