@@ -80,7 +80,7 @@ def example_queries(base: str) -> list[tuple[str, str]]:
 
 
 def build_items(base: str, data_dir: Path = ROOT / "data", resources: int = 200,
-                variants: int = 200) -> list[Item]:
+                variants: int = 200, crawl: int = 20_000) -> list[Item]:
     """The workloads, their resources and constants picked from the sources of the build
     benchmarked (`data_dir`)."""
     rng = random.Random(SEED)
@@ -111,9 +111,21 @@ def build_items(base: str, data_dir: Path = ROOT / "data", resources: int = 200,
             return [Request(f"/doc/{p}", TURTLE) for p in paths]
         return [Request(server.sparql_target(construct(iri)), TURTLE) for iri in iris]
 
+    # A crawler: every request another commune, nothing asked twice in a run (nor in the next:
+    # each run starts where the previous one stopped).
+    crawled = [f"commune/{r['code']}" for r in rng.sample(communes, min(crawl, len(communes)))]
+
+    def crawler(server: Server):
+        if server.kind == "project":
+            return [Request(f"/doc/{p}", TURTLE) for p in crawled]
+        return [Request(server.sparql_target(construct(f"{base}id/{p}")), TURTLE)
+                for p in crawled]
+
     items = [
         Item("dereferencing", "doc", f"{len(paths)} resources as Turtle from /doc/ "
              "(peers: CONSTRUCT of the resource and its incoming links)", doc),
+        Item("dereferencing", "crawl", f"{len(crawled):,} distinct communes as Turtle, none "
+             "asked twice (peers: CONSTRUCT)", crawler),
         Item("dereferencing", "id → 303 → doc", "the same resources through /id/, following "
              "the 303 (two HTTP requests per operation; project only)", via_id),
     ]
