@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="distinct resources dereferenced")
     parser.add_argument("--variants", type=int, default=None,
                         help="distinct constants per SPARQL query (default: twice --requests)")
+    parser.add_argument("--items", default="",
+                        help="only the items whose 'workload/name' holds one of these "
+                             "comma-separated words (to measure one change; default: all)")
     parser.add_argument("--rdflib-requests", type=int, default=100)
     parser.add_argument("--rdflib-duration", type=float, default=5)
     parser.add_argument("--soak-seconds", type=float, default=60, help="soak: its length")
@@ -51,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         print(soak.markdown(result))
         sys.exit(1 if soak.errors(result) else 0)
     options.peers = [p for p in options.peers.split(",") if p]
+    options.items = [word for word in options.items.split(",") if word]
     unknown = set(options.peers) - set(suite.PEERS)
     if unknown:
         parser.error(f"unknown peers: {', '.join(sorted(unknown))}")

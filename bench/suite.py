@@ -235,8 +235,11 @@ def run(options) -> dict:
             log(f"built in {built['wall_s']} s, peak RSS {round(peak)} MiB, "
                 f"{manifest['quads']:,} quads")
         base = manifest["base_uri"]
-        items = build_items(base, options.data_dir, resources=options.resources,
-                            variants=options.variants)
+        items = [item for item in build_items(base, options.data_dir,
+                                              resources=options.resources,
+                                              variants=options.variants)
+                 if not options.items or any(word in f"{item.workload}/{item.name}"
+                                             for word in options.items)]
         result["items"] = [{"workload": i.workload, "name": i.name,
                             "description": i.description,
                             **({"requests": i.names} if i.names else {})} for i in items]

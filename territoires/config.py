@@ -41,6 +41,10 @@ class Settings:
     # so a document is rendered once per version, not once per worker; `territoires serve` makes
     # a private one when empty.
     response_cache_dir: str = ""
+    # A response is written there only if rendering it took at least this much CPU time: a
+    # file costs a fraction of a millisecond, more than rendering a small document again, and
+    # a crawler asks for each document once.
+    response_share_cpu_ms: float = 3.0
     # How long caches in front may keep answers (web/caching/policy.py): answers made from the
     # build, SPARQL and lookup answers, and how long a stale one may still be served.
     cache_max_age: int = 300

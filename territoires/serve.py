@@ -24,6 +24,7 @@ from .web.context import KEY as CONTEXT
 # A client that sends part of a request and stalls holds a gunicorn thread while it is read;
 # past this many seconds without a byte, its connection is dropped and the thread freed.
 CLIENT_STALL_TIMEOUT = 10
+HEARTBEAT_DIR = "/dev/shm"
 
 
 class _Gunicorn(BaseApplication):
@@ -80,6 +81,9 @@ def gunicorn_options(settings: Settings) -> dict:
         "threads": settings.threads,
         # A worker that stops answering its heartbeat for this long is replaced.
         "timeout": int(settings.query_timeout) + 30,
+        # The heartbeat touches a file between requests: in memory, not on a journaled disk
+        # (gunicorn's own advice; it cost 6 % of a worker's time on this machine's /tmp).
+        "worker_tmp_dir": HEARTBEAT_DIR if os.path.isdir(HEARTBEAT_DIR) else None,
         "graceful_timeout": 10,
         "keepalive": 5,
         # Request-line and header limits: long queries go in a POST body.

@@ -9,6 +9,8 @@ import pytest
 
 from territoires import queries
 from territoires.namespaces import RDFS, SKOS
+from territoires.store import describe
+from territoires.store.base import BuildStore
 
 from .conftest import BASE
 
@@ -106,3 +108,27 @@ def test_a_string_is_never_bound():
 def test_unknown_query():
     with pytest.raises(queries.UnknownQuery):
         queries.get("documents/nothing")
+
+
+def test_the_embedded_store_reads_documents_as_the_queries_do(store):
+    """LocalStore reads documents and existence as triple patterns (describe.read_by_patterns):
+    on every IRI of the build, the same document as the queries give any store."""
+    iris = {term.value for quad in store.engine for term in (quad.subject, quad.object)
+            if isinstance(term, ox.NamedNode)}
+    assert len(iris) > 1000
+    capped = 0
+    for iri in sorted(iris):
+        by_queries, by_patterns = describe.describe(store, iri), store.describe(iri)
+        assert by_patterns.own == by_queries.own, iri
+        assert by_patterns.more_incoming == by_queries.more_incoming, iri
+        if by_queries.more_incoming:   # which first links: the engine's order, either way
+            capped += 1
+            assert len(by_patterns.incoming) == len(by_queries.incoming) == describe.INCOMING_LIMIT
+        else:
+            assert (by_patterns.incoming, by_patterns.neighbours) == \
+                (by_queries.incoming, by_queries.neighbours), iri
+        assert store.exists(iri) and BuildStore.exists(store, iri)
+    assert capped, "no resource with more links than a document shows: the cap went untested"
+    for missing in (BASE + "id/epci/000000000", TERRITORY.value + "#nothing"):
+        assert not store.exists(missing) and not BuildStore.exists(store, missing)
+        assert not store.describe(missing).exists

@@ -144,7 +144,8 @@ def shared(published, settings, tmp_path_factory):
     root = tmp_path_factory.mktemp("shared-responses")
     directory = root / "kept"
     _, process, url = serve_copy(settings, root, "--workers", "2",
-                                 env={"TERRITOIRES_RESPONSE_CACHE_DIR": str(directory)})
+                                 env={"TERRITOIRES_RESPONSE_CACHE_DIR": str(directory),
+                                      "TERRITOIRES_RESPONSE_SHARE_CPU_MS": "0"})
     yield urllib.parse.urlsplit(url).port, directory, published.version
     process.terminate()
     process.wait(timeout=10)

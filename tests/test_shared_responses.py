@@ -20,8 +20,9 @@ from territoires.web.caching.shared import (SharedResponses, UnsafeDirectory, Wh
 DOCUMENT = "/doc/epci/242500361"
 
 
-def app_with(settings, directory: Path):
-    return create_app(replace(settings, response_cache_dir=str(directory), query_executors=1))
+def app_with(settings, directory: Path, share_cpu_ms: float = 0):
+    return create_app(replace(settings, response_cache_dir=str(directory), query_executors=1,
+                              response_share_cpu_ms=share_cpu_ms))
 
 
 @pytest.mark.parametrize("mode", [0o777, 0o775, 0o757, 0o750, 0o705])
@@ -91,6 +92,17 @@ def test_a_kept_file_is_replayed_by_another_worker(settings, published, tmp_path
     response = app_with(settings, shared).test_client().get(DOCUMENT,
                                                             headers={"Accept": "text/turtle"})
     assert response.headers["X-Cache"] == "hit" and response.data == body
+
+
+def test_a_document_cheaper_to_render_than_a_file_is_not_shared(settings, published, tmp_path):
+    """Below `response_share_cpu_ms` of rendering, a document stays in its worker's memory (a
+    crawler's documents, each asked once, are never written)."""
+    for threshold, files in ((60_000, 0), (0, 1)):
+        shared = tmp_path / f"shared-{threshold}"
+        client = app_with(settings, shared, threshold).test_client()
+        assert client.get(DOCUMENT, headers={"Accept": "text/turtle"}).status_code == 200
+        assert client.get(DOCUMENT, headers={"Accept": "text/turtle"}).headers["X-Cache"] == "hit"
+        assert len([f for d in shared.iterdir() for f in d.iterdir()]) == files
 
 
 @pytest.mark.parametrize("damage", [

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from ..queries import Query, Value, is_term
 from .base import BuildStore
+from .describe import Document, Names, read_by_patterns
 from .errors import Conflict, NoBuild
 from .jobs import Job
 from .manifest import Manifest
@@ -32,6 +33,7 @@ class LocalStore(BuildStore):
         self.engine = engine
         self.executors = executors       # runs users' queries (None: this store cannot)
         self.prefixes = prefixes or {}   # for the answers executors serialize
+        self.names = Names(engine)
 
     @classmethod
     def open(cls, build_dir: Path, manifest: Manifest | None = None, **options) -> "LocalStore":
@@ -60,6 +62,16 @@ class LocalStore(BuildStore):
 
     def ask(self, query: Query, **bindings: Value) -> bool:
         return bool(self._run(query, bindings))
+
+    # The server's two hot reads (every dereference), made as triple patterns: the same answers
+    # as the queries BuildStore runs (tests/test_store.py), without parsing and planning them.
+    def describe(self, iri: str) -> Document:
+        return read_by_patterns(self.engine, iri, self.names)
+
+    def exists(self, iri: str) -> bool:
+        term = ox.NamedNode(iri)
+        return any(True for _ in self.engine.quads_for_pattern(term, None, None)) or \
+            any(True for _ in self.engine.quads_for_pattern(None, None, term))
 
     def shapes(self) -> list[ox.Triple]:
         if self.path is None or not self.manifest.shapes:

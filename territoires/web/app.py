@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # answer is compressed (so that what is kept is compressed once).
     app.wsgi_app = RefuseBadHosts(ResponseCache(Compress(app.wsgi_app), publication,
                                                 settings.response_cache_bytes,
-                                                settings.response_cache_dir))
+                                                settings.response_cache_dir,
+                                                settings.response_share_cpu_ms / 1000))
     if settings.proxy_hops:
         # Links point at the public host and scheme the proxy was asked for (and the host check
         # and the response cache, inside, see them).

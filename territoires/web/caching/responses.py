@@ -14,14 +14,16 @@ replayed responses. The memory is bounded (`response_cache_bytes` per worker).
 With a shared directory (`response_cache_dir`, which `territoires serve` makes for its workers),
 a response kept with `keep(share=True)` (a rendered document) is also written there (shared.py:
 a private directory, plain data, no code), so the other workers replay it instead of rendering it
-again: a document is rendered once per version, not once per worker. Cheap answers (redirects,
-SPARQL answers, mostly asked once) stay in memory: a file write would cost more than they do.
+again: a document is rendered once per version, not once per worker. Cheap answers stay in memory:
+redirects and SPARQL answers (mostly asked once), and any document that took less CPU time to
+render than `share_above` seconds (`response_share_cpu_ms`), which costs less than the file.
 Each worker writes at most 4 × `response_cache_bytes`; the directories of other versions are
 removed when a worker first sees a new one.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import request
@@ -48,10 +50,12 @@ def keep(share: bool = False) -> None:
 class ResponseCache:
     """WSGI middleware in front of the Flask app; `publication` gives the live build."""
 
-    def __init__(self, app, publication, max_bytes: int, shared_dir: str = ""):
+    def __init__(self, app, publication, max_bytes: int, shared_dir: str = "",
+                 share_above: float = 0.0):
         self.app = app
         self.publication = publication
         self.kept = ByteLRU(max_bytes)
+        self.share_above = share_above   # seconds of CPU time a shared response took
         self.shared = (SharedResponses(Path(shared_dir), SHARED_FACTOR * max_bytes)
                        if shared_dir else None)
 
@@ -89,6 +93,7 @@ class ResponseCache:
             started[:] = [status, headers]
             return start_response(status, headers, exc_info)
 
+        began = time.thread_time()
         body = self.app(environ, capture)
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
         if (not environ.get(MARK) or environ["REQUEST_METHOD"] != "GET" or conditional
@@ -104,7 +109,8 @@ class ResponseCache:
         etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
         whole = Whole(status, headers, chunks[0] if len(chunks) == 1 else b"".join(chunks), etag)
         self.kept.put(key, whole)
-        if self.shared is not None and environ[MARK] == SHARE:
+        if (self.shared is not None and environ[MARK] == SHARE
+                and time.thread_time() - began >= self.share_above):
             self.shared.put(key, whole)
         return chunks
 
