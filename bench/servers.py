@@ -94,6 +94,27 @@ def tree_rss_mib(pid: int) -> dict:
             "children_mib": sorted(round(k / 1024, 1) for k in per_child)}
 
 
+def _busy_jiffies() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]   # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def settle(limit: float = 60, busy: float = 0.1, window: float = 0.5) -> float:
+    """Wait until the machine is quiet (less than `busy` of the machine used over `window`
+    seconds): a server that answers may still be warming up (the project prepares its build
+    aside), and measuring then would measure that. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        used, total = _busy_jiffies()
+        time.sleep(window)
+        used2, total2 = _busy_jiffies()
+        if total2 > total and (used2 - used) / (total2 - total) < busy:
+            break
+    return round(time.monotonic() - started, 2)
+
+
 # ---- a server under test ---------------------------------------------------------------------
 
 
@@ -224,6 +245,26 @@ def start_project(output_dir: Path, base_uri: str, work: Path, workers: int = 2,
             "--host", HOST, "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri, **(env or {})}
     return _started(server, argv, work / "project.log", 60, env=env, cwd=ROOT)
+
+
+def start_granian(output_dir: Path, base_uri: str, work: Path, workers: int = 2) -> Server:
+    """The project's app under granian (a Rust HTTP server), as many workers as the project's
+    gunicorn, with the blocking threads granian advises for two cores (bench/granian_app.py)."""
+    cli = Path(sys.executable).parent / "granian"
+    if not cli.exists():
+        raise NotAvailable("granian is not installed (pip install -e '.[bench]')")
+    port = free_port()
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True)
+    server = Server("granian", f"territoires (granian, {workers} workers)", "project", port,
+                    "/sparql", version=version.stdout.strip())
+    argv = [str(cli), "--interface", "wsgi", "--factory", "--workers", str(workers),
+            "--blocking-threads", "8", "--host", HOST, "--port", str(port),
+            "--access-log", "bench.granian_app:app"]   # gunicorn logs every request too
+    shared = work / "granian-responses"   # shared by the workers, as `territoires serve` does
+    shared.mkdir(mode=0o700, exist_ok=True)
+    env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri, "TERRITOIRES_OUTPUT_DIR":
+           str(output_dir), "TERRITOIRES_RESPONSE_CACHE_DIR": str(shared)}
+    return _started(server, argv, work / "granian.log", 60, env=env, cwd=ROOT)
 
 
 # ---- the project behind nginx ----------------------------------------------------------------

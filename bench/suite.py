@@ -24,11 +24,12 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .servers import STARTERS, NotAvailable, Server, ask, start_behind_nginx, start_project
+from .servers import (STARTERS, NotAvailable, Server, ask, settle, start_behind_nginx,
+                      start_granian, start_project)
 from .workloads import WORKLOADS, build_items
 
 RESULTS = Path(__file__).parent / "results"
-PEERS = ("cache", "oxigraph", "rdflib", "virtuoso")
+PEERS = ("cache", "granian", "oxigraph", "rdflib", "virtuoso")
 
 
 def log(message: str) -> None:
@@ -73,6 +74,8 @@ def _start(name: str, output_dir: Path, base: str, work: Path) -> Server:
         return start_project(output_dir, base, work)
     if name == "cache":
         return start_behind_nginx(output_dir, base, work)
+    if name == "granian":
+        return start_granian(output_dir, base, work)
     return STARTERS[name](dump, work)
 
 
@@ -94,6 +97,8 @@ def run_server(name: str, items, options, output_dir: Path, base: str, work: Pat
     record.update(available=True, label=server.label, version=server.version,
                   startup_s=server.startup_s, load_s=server.load_s, notes=server.notes)
     log(f"{name}: answering after {server.startup_s} s (load {server.load_s} s)")
+    record["settled_s"] = settle()
+    log(f"{name}: quiet after {record['settled_s']} s more")
     try:
         record["rss_idle"] = server.sample_rss()
         for item in items:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -116,3 +117,29 @@ def test_a_new_build_is_prepared_before_it_is_served(settings, tmp_path):
         assert (second.version, settings.base_uri) in held[value.__wrapped__]
     found = client.get("/search?q=Essai de préparation&format=json").get_json()["results"]
     assert found[0]["id"].endswith("id/organisation/essai")
+
+
+def test_the_first_build_is_served_at_once_and_prepared_aside():
+    """A starting server answers as soon as its build is open (its first answer in under a
+    second, bench/), the preparation running meanwhile; a later build is served only once
+    prepared."""
+    import threading
+
+    from territoires.store.switch import Switch
+
+    release, prepared = threading.Event(), []
+
+    def prepare(store):
+        release.wait(10)
+        prepared.append(store)
+
+    switch = Switch(prepare)
+    assert switch.serve("first", lambda: "store 1") == "store 1"
+    assert prepared == []                                    # not waited for
+    assert switch.serve("second", lambda: "store 2") == "store 1"   # prepared before served
+    release.set()
+    deadline = time.monotonic() + 10
+    while switch.serve("second", lambda: "store 2") != "store 2":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert sorted(prepared) == ["store 1", "store 2"]

@@ -363,6 +363,33 @@ def test_a_stalled_client_is_dropped(strict):
         connection.close()
 
 
+def test_stalled_request_bodies_do_not_block_others(strict):
+    """A body announced and never sent holds a thread only until the stall timeout, and never
+    all of them: the server that serves (gunicorn's threads with a socket timeout) is chosen
+    for this; granian 2.8, faster, waits for such a body for ever (bench/results/servers.md)."""
+    from territoires.serve import CLIENT_STALL_TIMEOUT
+
+    _, url = strict
+    warm(url)
+    port = int(urllib.parse.urlsplit(url).port)
+    stalled = [socket.create_connection(("127.0.0.1", port), timeout=CLIENT_STALL_TIMEOUT + 5)
+               for _ in range(20)]
+    try:
+        for connection in stalled:
+            connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                               b"application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {")
+        time.sleep(0.5)
+        latency, status, _ = timed_get(url, query=SMALL)
+        assert status == 200 and latency < 1.0, latency
+        started = time.monotonic()
+        answer = stalled[0].recv(1024)
+        waited = time.monotonic() - started
+        assert not answer.startswith(b"HTTP/1.1 200") and waited < CLIENT_STALL_TIMEOUT + 4
+    finally:
+        for connection in stalled:
+            connection.close()
+
+
 def test_answer_cap(strict):
     _, url = strict
     status, _, body = get(url, query="CONSTRUCT WHERE { ?s ?p ?o }")

@@ -2,8 +2,10 @@
 
 When a publication sees a new build, the store it serves stays the old one while the new one is
 opened and prepared (its name index, labels and statistics computed: see `web.app`) in a thread
-of its own; the switch happens once the new one is ready. Only when nothing is served yet does
-a caller wait, since there is nothing else to answer with. A build that cannot be opened (a
+of its own; the switch happens once the new one is ready. When nothing is served yet (a server
+starting), the build is served as soon as it is open, and prepared in that thread meanwhile: a
+request that needs a value before it is ready computes it, or waits for it, then. A build that
+cannot be opened (a
 damaged manifest, a base the server refuses) is logged once and not retried: the old build goes
 on being served.
 """
@@ -34,16 +36,25 @@ class Switch:
         with self._lock:
             if key == self.key:
                 return self.store
-            if self.store is None:   # nothing to serve meanwhile: ready it now
+            if self.store is None:   # nothing else to serve: this one, at once
                 store = open_store()
-                self.prepare(store)
                 self.key, self.store = key, store
+                self._aside(self._warm, store)
                 return store
             if self._next != key and key not in self._refused:
                 self._next = key
-                threading.Thread(target=self._switch, args=(key, open_store), daemon=True,
-                                 name="territoires-next-build").start()
+                self._aside(self._switch, key, open_store)
             return self.store
+
+    @staticmethod
+    def _aside(work: Callable, *args) -> None:
+        threading.Thread(target=work, args=args, daemon=True, name="territoires-build").start()
+
+    def _warm(self, store) -> None:
+        try:
+            self.prepare(store)
+        except Exception as error:   # noqa: BLE001 — the requests that need it will say
+            log.error("preparing the build served failed: %s", error)
 
     def _switch(self, key: Hashable, open_store: Callable[[], object]) -> None:
         try:

@@ -122,9 +122,11 @@ def _not_modified(whole: Whole, environ) -> bool:
     if match:
         return whole.etag is not None and parse_etags(match).contains_weak(whole.etag)
     since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is None:
+        return False
     modified = parse_date(next((v for k, v in whole.headers if k.lower() == "last-modified"),
                                None))
-    return since is not None and modified is not None and modified <= since
+    return modified is not None and modified <= since
 
 
 def _content_length(headers: list[tuple[str, str]]) -> int:
