@@ -3,6 +3,8 @@
 Nothing is published unless the whole graph validates. The output is written into a fresh
 directory and then swapped in by renaming a symlink, which is atomic: readers see either the old
 build or the new one, never half of each, and a failed build leaves the old one untouched.
+While the graph is validated, the store and the dumps are already being written (writer.py),
+on the other core.
 
     output/current -> builds/<id>/     the live build
         store/                         embedded Oxigraph store (opened read-only by the server):
@@ -19,29 +21,27 @@ build or the new one, never half of each, and a failed build leaves the old one 
 from __future__ import annotations
 
 import fcntl
-import gzip
-import hashlib
+import json
 import os
 import shutil
-import tempfile
-import threading
+import signal
+import sys
 import time
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import replace
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from . import statistics
+from . import writer
 from .config import Settings
 from .namespaces import Vocabulary
 from .sources import Progress, Sources, load_all
-from .store.local import LocalStore
 from .store.manifest import SHAPES_FILE, Manifest
 from .validate import Report, load_shapes, validate
 
-DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
 
+
+T = TypeVar("T")
 
 
 class BuildFailed(Exception):
@@ -52,19 +52,6 @@ class BuildFailed(Exception):
 
 def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) -> Sources:
     return load_all(settings, list(extra), progress)
-
-
-def load_store(nquads: list[bytes], path: Path | None = None,
-               union: list[bytes] | None = None) -> ox.Store:
-    """An Oxigraph store holding the quads: on disk at `path`, or in memory. With `union` (the
-    distinct triples of every graph, as N-Triples lines), the default graph holds them too: the
-    union is then read from one graph's indexes instead of merged across graphs per query
-    (1.1 to 2.4 times faster on the benchmark's analytics), and counts each triple once."""
-    store = ox.Store(str(path)) if path else ox.Store()
-    store.bulk_load(b"\n".join(nquads), format=ox.RdfFormat.N_QUADS)
-    if union is not None:
-        store.bulk_load(b"\n".join(union), format=ox.RdfFormat.N_TRIPLES)
-    return store
 
 
 def check(settings: Settings, sources: Sources, progress: Progress, shapes=None) -> Report:
@@ -97,29 +84,28 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
-    def step(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round(now - since, 3)
-        return now
+    def timed(name: str, work: Callable[[], T]) -> T:
+        began = time.perf_counter()
+        value = work()
+        timings[name] = round(time.perf_counter() - began, 3)
+        return value
 
-    sources = map_sources(settings, progress)
+    sources = timed("map", lambda: map_sources(settings, progress))
     shapes = load_shapes(settings.shapes_dir, settings.base_uri)
     shapes_nt = _sorted_ntriples(shapes)   # as written, before validation can add to the graph
-    mark = step("map", started)
-    report, nquads = _while_serializing(sources, lambda: check(settings, sources, progress,
-                                                                shapes))
-    mark = step("validate", mark)
-    if not report.conforms:
-        raise BuildFailed(f"{len(report.violations)} SHACL violation(s): nothing was published",
-                          report)
     target = _fresh_directory(settings.output_dir)
     try:
-        progress(f"loading the store and writing the dumps in {target}")
-        manifest = _store_and_dumps(target, sources, nquads, _union(nquads), settings)
+        progress(f"validating, while the store and the dumps are written in {target}")
+        report, manifest = _while_writing(target, sources, settings, lambda: timed(
+            "validate", lambda: check(settings, sources, progress, shapes)))
+        if not report.conforms:
+            raise BuildFailed(f"{len(report.violations)} SHACL violation(s): nothing was "
+                              f"published", report)
+        if manifest is None:   # the writer failed: written here, after the validation
+            manifest = _write(target, sources, settings)
         (target / SHAPES_FILE).write_bytes(shapes_nt)
-        mark = step("store+dumps", mark)
-        manifest = replace(manifest, shapes=SHAPES_FILE,
-                           timings={**timings, "total": round(mark - started, 3)})
+        manifest = replace(manifest, shapes=SHAPES_FILE, timings={
+            **timings, **manifest.timings, "total": round(time.perf_counter() - started, 3)})
         manifest.write(target)
         _publish(settings.output_dir, target)
     except OSError as error:   # a full disk, a vanished directory: said in words
@@ -145,103 +131,81 @@ def _remove_unfinished(output: Path, progress: Progress) -> None:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _while_serializing(sources: Sources, work: Callable[[], Report]) -> tuple[Report, list[bytes]]:
-    """Run `work` (the validation) while a forked child turns the mapped graphs into canonical
-    N-Quads lines: both are pure Python, so threads would not overlap them, but a child sharing
-    the graphs copy-on-write does (about 3 s of the build). Falls back to serializing here if
-    fork is unavailable or the child fails."""
+def _while_writing(target: Path, sources: Sources, settings: Settings,
+                   validate: Callable[[], Report]) -> tuple[Report, Manifest | None]:
+    """Run `validate` (pure Python, one core) while a forked child, sharing the mapped graphs
+    copy-on-write, serializes them into `target` and becomes the writer (writer.py: the store
+    and the dumps, native code, the other core). Nothing is published before the validation
+    says so; an invalid graph stops the writer at once. The manifest is None if fork is
+    unavailable or the writer could not be started: the caller then writes here."""
     if not hasattr(os, "fork"):
-        return work(), sources.nquads()
-    with tempfile.TemporaryFile() as spool:
-        child = os.fork()
-        if child == 0:  # the child: write the lines and leave without any clean-up
-            status = 1
-            try:
-                spool.write(b"\n".join(sources.nquads()))
-                spool.flush()
-                status = 0
-            finally:
-                os._exit(status)
+        return validate(), None
+    child = os.fork()
+    if child == 0:  # the child: leaves by exec, or without any clean-up
         try:
-            report = work()
+            _hand_over(target, sources, settings)
+            os.execv(sys.executable, [sys.executable, "-m", "territoires.writer", str(target)])
+        except OSError as error:
+            (target / writer.FAILED).write_text(error.strerror or str(error), encoding="utf-8")
         finally:
-            _, status = os.waitpid(child, 0)
-        if status != 0:
-            return report, sources.nquads()
-        spool.seek(0)
-        data = spool.read()
-        return report, data.split(b"\n") if data else []
-
-
-def _union(nquads: list[bytes]) -> list[bytes]:
-    """The union graph as sorted N-Triples lines: the graph term dropped (IRIs hold no spaces),
-    each triple once."""
-    return sorted({line.rsplit(b" ", 2)[0] + b" ." for line in nquads})
-
-
-def _store_and_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
-                     settings: Settings) -> Manifest:
-    """Load the store in a thread while the dumps are written: both spend most of their time
-    in native code that releases the GIL (Oxigraph's loader, zlib), so on two cores they
-    overlap (about 2.5 s of the build)."""
-    failure: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            engine = load_store(nquads, target / "store", union=triples)
-            engine.flush()
-            # Read as the server reads it: the default graph holds the union.
-            store = LocalStore(engine, Manifest("", settings.base_uri, default_graph="union"))
-            statistics.save(statistics.compute(store), target)
-            del store, engine  # closed here; the server opens it read-only
-        except BaseException as error:
-            failure.append(error)
-
-    loader = threading.Thread(target=load, name="store-loader")
-    loader.start()
+            os._exit(1)
     try:
-        manifest = _write_dumps(target, sources, nquads, triples, settings)
-    finally:
-        loader.join()
-    if failure:
-        raise failure[0]
-    return manifest
+        report = validate()
+    except BaseException:
+        _stop(child)
+        raise
+    if not report.conforms:
+        _stop(child)
+        return report, None
+    os.waitpid(child, 0)
+    return report, _written(target)
 
 
-def _write_dumps(target: Path, sources: Sources, nquads: list[bytes], triples: list[bytes],
-                 settings: Settings) -> Manifest:
-    version = hashlib.sha256(b"\n".join(nquads)).hexdigest()[:16]
-    dump_dir = target / "dump"
-    dump_dir.mkdir()
-    _gzip(dump_dir / DUMPS["nq"], nquads)
-    _gzip(dump_dir / DUMPS["nt"], triples)
-    turtle = ox.serialize(ox.parse(b"\n".join(triples), format=ox.RdfFormat.N_TRIPLES),
-                          format=ox.RdfFormat.TURTLE,
-                          prefixes=Vocabulary(settings.base_uri).prefixes())
-    _gzip(dump_dir / DUMPS["ttl"], [turtle])
-    return Manifest(
-        version=version,
-        base_uri=settings.base_uri,
-        quads=len(nquads),
-        triples=len(triples),
-        graphs={str(g.iri): len(g.graph) for g in sources.graphs},
-        dumps={kind: {"file": f"dump/{name}", "bytes": (dump_dir / name).stat().st_size}
-               for kind, name in DUMPS.items()},
-        default_graph="union",   # the server reads the union from the default graph
-    )
+def _hand_over(target: Path, sources: Sources, settings: Settings) -> None:
+    """The canonical N-Quads and what the manifest needs of the mapped sources, for the writer."""
+    started = time.perf_counter()
+    (target / writer.SPOOL).write_bytes(b"\n".join(sources.nquads()))
+    (target / writer.GRAPHS).write_text(json.dumps({
+        "graphs": {str(g.iri): len(g.graph) for g in sources.graphs},
+        "base": settings.base_uri, "prefixes": Vocabulary(settings.base_uri).prefixes(),
+        "timings": {"serialize": round(time.perf_counter() - started, 3)}}), encoding="utf-8")
+
+
+def _written(target: Path) -> Manifest | None:
+    """What the writer wrote; raises OSError with its reason if it failed for one."""
+    written, failed = target / writer.WRITTEN, target / writer.FAILED
+    if written.exists():
+        manifest = Manifest.from_json(written.read_text(encoding="utf-8"), str(written))
+        written.unlink()
+        return manifest
+    if failed.exists():
+        raise OSError(failed.read_text(encoding="utf-8"))
+    for leftover in target.iterdir():   # it stopped without a word: start again, here
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    return None
+
+
+def _stop(child: int) -> None:
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+
+
+def _write(target: Path, sources: Sources, settings: Settings) -> Manifest:
+    """The store and the dumps, written in this process."""
+    started = time.perf_counter()
+    nquads = sources.nquads()
+    serialized = time.perf_counter()
+    manifest = writer.write(target, nquads, {str(g.iri): len(g.graph) for g in sources.graphs},
+                            settings.base_uri, Vocabulary(settings.base_uri).prefixes())
+    return replace(manifest, timings={
+        "serialize": round(serialized - started, 3),
+        "store+dumps": round(time.perf_counter() - serialized, 3)})
 
 
 def _sorted_ntriples(graph) -> bytes:
     """A graph as sorted N-Triples (the shapes document: the same bytes in every worker)."""
     lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
     return b"\n".join(sorted(line for line in lines if line)) + b"\n"
-
-
-def _gzip(path: Path, lines: list[bytes]) -> None:
-    """Write lines gzip-compressed, with no timestamp in the header (same input, same bytes)."""
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
-                                                filename="", compresslevel=6) as out:
-        out.write(b"\n".join(line.rstrip(b"\n") for line in lines) + b"\n")
 
 
 def _fresh_directory(output: Path) -> Path:

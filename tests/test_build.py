@@ -230,24 +230,29 @@ def test_what_a_killed_build_left_is_removed_by_the_next(settings, published, da
     assert json.loads((output / "current" / "build.json").read_text())["version"] == first.version
 
 
-def test_a_full_disk_fails_in_words(settings, published, tmp_path, monkeypatch, capsys):
-    """No traceback: `territoires build: <what failed>`, exit 1, nothing published, nothing
-    left behind."""
-    import errno
+def test_a_failed_write_fails_in_words(settings, published, tmp_path):
+    """A write refused by the system (here every file capped at 100 kB, as a full disk stops
+    them), in the build or in its writer process: `territoires build: <what failed>`, exit 1,
+    no traceback, nothing published, nothing left behind."""
+    import resource
+    import signal
+    import subprocess
+    import sys
 
-    from territoires import build as building
     output = tmp_path / "output"
     build(replace(settings, output_dir=output))
     before = tree_digest(output)
 
-    def no_space(path, lines):
-        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    def capped() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a failed write, not a killed process
 
-    monkeypatch.setattr(building, "_gzip", no_space)
-    code = main(["--data-dir", str(settings.data_dir), "--output-dir", str(output), "build"])
-    err = capsys.readouterr().err
-    assert code == 1
-    assert "territoires build: could not write the build" in err
-    assert "No space left on device" in err and "nothing was published" in err
-    assert "Traceback" not in err
+    result = subprocess.run(
+        [sys.executable, "-m", "territoires.cli", "--base-uri", settings.base_uri,
+         "--data-dir", str(settings.data_dir), "--output-dir", str(output), "build"],
+        preexec_fn=capped, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "territoires build: could not write the build" in result.stderr
+    assert "File too large" in result.stderr and "nothing was published" in result.stderr
+    assert "Traceback" not in result.stderr
     assert tree_digest(output) == before

@@ -35,7 +35,7 @@ class Manifest:
     @property
     def union_materialized(self) -> bool:
         """Whether the store's default graph holds the union of the named graphs (builds since
-        the union was materialized say so; see `build.load_store`)."""
+        the union was materialized say so; see `writer.load_store`)."""
         return self.default_graph == "union"
 
     def to_json(self) -> str:

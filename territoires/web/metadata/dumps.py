@@ -16,7 +16,7 @@ from ..context import hosts, store
 from ..errors import error_response
 from ..http import etag, send
 
-# Dump kind (the build's DUMPS) → what it holds.
+# Dump kind (writer.DUMPS) → what it holds.
 CONTENTS = {
     "nq": (formats.N_QUADS, "N-Quads, un graphe nommé par source"),
     "nt": (formats.N_TRIPLES, "N-Triples, graphe union"),
