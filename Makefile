@@ -35,11 +35,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not full and not server and not browser" $(PYTEST_ARGS)
 
-## make bench: benchmarks against the peers, then a soak of the project's server (not tests)
+## make bench: benchmarks against the peers, a soak of the project's server, the build's cost
+## at ×1 to ×16 the sources (not tests)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench soak
+	$(BIN)/python -m bench scale
 
 clean:
 	rm -rf output .pytest_cache

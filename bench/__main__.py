@@ -10,13 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, soak, suite
+from . import build, scale, soak, suite
 from .servers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suite", nargs="?", default="suite", choices=["suite", "build", "soak"])
+    parser.add_argument("suite", nargs="?", default="suite",
+                        choices=["suite", "build", "soak", "scale"])
     parser.add_argument("--runs", type=int, default=3, help="build: number of builds")
     parser.add_argument("--requests", type=int, default=2000,
                         help="at most N requests per workload and concurrency")
@@ -42,12 +43,18 @@ def main(argv: list[str] | None = None) -> None:
                              "comma-separated words (to measure one change; default: all)")
     parser.add_argument("--rdflib-requests", type=int, default=100)
     parser.add_argument("--rdflib-duration", type=float, default=5)
+    parser.add_argument("--factors", default="1,2,4,8,16",
+                        help="scale: the sizes built, as multiples of the sources")
     parser.add_argument("--soak-seconds", type=float, default=60, help="soak: its length")
     parser.add_argument("--soak-concurrency", type=int, default=8, help="soak: client threads")
     options = parser.parse_args(argv)
     if options.suite == "build":
         print(build.markdown(build.run(options.runs)))
         return
+    if options.suite == "scale":
+        result = scale.run([int(f) for f in options.factors.split(",")])
+        print(scale.markdown(result))
+        sys.exit(1 if any("failed" in size for size in result["sizes"]) else 0)
     if options.suite == "soak":
         options.duration, options.concurrency = options.soak_seconds, options.soak_concurrency
         result = soak.run(options)

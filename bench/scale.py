@@ -2,7 +2,8 @@
 
 The sources are multiplied synthetically: ×k holds the real sources and k − 1 copies of every
 region, département, commune, EPCI, membership, territory and curated fact, each copy with
-codes and IRIs of its own, linked among themselves as the originals are. Each size is built by
+codes and IRIs of its own (names are kept), linked among themselves as the originals are; the
+programme and its phases stay one. Each size is built by
 `territoires build` in a process of its own, which records wall time, peak memory (the build and
 its writer child), the steps' times, the quads, and the sizes of the store and the dumps.
 
@@ -71,6 +72,8 @@ class Copy:
     def iri(self, match: re.Match) -> str:
         """A relative `<id/kind/key…>` of the curated Turtle, moved to this copy's."""
         kind, key, rest = match.group(1), match.group(2), match.group(3)
+        if kind in SINGLE:
+            return match.group(0)
         if kind in ("region", "departement", "commune"):
             key = self.code(key)
         elif kind == "epci":
@@ -94,6 +97,7 @@ def _write(path: Path, header: list[str], rows: list[dict]) -> None:
     path.write_bytes(gzip.compress(text.getvalue().encode(), mtime=0))
 
 
+SINGLE = ("programme", "phase")   # one programme and its phases, whatever the size
 CODES = ("code", "departement", "region", "chef_lieu", "rattachement", "commune")
 SIRENS = ("siren", "epci")
 
@@ -141,7 +145,6 @@ def _scale_territories(path: Path, copies: list[Copy]) -> None:
     for copy in copies:
         for row in rows:
             scaled.append({**row, "territoire": copy.slug(row["territoire"]),
-                           "nom": f"{row['nom']} ({copy.j + 1})",
                            "epci_siren": copy.siren(row["epci_siren"]),
                            "departement": copy.code(row["departement"]),
                            "identifiant_officiel": row["identifiant_officiel"]
@@ -150,3 +153,93 @@ def _scale_territories(path: Path, copies: list[Copy]) -> None:
         writer = csv.DictWriter(handle, header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(scaled)
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def measure(factor: int, work: Path) -> dict:
+    """Generate ×`factor` in `work` and build it in a process of its own."""
+    started = time.perf_counter()
+    data, shapes = scale_sources(factor, work)
+    generated = round(time.perf_counter() - started, 2)
+    output = work / "output"
+    env = {**os.environ, "TERRITOIRES_SHAPES_DIR": str(shapes), "TERRITOIRES_DATA_DIR": str(data),
+           "TERRITOIRES_OUTPUT_DIR": str(output)}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "territoires.cli", "--quiet", "build"],
+                               env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    # wait4: this build's own peak memory (its writer included), not the runner's children's.
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = round(time.perf_counter() - started, 2)
+    error = process.stderr.read()
+    process.stderr.close()
+    if status != 0:
+        return {"factor": factor, "failed": error.strip()[-2000:], "wall_s": wall}
+    build = (output / "current").resolve()
+    manifest = json.loads((build / "build.json").read_text())
+    steps = manifest["timings"]
+    return {"factor": factor, "generated_s": generated, "wall_s": wall,
+            "peak_rss_mib": round(usage.ru_maxrss / 1024), "steps_s": steps,
+            "bottleneck": bottleneck(steps), "quads": manifest["quads"],
+            "store_mib": round(_size(build / "store") / 2**20, 1),
+            "dumps_mib": {kind: round(d["bytes"] / 2**20, 1)
+                          for kind, d in manifest["dumps"].items()}}
+
+
+def bottleneck(steps: dict) -> str:
+    """The step on the build's critical path that takes longest: the mapping, then whichever of
+    the validation and the writing (serialization, store and dumps, in parallel with it) ends
+    last."""
+    writing = steps.get("serialize", 0) + steps.get("store+dumps", 0)
+    if steps.get("map", 0) >= max(writing, steps.get("validate", 0)):
+        return "mapping"
+    if steps.get("validate", 0) >= writing:
+        return "validation"
+    return "serialization" if steps.get("serialize", 0) > steps.get("store+dumps", 0) \
+        else "store and dumps"
+
+
+def run(factors: list[int]) -> dict:
+    results = []
+    for factor in factors:
+        with tempfile.TemporaryDirectory(prefix=f"territoires-scale-{factor}-") as tmp:
+            print(f"×{factor}: generating and building", file=sys.stderr, flush=True)
+            result = measure(factor, Path(tmp))
+        results.append(result)
+        print(f"×{factor}: " + (f"failed: {result['failed'][-300:]}" if "failed" in result else
+              f"{result['wall_s']} s, peak {result['peak_rss_mib']} MiB, {result['quads']:,} "
+              f"quads, bottleneck: {result['bottleneck']}"), file=sys.stderr, flush=True)
+        if "failed" in result:
+            break
+    out = {"date": time.strftime("%Y-%m-%d %H:%M"),
+           "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+           "sizes": results}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(out, indent=2) + "\n")
+    (RESULTS / "scale.md").write_text(markdown(out))
+    return out
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Build cost by size ({result['date']}, {result['machine']}; `python -m bench "
+             f"scale`). Validation runs alongside serialization + store and dumps.", "",
+             "| size | quads | wall | peak RSS | map | validate | serialize | store+dumps | "
+             "store | dumps (nq / nt / ttl) | bottleneck |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for size in result["sizes"]:
+        if "failed" in size:
+            lines.append(f"| ×{size['factor']} | failed after {size['wall_s']} s | | | | | | "
+                         f"| | | |")
+            continue
+        steps, dumps = size["steps_s"], size["dumps_mib"]
+        lines.append(
+            f"| ×{size['factor']} | {size['quads']:,} | {size['wall_s']} s | "
+            f"{size['peak_rss_mib']:,} MiB | {steps.get('map')} s | {steps.get('validate')} s | "
+            f"{steps.get('serialize')} s | {steps.get('store+dumps')} s | {size['store_mib']} MiB "
+            f"| {dumps['nq']} / {dumps['nt']} / {dumps['ttl']} MiB | {size['bottleneck']} |")
+    return "\n".join(lines) + "\n"

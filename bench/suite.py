@@ -97,7 +97,7 @@ def run_server(name: str, items, options, output_dir: Path, base: str, work: Pat
     record.update(available=True, label=server.label, version=server.version,
                   startup_s=server.startup_s, load_s=server.load_s, notes=server.notes)
     log(f"{name}: answering after {server.startup_s} s (load {server.load_s} s)")
-    record["settled_s"] = settle()
+    record["settled_s"] = settle(limit=10 if options.quick else 60)
     log(f"{name}: quiet after {record['settled_s']} s more")
     try:
         record["rss_idle"] = server.sample_rss()
