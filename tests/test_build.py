@@ -123,7 +123,9 @@ def test_ambiguous_name_fails_loudly(settings, data_copy):
     shared = next(key for key, sirens in index.by_key.items() if len(sirens) > 1)
     siren = index.by_key[shared][0]
     csv_path = data_copy / "data" / "territoires" / "territoires.csv"
-    csv_path.write_text(csv_path.read_text() + f"autre,Autre,2,2023-11-09,2027,{siren},{shared},,\n")
+    csv_path.write_text(csv_path.read_text()
+                        + f"autre,Autre,2,2023-11-09,2027,{siren},{index.by_siren[siren].name},"
+                          f"{shared},,\n")
 
     result = run_cli("--data-dir", data_copy / "data", "validate")
 
