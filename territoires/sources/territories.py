@@ -136,11 +136,13 @@ class TerritoryMapper:
             raise SourceError(location, f"fin_mandat {end} is before date_labellisation {start}")
         add((iri, ti.dateLabellisation, start))
         period = URIRef(f"{iri}#periode")
+        self.locations.add(period, location)
         add((iri, ti.periodeLabellisation, period))
         add((period, RDF.type, TIME.Interval))
         for name, value, prop, link in (("debut", start, start_property, TIME.hasBeginning),
                                         ("fin", end, end_property, TIME.hasEnd)):
             instant = URIRef(f"{iri}#{name}")
+            self.locations.add(instant, location)
             add((period, link, instant))
             add((instant, RDF.type, TIME.Instant))
             add((instant, prop, value))
