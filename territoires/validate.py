@@ -27,6 +27,7 @@ class Result:
     component: Node | None
     location: Location | None
     also: list[Location] = field(default_factory=list)   # other places that state the fact
+    node: Node | None = None                              # the result in the report's graph
 
     def message(self, lang: str = "fr") -> str:
         return self.messages.get(lang) or self.messages.get("") or next(iter(self.messages.values()), "")
@@ -94,8 +95,6 @@ class Report:
                            "results": [r.as_dict() for r in self.results]},
                           ensure_ascii=False, indent=2) + "\n"
 
-    def turtle(self) -> str:
-        return self.graph.serialize(format="turtle")
 
 
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
@@ -138,7 +137,7 @@ def _result(graph: Graph, node: Node, locations: Locations) -> Result:
         messages=messages or {"": "constraint not met"},
         shape=graph.value(node, SH.sourceShape),
         component=graph.value(node, SH.sourceConstraintComponent),
-        location=places[0] if places else None, also=places[1:])
+        location=places[0] if places else None, also=places[1:], node=node)
 
 
 __all__ = ["Report", "Result", "load_shapes", "validate"]
