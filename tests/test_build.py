@@ -164,7 +164,12 @@ def test_validate_conforms_on_the_real_sources(settings):
     by every build: see test_the_whole_real_data_builds)."""
     result = run_cli("--data-dir", settings.data_dir, "validate", "--format", "json")
     assert result.returncode == 0, result.stdout[-2000:]
-    assert json.loads(result.stdout) == {"conforms": True, "results": []}
+    report = json.loads(result.stdout)
+    assert report["conforms"] is True
+    # The only results: territories, memberships and dates with no source of their own nor a
+    # deduction mark (issue 9, finding 2), warnings until the sources give them one.
+    assert {(r["severity"], r["sourceShape"].rsplit("#", 1)[-1]) for r in report["results"]} <= {
+        ("Warning", "Provenance-source-territoires")}
 
 
 def test_the_whole_real_data_builds(full_build, full_settings):
