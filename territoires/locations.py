@@ -47,14 +47,17 @@ class Locations:
             mine.extend(loc for loc in places if loc not in mine)
 
     def find_all(self, subject: Node, predicate: Node | None = None) -> list[Location]:
-        """Every place that states (subject, predicate), then every place that describes the
-        subject (or, for a fragment IRI, its owner); the first is `find`'s."""
+        """Every place that states (subject, predicate), then the places that describe the
+        subject (or, for a fragment IRI, its owner) in other files; the first is `find`'s."""
         found = [loc for loc in [self.find(subject, predicate)] if loc is not None]
-        keys = [(subject, predicate), (subject, None)]
+        found.extend(loc for loc in self.every.get((subject, predicate), []) if loc not in found)
+        keys = [(subject, None)]
         if "#" in str(subject):
             keys.append((type(subject)(str(subject).split("#", 1)[0]), None))
+        files = {loc.file for loc in found}
         for key in keys:
-            found.extend(loc for loc in self.every.get(key, []) if loc not in found)
+            found.extend(loc for loc in self.every.get(key, [])
+                         if loc not in found and loc.file not in files)
         return found
 
     def find(self, subject: Node, predicate: Node | None = None) -> Location | None:

@@ -77,9 +77,9 @@ class Report:
         for r in self.results:
             where = str(r.location) if r.location else "(unknown source)"
             lines.append(f"{where}: {r.severity}: {r.message('fr')}")
-            lines.extend(f"    also stated at {place}" for place in r.also)
             if r.message("en") != r.message("fr"):
                 lines.append(f"    {r.message('en')}")
+            lines.extend(f"    also stated at {place}" for place in r.also)
             lines.append(f"    focus: {r.focus}")
             if r.path is not None:
                 lines.append(f"    path:  {r.path}")

@@ -263,3 +263,18 @@ def test_a_failed_write_fails_in_words(settings, published, tmp_path):
     assert "File too large" in result.stderr and "nothing was published" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(output) == before
+
+
+def test_a_fact_two_sources_disagree_on_names_both_places(data_copy):
+    """The territory list and the article date the label differently: the report names the
+    article's line and the list's row."""
+    listing = data_copy / "data" / "territoires" / "territoires.csv"
+    listing.write_text(listing.read_text().replace("2023-11-09,2027", "2023-09-11,2027"))
+    result = run_cli("--data-dir", data_copy / "data", "validate", listing.parent,
+                     data_copy / "data" / "article")
+    assert result.returncode == 1
+    article = (data_copy / "data" / "article" / "territoire.ttl").read_text().splitlines()
+    line = next(i for i, text in enumerate(article, 1) if "ti:dateLabellisation" in text)
+    assert re.search(rf"territoire\.ttl:{line}: Violation: .*date de labellisation.*\n"
+                     rf"(    .*\n)*?    also stated at \S*territoires\.csv:2\n", result.stdout), \
+        result.stdout[:3000]
