@@ -15,6 +15,9 @@ on the other core.
         build.json                     the manifest: version (content hash), base URI, counts,
                                        graphs, dumps, timings (store/manifest.py)
         shapes.nt                      the shapes the build was validated with, as served
+        validation.nt                  its SHACL report (warnings included) and DQV summary
+                                       (quality.py), served at /validation: a file beside the
+                                       data, not a graph in it (the version hashes the data)
         statistics.json                the VoID statistics (class and property partitions…)
 """
 
@@ -36,7 +39,8 @@ from . import writer
 from .config import Settings
 from .namespaces import Vocabulary
 from .sources import Progress, Sources, load_all
-from .store.manifest import SHAPES_FILE, Manifest
+from .quality import report_graph
+from .store.manifest import SHAPES_FILE, VALIDATION_FILE, Manifest
 from .validate import Report, load_shapes, validate
 
 
@@ -104,7 +108,9 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
         if manifest is None:   # the writer failed: written here, after the validation
             manifest = _write(target, sources, settings)
         (target / SHAPES_FILE).write_bytes(shapes_nt)
-        manifest = replace(manifest, shapes=SHAPES_FILE, timings={
+        (target / VALIDATION_FILE).write_bytes(timed("report", lambda: _sorted_ntriples(
+            report_graph(report, sources, shapes, settings.base_uri))))
+        manifest = replace(manifest, shapes=SHAPES_FILE, validation=VALIDATION_FILE, timings={
             **timings, **manifest.timings, "total": round(time.perf_counter() - started, 3)})
         manifest.write(target)
         _publish(settings.output_dir, target)

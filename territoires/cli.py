@@ -40,6 +40,8 @@ def cmd_build(args, settings) -> int:
 
 def cmd_validate(args, settings) -> int:
     from .build import check, map_sources
+    from .quality import report_graph
+    from .validate import load_shapes
 
     paths = [Path(p) for p in args.paths]
     for path in paths:
@@ -49,10 +51,14 @@ def cmd_validate(args, settings) -> int:
     extra = [p if p.is_dir() else p.parent for p in paths]
     progress = _progress(args.quiet)
     sources = map_sources(settings, progress, extra=extra)
-    report = check(settings, sources, progress)
+    shapes = load_shapes(settings.shapes_dir, settings.base_uri)
+    report = check(settings, sources, progress, shapes)
     if paths:
         report = report.only_in(paths)
-    output = {"text": report.text, "json": report.json, "turtle": report.turtle}[args.format]()
+    # Turtle: the report and its DQV summary, the graph a build publishes at /validation.
+    turtle = lambda: report_graph(report, sources, shapes, settings.base_uri).serialize(  # noqa: E731
+        format="turtle")
+    output = {"text": report.text, "json": report.json, "turtle": turtle}[args.format]()
     sys.stdout.write(output)
     return 0 if report.conforms else EXIT_INVALID
 

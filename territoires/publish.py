@@ -27,7 +27,7 @@ from . import queries
 from .config import Settings
 from .store import Conflict, Manifest, StoreUnavailable
 from .store.remote import (Endpoint, publication_graph, publication_triples, read_manifest,
-                           shapes_graph)
+                           shapes_graph, validation_graph)
 
 REQUEST_TIMEOUT = 600.0
 
@@ -51,6 +51,10 @@ def publish(settings: Settings, gsp_url: str, query_url: str, say=lambda _: None
     if manifest.shapes:
         say(f"PUT {shapes_graph(manifest.base_uri)} (the shapes)")
         client.put(shapes_graph(manifest.base_uri), (build / manifest.shapes).read_bytes())
+    if manifest.validation:
+        say(f"PUT {validation_graph(manifest.base_uri)} (the validation report)")
+        client.put(validation_graph(manifest.base_uri),
+                   (build / manifest.validation).read_bytes())
     _verify(endpoint, manifest)
     for graph in sorted(set(previous.graphs if previous else ()) - set(manifest.graphs)):
         say(f"DELETE {graph} (no longer in the build)")

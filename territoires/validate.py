@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .locations import Location, Locations
@@ -26,6 +26,8 @@ class Result:
     shape: Node | None
     component: Node | None
     location: Location | None
+    also: list[Location] = field(default_factory=list)   # other places that state the fact
+    node: Node | None = None                              # the result in the report's graph
 
     def message(self, lang: str = "fr") -> str:
         return self.messages.get(lang) or self.messages.get("") or next(iter(self.messages.values()), "")
@@ -41,6 +43,7 @@ class Result:
             "sourceShape": text(self.shape), "sourceConstraintComponent": text(self.component),
             "file": str(self.location.file) if self.location else None,
             "line": self.location.line if self.location else None,
+            "also": [{"file": str(loc.file), "line": loc.line} for loc in self.also],
         }
 
 
@@ -76,6 +79,7 @@ class Report:
             lines.append(f"{where}: {r.severity}: {r.message('fr')}")
             if r.message("en") != r.message("fr"):
                 lines.append(f"    {r.message('en')}")
+            lines.extend(f"    also stated at {place}" for place in r.also)
             lines.append(f"    focus: {r.focus}")
             if r.path is not None:
                 lines.append(f"    path:  {r.path}")
@@ -91,8 +95,6 @@ class Report:
                            "results": [r.as_dict() for r in self.results]},
                           ensure_ascii=False, indent=2) + "\n"
 
-    def turtle(self) -> str:
-        return self.graph.serialize(format="turtle")
 
 
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
@@ -125,13 +127,17 @@ def _result(graph: Graph, node: Node, locations: Locations) -> Result:
     path = graph.value(node, SH.resultPath)
     severity = graph.value(node, SH.resultSeverity)
     messages = {(m.language or ""): str(m) for m in graph.objects(node, SH.resultMessage)}
+    value = graph.value(node, SH.value)
+    places = locations.find_all(focus, path)
+    if isinstance(value, URIRef) and value != focus:   # a wrong resource a fact points to
+        places += [loc for loc in locations.find_all(value) if loc not in places]
     return Result(
-        focus=focus, path=path, value=graph.value(node, SH.value),
+        focus=focus, path=path, value=value,
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         messages=messages or {"": "constraint not met"},
         shape=graph.value(node, SH.sourceShape),
         component=graph.value(node, SH.sourceConstraintComponent),
-        location=locations.find(focus, path))
+        location=places[0] if places else None, also=places[1:], node=node)
 
 
 __all__ = ["Report", "Result", "load_shapes", "validate"]

@@ -227,12 +227,15 @@ def serve_copy(settings: Settings, root: Path, *extra: str, env: dict | None = N
 
 
 def organisation_turtle(label: str) -> str:
-    """A curated source's Turtle: one organisation, <id/organisation/essai>, named `label`."""
+    """A curated source's Turtle: one organisation, <id/organisation/essai>, named `label`,
+    citing its source as every curated resource must."""
     return f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix schema: <https://schema.org/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 <id/organisation/essai> a org:FormalOrganization , schema:Organization ;
-    skos:prefLabel "{label}"@fr .
+    skos:prefLabel "{label}"@fr ;
+    dcterms:source <https://example.org/essai> .
 """
 
 

@@ -89,3 +89,23 @@ def test_from_home_to_query_to_territory_to_epci(server, browser):
     elsewhere = [url for url in requested_urls(browser)
                  if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host]
     assert elsewhere == []
+
+
+def test_from_the_home_verdict_to_the_validation_report(server, browser):
+    """The home page's verdict leads to the report the build was published with: the same
+    verdict, a row per named graph, and the warnings it lists."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as until
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server)
+    said = browser.find_element(By.ID, "validation").text
+    browser.find_element(By.CSS_SELECTOR, "#validation a").click()
+    WebDriverWait(browser, 10).until(until.presence_of_element_located((By.ID, "verdict")))
+    verdict = browser.find_element(By.ID, "verdict").text
+    assert ("Non conforme" in verdict) == ("non conforme" in said)
+    graphs = browser.find_elements(By.CSS_SELECTOR, "#mesures tbody tr")
+    assert len(graphs) == 7, [g.text for g in graphs]
+    warnings = said.split(" violation(s), ")[1].split(" avertissement")[0]
+    listed = browser.find_elements(By.CSS_SELECTOR, "#resultats tr.warning")
+    assert len(listed) == int(warnings)

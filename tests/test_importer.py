@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 
 from territoires.build import build
 from territoires.cli import main
+from territoires import snapshot
 from territoires.config import ROOT
 
 from .conftest import BASE, settings_for, start_server
@@ -71,6 +72,8 @@ def output_rows(directory: Path) -> list[dict]:
 def assert_six(directory: Path, identifier: str = "ti-8418") -> None:
     rows = output_rows(directory)
     assert sorted(r["epci_siren"] for r in rows) == sorted(SIX)
+    official = {r["siren"]: r["nom"] for _, r in snapshot.rows(ROOT / "data" / "reference", "epci")}
+    assert {r["epci_siren"]: r["epci_nom"] for r in rows} == {s: official[s] for s in SIX}
     assert {r["territoire"] for r in rows} == {SLUG}
     assert {r["nom"] for r in rows} == {NAME}
     assert {r["identifiant_officiel"] for r in rows} == {identifier}

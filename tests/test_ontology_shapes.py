@@ -357,6 +357,25 @@ VALID = PREFIXES + """
 <graph/test> a ti:SourceGraph ; dcterms:title "Graphe de test"@fr ; prov:wasDerivedFrom <id/document/d> ;
     dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ;
     pav:retrievedOn "2026-11-28"^^xsd:date .
+
+# Every curated resource cites its source or says it is deduced (tish:Provenance-source*).
+<id/programme/territoires-d-industrie> dcterms:source <id/document/d> .
+<id/phase/territoires-d-industrie-2> dcterms:source <id/document/d> .
+<id/phase/territoires-d-industrie-2#periode> dcterms:source <id/document/d> .
+<id/phase/territoires-d-industrie-2#debut> dcterms:source <id/document/d> .
+<id/territoire/t> dcterms:source <id/document/d> .
+<id/territoire/t#periode> dcterms:source <id/document/d> .
+<id/territoire/t#debut> dcterms:source <id/document/d> .
+<id/territoire/t#fin> ti:modeEtablissement <def/mode-etablissement/deduit> .
+<id/territoire/t#membre-242500361> dcterms:source <id/document/d> .
+<id/territoire/t#elu-referent> dcterms:source <id/document/d> .
+<id/personne/p> dcterms:source <id/document/d> .
+<id/organisation/o> dcterms:source <id/document/d> .
+<id/financement/f> dcterms:source <id/document/d> .
+<id/financement/f#montant> dcterms:source <id/document/d> .
+<id/plan/t> dcterms:source <id/document/d> .
+<id/statistique/s> dcterms:source <id/document/d> .
+<id/statistique/s/industrie> dcterms:source <id/document/d> .
 """
 
 

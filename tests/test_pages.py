@@ -122,7 +122,8 @@ DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
     skos:prefLabel "<script>alert('x')</script> & Cie"@fr ;
     rdfs:label "<script>alert('x')</script> & Cie"@fr ;
     rdfs:comment "\\"><img src=x onerror=alert(1)>" ;
-    rdfs:seeAlso <javascript:alert(1)> .
+    rdfs:seeAlso <javascript:alert(1)> ;
+    <http://purl.org/dc/terms/source> <https://example.org/essai> .
 """
 
 

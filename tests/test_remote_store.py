@@ -20,7 +20,7 @@ import pytest
 from territoires.publish import GraphStoreClient
 from territoires.store import Manifest
 from territoires.store.remote import (REFRESH_SECONDS, publication_graph, publication_triples,
-                                      shapes_graph)
+                                      shapes_graph, validation_graph)
 
 from . import test_linked_data, test_metadata, test_pages, test_sparql_protocol
 from .conftest import BASE, free_port, start_server, wait_until_served
@@ -115,9 +115,11 @@ def test_publish_loads_every_graph_with_the_manifest_counts(loaded, published, s
     counts = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
     publication = counts.pop(publication_graph(BASE))
     shapes = counts.pop(shapes_graph(BASE))
+    report = counts.pop(validation_graph(BASE))
     assert counts == published.graphs
     assert publication == 4
     assert shapes == len((settings.current_build / "shapes.nt").read_bytes().splitlines())
+    assert report == len((settings.current_build / "validation.nt").read_bytes().splitlines())
 
 
 def test_publication_graph_holds_the_manifest(loaded, published):
@@ -149,6 +151,16 @@ def test_the_publication_graph_is_not_in_the_served_dataset(server):
     status, _, body = fetch(server, "/sparql?" + urllib.parse.urlencode(
         {"query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"}))
     assert status == 200 and json.loads(body)["boolean"] is False
+
+
+def test_the_validation_report_is_served_from_the_store(server, published, settings):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    status, _, body = fetch(server, "/validation", Accept="text/turtle")
+    assert status == 200
+    stored = Graph().parse(settings.current_build / published.validation, format="nt")
+    assert isomorphic(Graph().parse(data=body, format="turtle"), stored)
 
 
 def test_the_served_version_is_the_published_one(server, published):

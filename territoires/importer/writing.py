@@ -21,7 +21,7 @@ from .text import delimiter
 CSV_NAME = "territoires.csv"
 DESCRIPTION = "source.ttl"
 OUTPUT_COLUMNS = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",
-                  "identifiant_officiel"]
+                  "epci_nom", "identifiant_officiel"]
 
 
 def slugify(name: str) -> str:
@@ -40,10 +40,11 @@ def slugs(territories: dict[str, Territory]) -> dict[str, str]:
     return result
 
 
-def csv_text(parsed: Parsed, phase: str, start: str, end: str,
+def csv_text(parsed: Parsed, phase: str, start: str, end: str, epci_names: dict[str, str],
              known_dates: dict[str, tuple[str, str]] = {}) -> str:
-    """The rows in the project's layout; `known_dates` (slug → label date, end of term) keeps the
-    dates of territories another source already dates more precisely, so both agree."""
+    """The rows in the project's layout; `epci_names` (SIREN → reference name) fills `epci_nom`,
+    which the build checks against the SIREN; `known_dates` (slug → label date, end of term)
+    keeps the dates of territories another source already dates more precisely, so both agree."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
@@ -52,7 +53,7 @@ def csv_text(parsed: Parsed, phase: str, start: str, end: str,
         first, last = known_dates.get(names[key], (start, end))
         for siren in sorted(territory.epci):
             writer.writerow([names[key], territory.name, phase, first, last, siren,
-                             territory.identifier])
+                             epci_names[siren], territory.identifier])
     return buffer.getvalue()
 
 

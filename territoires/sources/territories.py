@@ -1,8 +1,10 @@
 """Territory lists: CSV files with one row per territory and EPCI (layout in data/territoires/README.md).
 
-Each EPCI is named by its SIREN; when a row also gives the EPCI's name as its source writes it, that
-name must resolve, among the official EPCI of the row's département, to exactly that SIREN, and it
-is kept as an alternative label. Every error names the file and line.
+Each EPCI is named by its SIREN and by its official name (`epci_nom`), which must be the reference
+name of that SIREN (compared by name key): a SIREN that passes the Luhn check but names another EPCI
+is caught there. When a row also gives the EPCI's name as its source writes it, that name must
+resolve, among the official EPCI of the row's département, to exactly that SIREN, and it is kept
+as an alternative label. Every error names the file and line.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from ..names import name_key
 from ..namespaces import ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
-REQUIRED = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren"]
+REQUIRED = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",
+            "epci_nom"]
 OPTIONAL = ["epci_libelle_source", "departement", "identifiant_officiel"]
 TERRITORY_FIELDS = ["nom", "phase", "date_labellisation", "fin_mandat", "identifiant_officiel"]
 
@@ -133,11 +136,13 @@ class TerritoryMapper:
             raise SourceError(location, f"fin_mandat {end} is before date_labellisation {start}")
         add((iri, ti.dateLabellisation, start))
         period = URIRef(f"{iri}#periode")
+        self.locations.add(period, location)
         add((iri, ti.periodeLabellisation, period))
         add((period, RDF.type, TIME.Interval))
         for name, value, prop, link in (("debut", start, start_property, TIME.hasBeginning),
                                         ("fin", end, end_property, TIME.hasEnd)):
             instant = URIRef(f"{iri}#{name}")
+            self.locations.add(instant, location)
             add((period, link, instant))
             add((instant, RDF.type, TIME.Instant))
             add((instant, prop, value))
@@ -149,6 +154,7 @@ class TerritoryMapper:
         epci = self.epci.by_siren.get(siren)
         if epci is None:
             raise SourceError(location, f"epci_siren {siren} is not an EPCI of the reference data")
+        self._check_official_name(location, row["epci_nom"], siren, row.get("departement") or None)
         if (slug, siren) in self.members:
             raise SourceError(location, f"EPCI {siren} is listed twice for territoire {slug}")
         self.members.add((slug, siren))
@@ -172,6 +178,18 @@ class TerritoryMapper:
         add((membership, ORG.memberDuring, URIRef(f"{territory}#periode")))
         if row.get("epci_libelle_source"):
             add((epci.iri, SKOS.altLabel, Literal(row["epci_libelle_source"], lang="fr")))
+
+    def _check_official_name(self, location: Location, name: str, siren: str,
+                             departement: str | None) -> None:
+        """`epci_nom` is the reference name of `epci_siren`: a valid SIREN of another EPCI (a
+        typo that keeps the check digit right, a row copied from a neighbour) is caught here."""
+        official = self.epci.by_siren[siren].name
+        if name_key(name) == name_key(official):
+            return
+        named = [s for s in self.epci.resolve(name, departement) if s != siren]
+        hint = f"; {name!r} is EPCI {', '.join(named)}" if named else ""
+        raise SourceError(location, f"epci_nom {name!r} is not the name of EPCI {siren}, "
+                                    f"which is {official!r}: check epci_siren{hint}")
 
     def _check_name(self, location: Location, name: str, siren: str, departement: str | None):
         found = self.epci.resolve(name, departement)

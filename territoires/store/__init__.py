@@ -65,6 +65,9 @@ class Store(Protocol):
     def shapes(self) -> list[ox.Triple]:
         """The SHACL shapes the build was validated with."""
 
+    def validation(self) -> list[ox.Triple]:
+        """The build's SHACL validation report and its DQV summary (empty for older builds)."""
+
     def statistics(self) -> Statistics: ...
 
     def dump(self, name: str) -> Path | None:

@@ -79,6 +79,12 @@ class LocalStore(BuildStore):
         return list(ox.parse(path=str(self.path / self.manifest.shapes),
                              format=ox.RdfFormat.N_TRIPLES))
 
+    def validation(self) -> list[ox.Triple]:
+        if self.path is None or not self.manifest.validation:
+            return []
+        return list(ox.parse(path=str(self.path / self.manifest.validation),
+                             format=ox.RdfFormat.N_TRIPLES))
+
     def answer(self, job: Job, timeout: float):
         """A user's query, evaluated in an executor process within `timeout` (see executor.py)."""
         if self.executors is None:

@@ -1,4 +1,5 @@
-"""A build's manifest: what the build made (version, base, counts, graphs, dumps, shapes) and the
+"""A build's manifest: what the build made (version, base, counts, graphs, dumps, shapes, its
+validation report) and the
 settings it was made with. The server takes them from here, never from its own configuration.
 
 On this machine the manifest is the build directory's `build.json`; in a remote store, the JSON
@@ -14,6 +15,7 @@ from pathlib import Path
 
 FILE = "build.json"
 SHAPES_FILE = "shapes.nt"    # the shapes the build validated with, served at shapes/territoires
+VALIDATION_FILE = "validation.nt"   # its SHACL report and DQV summary, served at validation
 
 class ManifestError(ValueError):
     """A manifest that cannot be read: the message names where it came from."""
@@ -29,6 +31,7 @@ class Manifest:
     dumps: dict[str, dict] = field(default_factory=dict)    # kind → {"file", "bytes"}
     default_graph: str = ""      # "union": the store's default graph holds the union
     shapes: str = ""             # the build directory's copy of the shapes (SHAPES_FILE)
+    validation: str = ""         # the build's validation report (VALIDATION_FILE)
     timings: dict[str, float] = field(default_factory=dict)
     published_at: float = 0.0    # seconds since the epoch (a remote publication records it)
 

@@ -1,7 +1,7 @@
 """A remote SPARQL 1.1 store in place of the embedded one (`territoires serve --store URL`).
 
 `territoires publish --to GSP_URL` loads a build into the store graph by graph, puts the shapes
-beside them (`{base}shapes/territoires`), then writes a small *publication graph*
+and the validation report beside them (`{base}shapes/territoires`, `{base}validation`), then writes a small *publication graph*
 (`{base}graph/publication`) holding the build's manifest. The front end reads that graph (at most
 every `REFRESH_SECONDS`) to learn the live version and its graphs, and every query it sends for
 the union of the data names those graphs as the protocol's dataset (`default-graph-uri` and
@@ -49,6 +49,11 @@ def publication_graph(base: str) -> str:
 
 def shapes_graph(base: str) -> str:
     return base + "shapes/territoires"
+
+
+def validation_graph(base: str) -> str:
+    """The build's validation report, beside the data like the shapes."""
+    return base + "validation"
 
 
 def publication_triples(manifest: Manifest) -> list[ox.Triple]:
@@ -206,7 +211,13 @@ class RemoteStore(BuildStore):
         return bool(self._run(query, bindings))
 
     def shapes(self) -> list[ox.Triple]:
-        graph = shapes_graph(self.base)
+        return self._beside(shapes_graph(self.base))
+
+    def validation(self) -> list[ox.Triple]:
+        return self._beside(validation_graph(self.base)) if self.manifest.validation else []
+
+    def _beside(self, graph: str) -> list[ox.Triple]:
+        """A graph put beside the data (shapes, validation report)."""
         rows = self._run(queries.get("store/graph"), {"graph": ox.NamedNode(graph)}, (graph,))
         return sorted((ox.Triple(row["s"], row["p"], row["o"]) for row in rows), key=str)
 

@@ -8,7 +8,7 @@ published), then answers a conditional GET (`If-None-Match`, `If-Modified-Since`
 
 | kind | what | Cache-Control |
 | --- | --- | --- |
-| document | /doc/, /def/, /graph/, /shapes/, VoID, DCAT | public, max-age, stale-while-revalidate, stale-if-error |
+| document | /doc/, /def/, /graph/, /shapes/, VoID, DCAT, /validation | public, max-age, stale-while-revalidate, stale-if-error |
 | redirect | /id/ → 303 | the same |
 | page | home, dumps, query page | the same |
 | lookup | /search, /reconcile, suggest, preview | the SPARQL max-age |

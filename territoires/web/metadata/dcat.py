@@ -13,6 +13,7 @@ from ..documents.answer import Described, Target
 from ..hosts import HostMap
 from .dumps import listed
 from .texts import DESCRIPTION, TITLE, metadata_graph, to_quads
+from .validation import quality_links
 from .void import dataset_iri
 
 PATH = "catalogue"
@@ -76,6 +77,7 @@ def _dataset(g: Graph, live: Store, publisher: URIRef, modified: Literal) -> Non
     g.add((ds, DCAT.landingPage, URIRef(base)))
     g.add((ds, DCTERMS.conformsTo, URIRef(f"{base}def/territoires")))
     g.add((ds, RDFS.seeAlso, URIRef(f"{base}.well-known/void")))
+    quality_links(g, ds, live)   # the validation report, as DQV quality metadata
     _temporal(g, ds, live)
 
 

@@ -11,6 +11,7 @@ from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
 from ..http import etag, send
 from ..sparql.examples import examples
+from .validation import verdict
 
 
 @per_build
@@ -26,7 +27,7 @@ def home() -> Response:
     live = store()
     host = hosts()
     body = render_template("home.html", manifest=live.manifest, version=live.version,
-                           territories=territories(live),
+                           territories=territories(live), verdict=verdict(live),
                            examples=examples(context().settings.queries_dir, live.base),
                            hosts=host).encode()
     return send(body, formats.HTML, etag(live.version, "home", host.root))

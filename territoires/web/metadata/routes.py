@@ -4,6 +4,7 @@
     /dump/, /dump/<file>     the build's dumps
     /.well-known/void[.ext]  VoID, negotiated (Turtle for machines that say nothing, HTML for
     /catalogue[.ext]         DCAT  browsers, and every other RDF format)
+    /validation[.ext]        the build's SHACL report and its DQV summary, negotiated alike
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ... import formats
 from ..context import store
 from ..documents.answer import Kind, Target, answer
 from ..errors import error_response
-from . import dcat, dumps, home, void
+from . import dcat, dumps, home, validation, void
 
 bp = Blueprint("metadata", __name__)
 bp.add_url_rule("/", view_func=home.home, methods=["GET", "HEAD"])
@@ -32,6 +33,12 @@ def void_description(ext: str | None = None):
 @bp.route("/catalogue.<ext>", methods=["GET", "HEAD"])
 def catalogue(ext: str | None = None):
     return _described(dcat.PATH, ext, dcat.Catalogue())
+
+
+@bp.route("/validation", methods=["GET", "HEAD"])
+@bp.route("/validation.<ext>", methods=["GET", "HEAD"])
+def validation_report(ext: str | None = None):
+    return _described(validation.PATH, ext, validation.ValidationReport())
 
 
 def _described(path: str, ext: str | None, kind: Kind):

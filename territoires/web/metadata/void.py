@@ -15,6 +15,7 @@ from ..documents.answer import Described, Target
 from ..hosts import HostMap
 from .dumps import listed
 from .texts import DESCRIPTION, TITLE, metadata_graph, to_quads
+from .validation import quality_links
 
 PATH = ".well-known/void"
 
@@ -49,6 +50,7 @@ def void_graph(live: Store) -> Graph:
     for namespace in Vocabulary(base).prefixes().values():
         g.add((ds, VOID.vocabulary, URIRef(namespace)))
     g.add((ds, DCTERMS.conformsTo, URIRef(f"{base}shapes/territoires")))
+    quality_links(g, ds, live)   # the validation report, as DQV quality metadata
     g.add((ds, OWL.versionInfo, Literal(live.version)))
     for name, value in (("triples", stats.triples), ("entities", stats.entities),
                         ("classes", len(stats.classes)), ("properties", len(stats.properties)),
