@@ -104,8 +104,9 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
         if manifest is None:   # the writer failed: written here, after the validation
             manifest = _write(target, sources, settings)
         (target / SHAPES_FILE).write_bytes(shapes_nt)
-        manifest = replace(manifest, shapes=SHAPES_FILE, timings={
-            **timings, **manifest.timings, "total": round(time.perf_counter() - started, 3)})
+        manifest = replace(manifest, shapes=SHAPES_FILE, contact_point=settings.contact_point(),
+                           timings={**timings, **manifest.timings,
+                                    "total": round(time.perf_counter() - started, 3)})
         manifest.write(target)
         _publish(settings.output_dir, target)
     except OSError as error:   # a full disk, a vanished directory: said in words

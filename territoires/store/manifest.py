@@ -31,6 +31,8 @@ class Manifest:
     shapes: str = ""             # the build directory's copy of the shapes (SHAPES_FILE)
     timings: dict[str, float] = field(default_factory=dict)
     published_at: float = 0.0    # seconds since the epoch (a remote publication records it)
+    # The catalogue's contact point, as the build was configured: {"name", "email", "url"}.
+    contact_point: dict[str, str] = field(default_factory=dict)
 
     @property
     def union_materialized(self) -> bool:
