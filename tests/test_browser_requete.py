@@ -62,6 +62,8 @@ def test_an_example_runs_from_the_editor(server, on_editor):
     shown = " ".join(row.text for row in rows)
     for binding in expected:
         assert binding["nom"]["value"] in shown
+        # IRIs shown with the project's prefixes: `epci:242500361`
+        assert "epci:" + binding["epci"]["value"].rsplit("/", 1)[-1] in shown
     assert "org:hasMember" in editor(on_editor, "return cm.getValue();")
     assert on_editor.find_elements(By.CSS_SELECTOR, ".CodeMirror .cm-keyword")   # highlighted
     assert on_editor.find_elements(By.CSS_SELECTOR, ".yasr .yasr_downloadIcon")   # CSV, JSON

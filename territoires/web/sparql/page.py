@@ -43,7 +43,7 @@ def query_page():
     base = live.base
     return render_template("requete.html", query=request.args.get("query", ""),
                            examples=examples(context().settings.queries_dir, base), base=base,
-                           hosts=hosts(), terms=vocabulary_terms(live))
+                           hosts=hosts(), terms=vocabulary_terms(live), prefixes=prefixes(base))
 
 
 def prefix_list():

@@ -33,7 +33,8 @@
     persistenceId: "territoires-requete",
     yasqe: { value: textarea.value.trim() || first, prefixCcApi: holder.dataset.prefixes,
              autocompleters: completers.slice() },
-    yasr: { maxPersistentResponseSize: 0 }
+    // Tables show IRIs with the project's prefixes (epci:242500361), besides the query's own.
+    yasr: { maxPersistentResponseSize: 0, prefixes: JSON.parse(holder.dataset.prefixMap) }
   });
 
   // Any tab, however it was restored, asks this endpoint and no other.
