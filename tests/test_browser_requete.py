@@ -1,7 +1,7 @@
 """The query editor (YASGUI, vendored) in a real headless Chromium: an example query run from the
 editor shows the rows the endpoint gives for it, in a paged table with downloads; the editor
 highlights, completes the project's prefixes, places a syntax error, runs on Ctrl+Enter, makes a
-shareable link; and the browser asks no host but the server (DevTools network log)."""
+shareable link that reopens and runs the query; and the browser asks no host but the server (DevTools network log)."""
 
 from __future__ import annotations
 
@@ -115,3 +115,23 @@ def assert_only_this_host(server: str, driver) -> None:
                  if urlsplit(url).scheme in ("http", "https", "ws", "wss")
                  and urlsplit(url).netloc != host]
     assert elsewhere == []
+
+
+def test_a_shared_link_reopens_and_runs_the_query(server, on_editor):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    query = "SELECT ?n WHERE { VALUES ?n { 10 20 30 40 } }"
+    editor(on_editor, "cm.setValue(arguments[0]);", query)
+    on_editor.find_element(By.CSS_SELECTOR, "#editeur .yasqe_share").click()
+    field = WebDriverWait(on_editor, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, ".yasqe_sharePopup input"))
+    link = field.get_attribute("value")
+    assert link.startswith(server + "requete") and "query=" in link, link
+    on_editor.get("about:blank")
+    on_editor.get(link)
+    rows = wait_for_rows(on_editor, 4)
+    shown = [row.text for row in rows]
+    assert all(f'"{n}"' in text for n, text in zip(("10", "20", "30", "40"), shown)), shown
+    assert editor(on_editor, "return cm.getValue();") == query
+    assert_only_this_host(server, on_editor)
