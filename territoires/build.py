@@ -110,7 +110,8 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
         (target / SHAPES_FILE).write_bytes(shapes_nt)
         (target / VALIDATION_FILE).write_bytes(timed("report", lambda: _sorted_ntriples(
             report_graph(report, sources, shapes, settings.base_uri))))
-        manifest = replace(manifest, shapes=SHAPES_FILE, validation=VALIDATION_FILE, timings={
+        manifest = replace(manifest, shapes=SHAPES_FILE, validation=VALIDATION_FILE,
+                           contact_point=settings.contact_point(), timings={
             **timings, **manifest.timings, "total": round(time.perf_counter() - started, 3)})
         manifest.write(target)
         _publish(settings.output_dir, target)

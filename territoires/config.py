@@ -4,6 +4,7 @@ command line. Every part of the project reads its settings from a `Settings` obj
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -23,6 +24,11 @@ class Settings:
     queries_dir: Path = ROOT / "queries"
     # Published output: `output_dir/current` is a symlink to the live build.
     output_dir: Path = ROOT / "output"
+    # The catalogue's contact point (DCAT dcat:contactPoint, a vCard), a build setting recorded
+    # in the build's manifest: a name, and an e-mail address and/or a web page to write from.
+    contact_point_name: str = "Projet territoires"
+    contact_point_email: str = ""
+    contact_point_url: str = ""
     # Server.
     host: str = "127.0.0.1"
     port: int = 8000
@@ -64,6 +70,19 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):
             object.__setattr__(self, "base_uri", self.base_uri + "/")
+        email, url = self.contact_point_email, self.contact_point_url
+        if email and not re.fullmatch(r"[^@\s<>:]+@[^@\s<>]+\.[^@\s<>]+", email):
+            raise ValueError(f"contact_point_email ({ENV_PREFIX}CONTACT_POINT_EMAIL): not an "
+                             f"e-mail address: {email[:100]!r}")
+        if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
+            raise ValueError(f"contact_point_url ({ENV_PREFIX}CONTACT_POINT_URL): not an http(s) "
+                             f"URL: {url[:100]!r}")
+
+    def contact_point(self) -> dict[str, str]:
+        """The contact point the build records: its name, e-mail and web page (when given)."""
+        found = {"name": self.contact_point_name, "email": self.contact_point_email,
+                 "url": self.contact_point_url}
+        return {key: value for key, value in found.items() if value}
 
     @property
     def current_build(self) -> Path:

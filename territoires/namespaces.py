@@ -13,13 +13,14 @@ PAV = Namespace("http://purl.org/pav/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 WD = Namespace("http://www.wikidata.org/entity/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SH", "SKOS",
-           "TIME", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT", "LICENCE_OUVERTE",
-           "Vocabulary"]
+           "TIME", "VCARD", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT",
+           "LICENCE_OUVERTE", "Vocabulary"]
 
 
 @dataclass(frozen=True)

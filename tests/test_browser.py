@@ -65,14 +65,11 @@ def test_from_home_to_query_to_territory_to_epci(server, browser):
     browser.get(server)
     assert "Territoires d'industrie" in browser.title
 
-    # An example query, one click away, prefilled in the query page.
+    # An example query, one click away: the query editor opens with it and runs it.
     browser.find_element(By.CSS_SELECTOR, "#exemple-01-epci-du-territoire a.run").click()
-    wait.until(seen.presence_of_element_located((By.ID, "query")))
-    assert "org:hasMember" in browser.find_element(By.ID, "query").get_property("value")
-    browser.find_element(By.ID, "executer").click()
-    table = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "table#resultats")))
-    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    assert len(rows) == 6, browser.find_element(By.ID, "erreur").text
+    table = wait.until(seen.presence_of_element_located(
+        (By.CSS_SELECTOR, "#editeur .yasr table.dataTable")))
+    wait.until(lambda _: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 6)
     assert "Grand Besançon Métropole" in table.text
 
     # Back home, to the territory's page, then to one of its EPCI.

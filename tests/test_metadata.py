@@ -8,8 +8,8 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from territoires.namespaces import LICENCE_OUVERTE
 
@@ -160,7 +160,8 @@ def test_dcat_catalogue_and_dataset(dcat):
     assert dcat.value(DATASET, DCAT.landingPage) == URIRef(BASE)
     assert len(list(dcat.objects(DATASET, DCAT.keyword))) >= 3
     period = dcat.value(DATASET, DCTERMS.temporal)
-    assert str(dcat.value(period, DCAT.startDate)) == "2018"
+    start = dcat.value(period, DCAT.startDate)    # inline, a date (the programme's year, 2018)
+    assert isinstance(period, BNode) and str(start) == "2018-01-01" and start.datatype == XSD.date
     assert dcat.value(DATASET, DCTERMS.spatial) is not None
 
 

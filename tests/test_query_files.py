@@ -27,6 +27,7 @@ SAMPLES: dict[str, list[dict]] = {
     "documents/own": [{"resource": TERRITORY}, {"resource": EPCI}],
     "documents/reproducing": [{"resource": TERRITORY}],
     "lookup/codes": [{"property": [ox.NamedNode(TI + "siren"), ox.NamedNode(TI + "codeInsee")]}],
+    "lookup/extend": [{"entity": [EPCI, ox.NamedNode(BASE + "id/commune/25056"), TERRITORY]}],
     "lookup/labels": [{"type": [ox.NamedNode(TI + "EPCI")],
                        "predicate": [ox.NamedNode(str(SKOS.prefLabel)),
                                      ox.NamedNode(str(RDFS.label))]}],

@@ -58,7 +58,8 @@ def test_manifest(full_server):
     assert manifest["identifierSpace"] == BASE + "id/"
     assert manifest["schemaSpace"] == TI
     types = {t["id"] for t in manifest["defaultTypes"]}
-    assert types == {TI + "TerritoireIndustrie", TI + "EPCI", TI + "Commune", FOAF_PERSON}
+    assert types == {TI + "TerritoireIndustrie", TI + "EPCI", TI + "Commune", FOAF_PERSON,
+                     TI + "Departement", TI + "Region", TI + "CommuneDeleguee"}
     assert all(t["name"] for t in manifest["defaultTypes"])
     assert manifest["view"]["url"] == full_server + "doc/{{id}}"
     assert manifest["preview"]["url"] == full_server + "reconcile/preview?id={{id}}"

@@ -257,7 +257,7 @@ def test_format_parameter_errors(server):
 
 @pytest.mark.parametrize("accept, rdflib_format, expected", [
     (None, "turtle", "text/turtle"),
-    (BROWSER, "turtle", "text/turtle"),
+    ("*/*", "turtle", "text/turtle"),
     ("application/ld+json", "json-ld", "application/ld+json"),
     ("application/rdf+xml", "xml", "application/rdf+xml"),
     ("application/n-triples", "nt", "application/n-triples"),
@@ -283,6 +283,17 @@ def test_service_description(server, published, accept, rdflib_format, expected)
     named = {str(graph.value(n, SD.name)): graph.value(graph.value(n, SD.graph), VOID.triples)
              .toPython() for n in graph.objects(dataset, SD.namedGraph)}
     assert named == published.graphs
+
+
+def test_a_browser_gets_the_query_editor(server):
+    """A browser at /sparql sees the editor (as at /requete), not the service description; the
+    answer varies with Accept, so no cache gives one to the other."""
+    status, headers, body = fetch(server + "sparql", headers={"Accept": BROWSER})
+    assert status == 200 and content_type(headers) == "text/html"
+    assert b'id="editeur"' in body and b"yasgui.min.js" in body
+    assert "accept" in [v.strip().lower() for v in headers.get("Vary", "").split(",")]
+    status, headers, _ = fetch(server + "sparql?format=turtle", headers={"Accept": BROWSER})
+    assert status == 200 and content_type(headers) == "text/turtle"
 
 
 def test_service_description_not_acceptable(server):

@@ -34,6 +34,8 @@ class Manifest:
     validation: str = ""         # the build's validation report (VALIDATION_FILE)
     timings: dict[str, float] = field(default_factory=dict)
     published_at: float = 0.0    # seconds since the epoch (a remote publication records it)
+    # The catalogue's contact point, as the build was configured: {"name", "email", "url"}.
+    contact_point: dict[str, str] = field(default_factory=dict)
 
     @property
     def union_materialized(self) -> bool:

@@ -1,6 +1,9 @@
 """The stylesheet and scripts, under names that change when they do: `/static/<digest>/<file>`,
 kept a year by any cache (immutable), while `/static/<file>` still answers, briefly cached, for
-links made before. Templates name an asset with `asset("style.css")`."""
+links made before. Templates name an asset with `asset("style.css")`.
+
+Vendored third-party files (vendor/<name>/, kept unmodified with their licence) are assets too,
+named `<name>/<file>`: `asset("yasgui/yasgui.min.js")`."""
 
 from __future__ import annotations
 
@@ -11,18 +14,30 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory, url_for
 
+from ..config import ROOT
 from .caching.policy import cacheable
 
 FOLDER = Path(__file__).parent / "static"
+# Vendored folders served as assets, by the name that prefixes their files.
+VENDORED = {"yasgui": ROOT / "vendor" / "yasgui"}
 _DIGEST = re.compile(r"[0-9a-f]{12}")
 
 bp = Blueprint("assets", __name__)
 
 
+def located(name: str) -> tuple[Path, str]:
+    """The folder an asset is in and its name there: `static/` or a vendored folder."""
+    first, _, rest = name.partition("/")
+    if rest and first in VENDORED:
+        return VENDORED[first], rest
+    return FOLDER, name
+
+
 @cache
 def digest(name: str) -> str:
     """The first 12 hex digits of the file's SHA-256 (read once per process)."""
-    return hashlib.sha256((FOLDER / name).read_bytes()).hexdigest()[:12]
+    folder, file = located(name)
+    return hashlib.sha256((folder / file).read_bytes()).hexdigest()[:12]
 
 
 def asset(name: str) -> str:
@@ -33,9 +48,10 @@ def asset(name: str) -> str:
 def static(path: str):
     first, _, rest = path.partition("/")
     if rest and _DIGEST.fullmatch(first):
-        if not (FOLDER / rest).is_file() or digest(rest) != first:
+        folder, file = located(rest)
+        if ".." in file.split("/") or not (folder / file).is_file() or digest(rest) != first:
             abort(404)
         cacheable("static")
-        return send_from_directory(FOLDER, rest)
+        return send_from_directory(folder, file)
     cacheable("page")
-    return send_from_directory(FOLDER, path)
+    return send_from_directory(*located(path))

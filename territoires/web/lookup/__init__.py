@@ -3,7 +3,9 @@
     index.py        the name index of a build (names, codes, types, départements, populations)
     similarity.py   how alike two names are
     search.py       /search, as a page or JSON
-    reconcile.py    /reconcile, the W3C Entity Reconciliation API as OpenRefine speaks it
+    reconcile.py    /reconcile, the W3C Entity Reconciliation API as OpenRefine speaks it (0.2)
+    reconcile_v1.py /reconcile/v1, the same in the protocol's 1.0 draft
+    extend.py       data extension: the properties an entity type offers, their values
 """
 
 from .routes import blueprints

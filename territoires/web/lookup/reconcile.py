@@ -7,7 +7,11 @@
   "properties": [{"pid", "v"}]}}`, form-encoded or in the query string) → `{"q0": {"result":
   [{"id", "name", "type", "score", "match", "description"}]}}`; `query` (one query, 0.1) →
   `{"result": […]}`;
+- `GET|POST /reconcile` with `extend` (`{"ids": […], "properties": [{"id"}]}`, as OpenRefine
+  sends it, form-encoded) → the values of those properties (extend.py); `/reconcile/properties?
+  type=` proposes the properties of a type;
 - `/reconcile/preview?id=`, `/reconcile/flyout/entity?id=` (HTML card), `/reconcile/suggest/entity|type|property?prefix=`;
+- the 1.0 draft of the protocol under `/reconcile/v1` (reconcile_v1.py);
 - every JSON answer is JSONP when `callback` names a JavaScript function.
 
 Names are matched with the in-memory index of index.py. Properties constrain the candidates:
@@ -26,6 +30,7 @@ from flask import Response, jsonify, request
 from ... import formats
 from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
+from . import extend
 from .budget import Budget, OverBudget
 from .index import NameIndex, name_index
 from .types import TYPES, class_iri, type_mask
@@ -104,7 +109,7 @@ def bad_request(error: BadRequest):
 def manifest() -> dict:
     root = hosts().root
     ti = ti_namespace()
-    default = [t for t in TYPES if t.key in ("territoire", "epci", "commune", "personne")]
+    default = [t for t in TYPES if t.key != "organisation"]
     service = f"{root}reconcile"
     return {
         "versions": ["0.1", "0.2"],
@@ -120,6 +125,9 @@ def manifest() -> dict:
             "type": {"service_url": service, "service_path": "/suggest/type"},
             "property": {"service_url": service, "service_path": "/suggest/property"},
         },
+        "extend": {"propose_properties": {"service_url": service,
+                                          "service_path": "/properties"},
+                   "property_settings": []},
     }
 
 
@@ -263,6 +271,8 @@ def _parse_queries(raw: str):
 
 
 def service():
+    if request.values.get("extend") is not None:
+        return respond(extension(parse_json(request.values["extend"], "extend")))
     queries = request.values.get("queries")
     single = request.values.get("query")
     if queries is None and request.is_json:
@@ -287,3 +297,32 @@ def service():
         return respond({"result": run_query(index, q, "query", budget)})
     except OverBudget as over:
         raise BadRequest(str(over), 422) from None
+
+
+# --- data extension (0.2) -------------------------------------------------------------------
+
+def extension(query) -> dict:
+    """`{"meta": [columns], "rows": {id: {property: [values]}}}` for an extension query."""
+    live = store()
+    try:
+        ids, props = extend.parse(query, live.base)
+    except extend.BadExtension as error:
+        raise BadRequest(str(error)) from None
+    ti = ti_namespace()
+    return {"meta": [extend.meta(p, ti) for p in props],
+            "rows": extend.values(live, ids, props)}
+
+
+def proposed_properties():
+    """`/reconcile/properties?type=…&limit=…`: the properties a type can be extended with."""
+    type_id = request.args.get("type", "")
+    limit = _limit(request.args.get("limit", "0"), "limit") if request.args.get("limit") else None
+    try:
+        found = extend.propose(type_id, ti_namespace(), limit)
+    except extend.BadExtension as error:
+        raise BadRequest(str(error)) from None
+    answer = {"properties": [{"id": p.id, "name": p.name, "description": p.description}
+                             for p in found]}
+    if type_id:
+        answer["type"] = type_id
+    return respond(answer)

@@ -16,7 +16,8 @@ class Type:
     name: str         # display name (fr / en)
 
 
-# Bit i of an entity's mask is TYPES[i]; the order is also the display priority.
+# Bit i of an entity's mask is TYPES[i] (masks are bytes: eight types at most); the order is
+# also the display priority.
 TYPES = [
     Type("territoire", "TerritoireIndustrie", "Territoire d'industrie / industry territory"),
     Type("epci", "EPCI", "EPCI (intercommunalité)"),
@@ -25,6 +26,7 @@ TYPES = [
     Type("departement", "Departement", "Département"),
     Type("region", "Region", "Région / region"),
     Type("organisation", str(ORG.FormalOrganization), "Organisation / organisation"),
+    Type("commune-deleguee", "CommuneDeleguee", "Commune déléguée / delegated commune"),
 ]
 ALL = (1 << len(TYPES)) - 1
 

@@ -11,6 +11,7 @@ from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
 from ..http import etag, send
 from ..sparql.examples import examples
+from .schemaorg import dataset
 from .validation import verdict
 
 
@@ -29,5 +30,5 @@ def home() -> Response:
     body = render_template("home.html", manifest=live.manifest, version=live.version,
                            territories=territories(live), verdict=verdict(live),
                            examples=examples(context().settings.queries_dir, live.base),
-                           hosts=host).encode()
+                           hosts=host, structured=dataset(live, host)).encode()
     return send(body, formats.HTML, etag(live.version, "home", host.root))

@@ -5,6 +5,7 @@
     /.well-known/void[.ext]  VoID, negotiated (Turtle for machines that say nothing, HTML for
     /catalogue[.ext]         DCAT  browsers, and every other RDF format)
     /validation[.ext]        the build's SHACL report and its DQV summary, negotiated alike
+    /robots.txt, /sitemap.xml, /sitemap-<n>.xml   for crawlers
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from ... import formats
 from ..context import store
 from ..documents.answer import Kind, Target, answer
 from ..errors import error_response
-from . import dcat, dumps, home, validation, void
+from . import crawlers, dcat, dumps, home, validation, void
 
 bp = Blueprint("metadata", __name__)
 bp.add_url_rule("/", view_func=home.home, methods=["GET", "HEAD"])
 bp.add_url_rule("/dump/", view_func=dumps.index, endpoint="dumps", methods=["GET", "HEAD"])
 bp.add_url_rule("/dump/<name>", view_func=dumps.dump, methods=["GET", "HEAD"])
+bp.add_url_rule("/robots.txt", view_func=crawlers.robots, methods=["GET", "HEAD"])
+bp.add_url_rule("/sitemap.xml", view_func=crawlers.sitemap, methods=["GET", "HEAD"])
+bp.add_url_rule("/sitemap-<int:number>.xml", view_func=crawlers.sitemap_page,
+                methods=["GET", "HEAD"])
 
 
 @bp.route("/.well-known/void", endpoint="void", methods=["GET", "HEAD"])

@@ -33,8 +33,15 @@ def metadata_graph(base: str) -> Graph:
 
 
 def to_quads(graph: Graph) -> list[ox.Quad]:
-    """The graph's triples as sorted quads of the default graph (stable bytes, stable ETags)."""
+    """The graph's triples as sorted quads of the default graph (stable bytes, stable ETags),
+    French first: of a property's texts, the French one is written first, for the readers that
+    take the first they read (data.gouv.fr's harvester took the English title)."""
     triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"),
                        format=ox.RdfFormat.N_TRIPLES)
-    return sorted((ox.Quad(t.subject, t.predicate, t.object) for t in triples),
-                  key=lambda q: tuple(str(term) for term in q))
+    return sorted((ox.Quad(t.subject, t.predicate, t.object) for t in triples), key=_order)
+
+
+def _order(quad: ox.Quad) -> tuple:
+    term = quad.object
+    french = isinstance(term, ox.Literal) and (term.language or "").startswith("fr")
+    return str(quad.subject), str(quad.predicate), not french, str(term)

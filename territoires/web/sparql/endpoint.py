@@ -3,7 +3,8 @@
 A request is read by `protocol` and checked by `guard` (read-only, no outbound request, size and
 nesting limits) before the store answers it within the deadline and the size cap: the local store
 in an executor process, a remote store by forwarding it. A client gets a 200 only for a complete
-answer. A GET without a query answers the service description.
+answer. A GET without a query answers the service description, or, to a browser (HTML preferred
+to every description format, no `format` parameter), the query editor, as Fuseki and Oxigraph do.
 
 Complete answers are kept per application in a cache bounded in bytes (`result_cache_bytes`),
 keyed by everything that decides them: the query text, the protocol's dataset, the negotiated
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Response, request
+from flask import Response, make_response, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import wrap_file
 
@@ -27,7 +28,7 @@ from ..caching.responses import keep
 from ..context import context, store
 from ..errors import error_response
 from ..http import etag
-from . import guard, protocol, service
+from . import guard, page, protocol, service
 
 FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
@@ -35,6 +36,10 @@ FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
 def endpoint() -> Response:
     try:
         params = protocol.parameters()
+        if protocol.wants_page(params):     # a browser: the editor
+            response = make_response(page.query_page())
+            response.vary.add("Accept")
+            return response
         query = protocol.query(params)
         if query is None:
             return _service_description(params)

@@ -118,6 +118,18 @@ def negotiate(params: MultiDict, offers: tuple[Format, ...]) -> Format | None:
     return formats.negotiate(offers, request.accept_mimetypes if accept is None else accept)
 
 
+def wants_page(params: MultiDict) -> bool:
+    """A browser's GET without a query, where a client gets the service description: no `format`
+    parameter, and HTML preferred to every format we answer in (a client that accepts anything,
+    `*/*`, gets the description). With a query, a browser gets its answer (as from Fuseki or
+    Oxigraph): the link to an answer stays a link to the answer."""
+    if request.method != "GET" or {"format", "query", "update"} & params.keys():
+        return False
+    accept = request.accept_mimetypes
+    offers = [f.media_type for f in (*formats.RESULTS, *formats.GRAPHS)]
+    return accept.quality(formats.HTML.media_type) > max(map(accept.quality, offers))
+
+
 def _format_parameter(values: list[str]) -> MIMEAccept | None:
     """`format` values (short names or media types, possibly comma-separated) as an Accept."""
     if not values:
