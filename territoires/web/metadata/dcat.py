@@ -120,7 +120,7 @@ def _dataset(g: Graph, live: Store, publisher: URIRef, modified: Literal) -> Non
     g.add((ds, DCTERMS.spatial, FRANCE))
     g.add((ds, DCTERMS.modified, modified))
     g.add((ds, DCTERMS.identifier, Literal(str(ds))))
-    g.add((ds, DCAT.version, Literal(live.version)))
+    g.add((ds, URIRef(DCAT + "version"), Literal(live.version)))   # DCAT 3: not in rdflib's DCAT 2 list
     g.add((ds, OWL.versionInfo, Literal(live.version)))
     g.add((ds, DCAT.landingPage, URIRef(base)))
     g.add((ds, DCTERMS.conformsTo, URIRef(f"{base}def/territoires")))
