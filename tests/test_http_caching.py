@@ -12,6 +12,8 @@ import brotli
 import pytest
 
 from territoires.build import build
+from territoires.config import ROOT
+from territoires.web.assets import _encoded
 from territoires.web import create_app
 
 from .conftest import copy_with_extra_source, organisation_turtle, settings_for
@@ -74,6 +76,22 @@ def test_static_assets_are_fingerprinted_and_immutable(client):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert client.get(css.replace(css.split("/")[2], "0" * 12)).status_code == 404
+
+
+def test_vendored_assets_are_compressed_once_and_decode_to_the_file(client):
+    page = client.get("/requete", headers={"Accept": "text/html"}).get_data(as_text=True)
+    script = re.search(r'src="(/static/[0-9a-f]{12}/yasgui/yasgui\.min\.js)"', page).group(1)
+    original = (ROOT / "vendor" / "yasgui" / "yasgui.min.js").read_bytes()
+    for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        response = client.get(script, headers={"Accept-Encoding": coding})
+        assert response.headers["Content-Encoding"] == coding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert decode(response.get_data()) == original
+    compressed = _encoded.cache_info().misses
+    for _ in range(5):
+        client.get(script, headers={"Accept-Encoding": "br"})
+    assert _encoded.cache_info().misses == compressed   # ~0.1 s of Brotli once, not per request
+    assert client.get(script).get_data() == original
 
 
 @pytest.mark.parametrize("path, headers", [("/doc/epci/242500361", TURTLE),
