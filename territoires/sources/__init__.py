@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import links, reference, territories, turtle
+from . import links, populations, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -91,26 +91,27 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
     dataset = Dataset()
     loaded: list[SourceGraph] = []
-    epci_index = None
+    epci_index = reference_source = None
     for directory, iri in plans:
         progress(f"mapping {directory.name}/ → <{iri}>")
         graph = dataset.graph(iri)
         derived: list[SourceGraph] = []
         if list(directory.glob("*.csv.gz")):
-            source = reference.load(vocab, directory, graph)
+            source = reference_source = reference.load(vocab, directory, graph)
             epci_index = territories.EpciIndex(graph, vocab)
             derived = links.load(vocab, source, dataset, descriptions)
         elif list(directory.glob("*.csv")):
             if epci_index is None:
                 raise SourceError(directory, "territory lists need the reference snapshot")
             source = territories.load(vocab, directory, graph, epci_index)
+            derived = [populations.load(vocab, reference_source, source, dataset, descriptions)]
         else:
             files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
             source = turtle.load(directory.name, files, vocab.base, graph)
         progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
         loaded.append(source)
         for linkset in derived:
-            progress(f"  {len(linkset):,} links → <{linkset.iri}>")
+            progress(f"  {len(linkset):,} triples derived → <{linkset.iri}>")
             loaded.append(linkset)
 
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
