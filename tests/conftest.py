@@ -231,8 +231,12 @@ def organisation_turtle(label: str) -> str:
     return f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix schema: <https://schema.org/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ti: <def/territoires#> .
 <id/organisation/essai> a org:FormalOrganization , schema:Organization ;
-    skos:prefLabel "{label}"@fr .
+    skos:prefLabel "{label}"@fr ;
+    ti:modeEtablissement <def/mode-etablissement/cite> ;
+    dcterms:source <id/document/article-grand-besancon-territoire-d-industrie> .
 """
 
 

@@ -76,19 +76,7 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     known = {d.resolve() for d in directories}
     directories += [d for d in extra if d.resolve() not in known]
     descriptions = Graph(store="SimpleMemory")
-    plans: list[tuple[Path, URIRef]] = []
-    seen: dict[URIRef, Path] = {}
-    for directory in directories:
-        iri, description = describe(directory, vocab)
-        if iri in seen:
-            raise SourceError(directory / DESCRIPTION,
-                              f"graph {iri} is already described by {seen[iri]}")
-        seen[iri] = directory / DESCRIPTION
-        descriptions += description
-        plans.append((directory, iri))
-
-    # The reference data first: territory lists are checked against it.
-    plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
+    plans = _plans(directories, vocab, descriptions)
     dataset = Dataset()
     loaded: list[SourceGraph] = []
     epci_index = reference_source = None
@@ -119,6 +107,24 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     for source in loaded:
         sources.locations.update(source.locations)
     return sources
+
+
+def _plans(directories: list[Path], vocab: Vocabulary, descriptions: Graph
+           ) -> list[tuple[Path, URIRef]]:
+    """Each directory with the graph its `source.ttl` describes (added to `descriptions`), the
+    reference data first: territory lists are checked against it."""
+    plans: list[tuple[Path, URIRef]] = []
+    seen: dict[URIRef, Path] = {}
+    for directory in directories:
+        iri, description = describe(directory, vocab)
+        if iri in seen:
+            raise SourceError(directory / DESCRIPTION,
+                              f"graph {iri} is already described by {seen[iri]}")
+        seen[iri] = directory / DESCRIPTION
+        descriptions += description
+        plans.append((directory, iri))
+    plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
+    return plans
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],
