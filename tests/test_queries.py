@@ -251,10 +251,14 @@ def test_provenance_of_a_fact(full_store):
     assert {text(r["valeur"]) for r in rows} == {"2023-11-09"}
     article_rows = [r for r in rows if iri(r["graphe"]) == ARTICLE_GRAPH]
     assert article_rows, "the curated fact is in the article's graph"
-    assert {iri(r["derivedFrom"]) for r in article_rows} == {ARTICLE}
+    # the article, and the register cited for the one office the article does not give
+    assert {iri(r["derivedFrom"]) for r in article_rows} == {
+        ARTICLE, f"{BASE}id/document/repertoire-national-des-elus"}
     assert {iri(r["source"]) for r in article_rows} == {ARTICLE}
     assert {iri(r["sourceDuSujet"]) for r in article_rows} == {ARTICLE}
     assert all(text(r["titreSource"]).startswith("Territoire d’industrie") for r in article_rows)
+    # the label date's year is deduced (the article gives day and month): marked where it sits
+    assert {iri(r["mode"]) for r in rows} == {f"{BASE}def/mode-etablissement/deduit"}
 
 
 def _vendored(name: str) -> list[dict[str, str]]:
