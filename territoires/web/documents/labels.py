@@ -31,7 +31,7 @@ _BUILT_IN: dict[str, tuple[str, str]] = {
     RDFS.Datatype: ("type de données", "datatype"),
     SKOS.prefLabel: ("nom", "preferred label"),
     SKOS.altLabel: ("autre nom", "alternative label"),
-    SKOS.hiddenLabel: ("graphie cherchable, non affichée", "hidden label (searchable)"),
+    SKOS.hiddenLabel: ("graphie d'une source, pour la recherche", "hidden label, for search"),
     SKOS.definition: ("définition", "definition"),
     SKOS.notation: ("code", "notation"),
     SKOS.inScheme: ("dans le schéma", "in scheme"),
