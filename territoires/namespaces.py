@@ -15,12 +15,14 @@ IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 WD = Namespace("http://www.wikidata.org/entity/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
 
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SH", "SKOS",
            "TIME", "VCARD", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT",
-           "LICENCE_OUVERTE", "Vocabulary"]
+           "SDMX_ATTRIBUTE", "UNIT", "LICENCE_OUVERTE", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Vocabulary:
             "ti": str(self.ti), "forme": f"{self.base}def/forme-juridique/",
             "fiscal": f"{self.base}def/regime-fiscal/", "role": f"{self.base}def/role/",
             "pilier": f"{self.base}def/pilier/", "secteur": f"{self.base}def/secteur/",
+            "mode": f"{self.base}def/mode-etablissement/",
             "org": str(ORG), "skos": str(SKOS), "dcterms": str(DCTERMS), "prov": str(PROV),
             "time": str(TIME), "foaf": str(FOAF), "qb": str(QB), "schema": str(SCHEMA),
             "pav": str(PAV), "void": str(VOID), "dcat": str(DCAT), "igeo": str(IGEO),

@@ -233,9 +233,11 @@ def organisation_turtle(label: str) -> str:
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix schema: <https://schema.org/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ti: <def/territoires#> .
 <id/organisation/essai> a org:FormalOrganization , schema:Organization ;
     skos:prefLabel "{label}"@fr ;
-    dcterms:source <https://example.org/essai> .
+    ti:modeEtablissement <def/mode-etablissement/cite> ;
+    dcterms:source <id/document/article-grand-besancon-territoire-d-industrie> .
 """
 
 

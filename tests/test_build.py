@@ -48,7 +48,7 @@ def test_manifest_and_dumps(published, settings):
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
     assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
                                        ("cog", "ontologie", "territoires", "article-grand-besancon", "sources",
-                                        "liens-geo-api", "liens-annuaire-entreprises")}
+                                        "liens-geo-api", "liens-annuaire-entreprises", "populations")}
     assert manifest["quads"] == sum(manifest["graphs"].values())
     nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())
     assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == manifest["quads"]
@@ -166,10 +166,8 @@ def test_validate_conforms_on_the_real_sources(settings):
     assert result.returncode == 0, result.stdout[-2000:]
     report = json.loads(result.stdout)
     assert report["conforms"] is True
-    # The only results: territories, memberships and dates with no source of their own nor a
-    # deduction mark (issue 9, finding 2), warnings until the sources give them one.
-    assert {(r["severity"], r["sourceShape"].rsplit("#", 1)[-1]) for r in report["results"]} <= {
-        ("Warning", "Provenance-source-territoires")}
+    # Every resource now cites its source and says how it was established: nothing to report.
+    assert report["results"] == [], report["results"][:3]
 
 
 def test_the_whole_real_data_builds(full_build, full_settings):
@@ -177,7 +175,7 @@ def test_the_whole_real_data_builds(full_build, full_settings):
     with every graph of the small build and the whole of France's communes."""
     manifest = json.loads((full_settings.current_build / "build.json").read_text())
     assert manifest == json.loads(full_build.to_json())
-    assert len(full_build.graphs) == 7 and full_build.quads > 500_000
+    assert len(full_build.graphs) == 8 and full_build.quads > 500_000
     assert full_build.graphs[f"{BASE}graph/cog"] > 400_000
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SH, SKOS, TIME, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ SCHEMA = Namespace("https://schema.org/")
 PAV = Namespace("http://purl.org/pav/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
-SCHEMES = ["forme-juridique", "regime-fiscal", "role", "pilier", "secteur"]
+SCHEMES = ["forme-juridique", "regime-fiscal", "role", "pilier", "secteur", "mode-etablissement"]
 
 
 def iri(path: str) -> URIRef:
@@ -231,7 +231,7 @@ def test_concept_schemes(ontology, scheme, concepts):
 
 def test_every_concept_is_in_a_scheme_with_french_and_english_labels(ontology):
     concepts = set(ontology.subjects(RDF.type, SKOS.Concept))
-    assert len(concepts) == 21
+    assert len(concepts) == 24
     for concept in concepts:
         schemes = set(ontology.objects(concept, SKOS.inScheme))
         assert schemes and all((s, RDF.type, SKOS.ConceptScheme) in ontology for s in schemes)
@@ -294,6 +294,9 @@ PREFIXES = """
 @prefix pav: <http://purl.org/pav/> .
 @prefix time: <http://www.w3.org/2006/time#> .
 @prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix mode: <def/mode-etablissement/> .
+@prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
 """
 
 # One thing of every kind, all valid. Codes are the official ones (Doubs, Grand Besançon).
@@ -326,8 +329,11 @@ VALID = PREFIXES + """
 <id/territoire/t> a ti:TerritoireIndustrie ; skos:prefLabel "Territoire de test"@fr ;
     ti:dateLabellisation "2023-11-09"^^xsd:date ; ti:periodeLabellisation <id/territoire/t#periode> ;
     ti:phase <id/phase/territoires-d-industrie-2> ; org:hasMember <id/epci/242500361> ;
-    org:hasMembership <id/territoire/t#membre-242500361> , <id/territoire/t#elu-referent> ;
+    org:hasPost <id/territoire/t#poste-elu-referent> ;
     ti:planActions <id/plan/t> .
+<id/epci/242500361> org:hasMembership <id/territoire/t#membre-242500361> .
+<id/territoire/t#poste-elu-referent> a org:Post ; org:postIn <id/territoire/t> ; org:role role:elu-referent ;
+    org:heldBy <id/personne/p> .
 <id/territoire/t#periode> a time:Interval ; time:hasBeginning <id/territoire/t#debut> ;
     time:hasEnd <id/territoire/t#fin> ; time:hasXSDDuration "P4Y"^^xsd:duration .
 <id/territoire/t#debut> a time:Instant ; time:inXSDDate "2023-11-09"^^xsd:date .
@@ -337,7 +343,8 @@ VALID = PREFIXES + """
 <id/territoire/t#elu-referent> a org:Membership ; org:member <id/personne/p> ;
     org:organization <id/territoire/t> ; org:role role:elu-referent ;
     org:memberDuring <id/territoire/t#periode> .
-<id/personne/p> a foaf:Person , schema:Person ; foaf:name "Personne de test" .
+<id/personne/p> a foaf:Person , schema:Person ; foaf:name "Personne de test" ;
+    org:hasMembership <id/territoire/t#elu-referent> ; org:holds <id/territoire/t#poste-elu-referent> .
 <id/organisation/o> a org:FormalOrganization , schema:Organization ; skos:prefLabel "Entreprise de test"@fr ;
     schema:location <id/commune/25560> .
 <id/citation/c> a schema:Quotation ; schema:spokenByCharacter <id/personne/p> ;
@@ -352,30 +359,13 @@ VALID = PREFIXES + """
 
 <id/statistique/s> a qb:DataSet ; qb:structure ti:dsd-salaires .
 <id/statistique/s/industrie> a qb:Observation ; qb:dataSet <id/statistique/s> ;
-    ti:periodeReference "2022"^^xsd:gYear ; ti:secteur secteur:industrie ; ti:salaireNetMoyenMensuel 2906.0 .
+    ti:periodeReference "2022"^^xsd:gYear ; ti:secteur secteur:industrie ; ti:salaireNetMoyenMensuel 2906.0 ;
+    sdmx-attribute:unitMeasure unit:CCY_EUR ; schema:currency "EUR" .
 
 <graph/test> a ti:SourceGraph ; dcterms:title "Graphe de test"@fr ; prov:wasDerivedFrom <id/document/d> ;
     dcterms:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ;
     pav:retrievedOn "2026-11-28"^^xsd:date .
 
-# Every curated resource cites its source or says it is deduced (tish:Provenance-source*).
-<id/programme/territoires-d-industrie> dcterms:source <id/document/d> .
-<id/phase/territoires-d-industrie-2> dcterms:source <id/document/d> .
-<id/phase/territoires-d-industrie-2#periode> dcterms:source <id/document/d> .
-<id/phase/territoires-d-industrie-2#debut> dcterms:source <id/document/d> .
-<id/territoire/t> dcterms:source <id/document/d> .
-<id/territoire/t#periode> dcterms:source <id/document/d> .
-<id/territoire/t#debut> dcterms:source <id/document/d> .
-<id/territoire/t#fin> ti:modeEtablissement <def/mode-etablissement/deduit> .
-<id/territoire/t#membre-242500361> dcterms:source <id/document/d> .
-<id/territoire/t#elu-referent> dcterms:source <id/document/d> .
-<id/personne/p> dcterms:source <id/document/d> .
-<id/organisation/o> dcterms:source <id/document/d> .
-<id/financement/f> dcterms:source <id/document/d> .
-<id/financement/f#montant> dcterms:source <id/document/d> .
-<id/plan/t> dcterms:source <id/document/d> .
-<id/statistique/s> dcterms:source <id/document/d> .
-<id/statistique/s/industrie> dcterms:source <id/document/d> .
 """
 
 
@@ -393,9 +383,20 @@ def validate(data: Graph, shapes_graph: Graph) -> tuple[bool, list[dict]]:
     return bool(conforms), results
 
 
+# The classes whose resources are curated (or come from a territory list): each must cite its
+# source and say how its facts were established (tish:Provenance-*).
+CURATED = [TI.Programme, TI.Phase, TI.TerritoireIndustrie, TI.PlanActions, ORG.Membership, ORG.Post,
+           TIME.Interval, TIME.Instant, FOAF.Person, SCHEMA.Organization, SCHEMA.MonetaryGrant,
+           SCHEMA.MonetaryAmount, SCHEMA.Quotation, QB.DataSet, QB.Observation]
+
+
 @pytest.fixture(scope="module")
 def valid_graph(ontology) -> Graph:
     graph = Graph().parse(data=VALID, format="turtle", publicID=BASE)
+    for cls in CURATED:
+        for resource in set(graph.subjects(RDF.type, cls)):
+            graph.add((resource, DCTERMS.source, iri("id/document/d")))
+            graph.add((resource, TI.modeEtablissement, iri("def/mode-etablissement/cite")))
     graph += ontology  # the union of the named graphs holds the concept schemes
     return graph
 
@@ -515,6 +516,8 @@ INSTANT = iri("id/territoire/t#debut")
 INTERVAL = iri("id/territoire/t#periode")
 OBSERVATION = iri("id/statistique/s/industrie")
 ORGANISATION = iri("id/organisation/o")
+POST = iri("id/territoire/t#poste-elu-referent")
+UNIT_MEASURE = URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure")
 
 
 def drop(subject, prop):
@@ -608,8 +611,8 @@ CASES = [
     ("chef-lieu-not-commune", put(DEPT, TI.chefLieu, REGION), TISH["Departement-chefLieu"], DEPT,
      TI.chefLieu),
     # territory
-    ("territoire-without-date", drop(T, TI.dateLabellisation), TISH["Territoire-dateLabellisation"], T,
-     TI.dateLabellisation),
+    ("territoire-two-dates", add(T, TI.dateLabellisation, Literal("2023", datatype=XSD.gYear)),
+     TISH["Territoire-dateLabellisation"], T, TI.dateLabellisation),
     ("territoire-date-string", put(T, TI.dateLabellisation, Literal("9 novembre 2023")),
      TISH["Territoire-dateLabellisation"], T, TI.dateLabellisation),
     ("territoire-two-dates", add(T, TI.dateLabellisation, Literal("2023", datatype=XSD.gYear)),
@@ -641,6 +644,26 @@ CASES = [
      MEMBERSHIP, ORG.memberDuring),
     ("membership-two-members", add(MEMBERSHIP, ORG.member, PERSON), TISH["Membership-member"], MEMBERSHIP,
      ORG.member),
+    # W3C ORG: org:hasMembership from the organisation (the old pattern)
+    ("membership-linked-from-its-organisation", add(T, ORG.hasMembership, MEMBERSHIP),
+     TISH["Adhesion-depuisLeMembre"], MEMBERSHIP, None),
+    ("post-without-organisation", drop(POST, ORG.postIn), TISH["Post-organisation"], POST, ORG.postIn),
+    ("post-role-not-a-role", put(POST, ORG.role, iri("def/pilier/foncier")), TISH["Post-role"], POST,
+     ORG.role),
+    ("post-holder-one-way", drop(POST, ORG.heldBy), TISH["Post-titulaire"], POST, None),
+    # provenance (issue 9): a source, as an IRI, and how the facts were established
+    ("curated-without-source", drop(ORGANISATION, DCTERMS.source), TISH["Provenance-source"],
+     ORGANISATION, DCTERMS.source),
+    ("curated-source-literal", put(INSTANT, DCTERMS.source, Literal("public record")),
+     TISH["Provenance-source"], INSTANT, DCTERMS.source),
+    ("curated-without-mode", drop(T, TI.modeEtablissement), TISH["Provenance-mode"], T,
+     TI.modeEtablissement),
+    ("curated-mode-unknown", put(PERSON, TI.modeEtablissement, iri("def/role/membre")),
+     TISH["Provenance-mode"], PERSON, TI.modeEtablissement),
+    ("deduced-without-reasoning", put(INSTANT, TI.modeEtablissement, iri("def/mode-etablissement/deduit")),
+     TISH["Provenance-raisonnement"], INSTANT, None),
+    ("observation-without-unit", drop(OBSERVATION, UNIT_MEASURE), TISH["Observation-unite"], OBSERVATION,
+     UNIT_MEASURE),
     # money
     ("amount-without-currency", drop(AMOUNT, SCHEMA.currency), TISH["Montant-devise"], AMOUNT,
      SCHEMA.currency),
@@ -692,7 +715,9 @@ def test_constraint_fires_on_invalid_graph_only(valid_graph, valid_report, shape
     assert not conforms
     fired = [r for r in results if r["shape"] == shape]
     assert fired, f"{shape} did not fire; got {[(r['shape'], r['path']) for r in results]}"
-    assert any(r["focus"] == focus and r["path"] == path for r in fired), fired
+    # path None: a node shape (no result path) or an inverse path (a blank node)
+    assert any(r["focus"] == focus and (r["path"] == path or path is None
+                                        and isinstance(r["path"], BNode)) for r in fired), fired
     for result in fired:
         assert result["severity"] == SH.Violation
         assert {"fr", "en"} <= set(result["messages"]), result
@@ -709,7 +734,9 @@ def test_every_required_constraint_is_exercised():
         "Territoire-membres", "Membership-member", "Membership-organization", "Membership-role",
         "Membership-memberDuring", "Montant-devise", "Montant-valeur", "Person-name",
         "SourceGraphShape", "SourceGraph-licence", "InstantShape", "Observation-dataSet",
-        "ObservationShape")}
+        "ObservationShape", "Adhesion-depuisLeMembre", "Post-organisation", "Post-role",
+        "Post-titulaire", "Observation-unite", "Provenance-source", "Provenance-mode",
+        "Provenance-raisonnement")}
     assert required <= exercised, required - exercised
 
 

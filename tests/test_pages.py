@@ -123,7 +123,8 @@ DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
     rdfs:label "<script>alert('x')</script> & Cie"@fr ;
     rdfs:comment "\\"><img src=x onerror=alert(1)>" ;
     rdfs:seeAlso <javascript:alert(1)> ;
-    <http://purl.org/dc/terms/source> <https://example.org/essai> .
+    <def/territoires#modeEtablissement> <def/mode-etablissement/cite> ;
+    <http://purl.org/dc/terms/source> <id/document/article-grand-besancon-territoire-d-industrie> .
 """
 
 

@@ -251,7 +251,51 @@ def test_provenance_of_a_fact(full_store):
     assert {text(r["valeur"]) for r in rows} == {"2023-11-09"}
     article_rows = [r for r in rows if iri(r["graphe"]) == ARTICLE_GRAPH]
     assert article_rows, "the curated fact is in the article's graph"
-    assert {iri(r["derivedFrom"]) for r in article_rows} == {ARTICLE}
+    # the article, and the register cited for the one office the article does not give
+    assert {iri(r["derivedFrom"]) for r in article_rows} == {
+        ARTICLE, f"{BASE}id/document/repertoire-national-des-elus"}
     assert {iri(r["source"]) for r in article_rows} == {ARTICLE}
     assert {iri(r["sourceDuSujet"]) for r in article_rows} == {ARTICLE}
     assert all(text(r["titreSource"]).startswith("Territoire d’industrie") for r in article_rows)
+    # the label date's year is deduced (the article gives day and month): marked where it sits
+    assert {iri(r["mode"]) for r in rows} == {f"{BASE}def/mode-etablissement/deduit"}
+
+
+def _vendored(name: str) -> list[dict[str, str]]:
+    from territoires import snapshot
+
+    return [row for _, row in snapshot.rows(ROOT / "data" / "reference", name)]
+
+
+def test_populations_by_vintage_and_the_two_sums(full_store):
+    """Query 13: the Data Cube observations carry the Insee vintage (2023) and source; their sum
+    over the territory's communes and the sum of its EPCI's municipal populations are both
+    recomputed here from the vendored CSV files, and differ (docs/MODEL.md, "Populations")."""
+    (row,) = run(full_store, "13")
+    epci = {r["siren"]: r for r in _vendored("epci")}
+    members = {r["commune"] for r in _vendored("epci_membres") if r["epci"] in COMMUNES_PER_EPCI}
+    communes = {r["code"]: r for r in _vendored("communes") if r["type"] == "commune-actuelle"}
+    assert text(row["millesime"]) == "2023"
+    assert iri(row["source"]).startswith("https://www.insee.fr/")
+    assert number(row["communes"]) == sum(COMMUNES_PER_EPCI.values()) == len(members)
+    assert number(row["sommeCommunes"]) == sum(int(communes[c]["population"]) for c in members)
+    assert number(row["sommeEpci"]) == sum(int(epci[s]["population_municipale"])
+                                            for s in COMMUNES_PER_EPCI)
+    assert number(row["sommeCommunes"]) != number(row["sommeEpci"])
+
+
+def test_how_each_fact_was_established(full_store):
+    """Query 14: every curated or territory-list resource cites an IRI and says how its facts
+    were established; every deduction gives its reasoning."""
+    rows = run(full_store, "14")
+    modes = {iri(r["ressource"]): iri(r["mode"]).rsplit("/", 1)[1] for r in rows}
+    assert set(modes.values()) == {"cite", "deduit", "reference"}
+    assert all(isinstance(r["source"], ox.NamedNode) for r in rows)
+    deduced = {iri(r["ressource"]) for r in rows if modes[iri(r["ressource"])] == "deduit"}
+    reasoned = {iri(r["ressource"]) for r in rows if r["raisonnement"] is not None}
+    assert deduced <= reasoned
+    for siren in HAUT_DOUBS_EPCI:   # the five Haut-Doubs EPCI are deduced, not read
+        assert modes[f"{HAUT_DOUBS}#membre-{siren}"] == "deduit"
+    assert modes[f"{ALLIANCES}#membre-{GRAND_BESANCON}"] == "cite"
+    vignot = [r for r in rows if iri(r["ressource"]).endswith("#role-anne-vignot")]
+    assert {iri(r["source"]) for r in vignot} == {f"{BASE}id/document/repertoire-national-des-elus"}

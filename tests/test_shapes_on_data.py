@@ -5,7 +5,7 @@ gives exactly the expected violation."""
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, XSD
 
 from territoires.namespaces import SCHEMA, Vocabulary
@@ -86,7 +86,11 @@ CORRUPTIONS = {
     "EPCI without legal form": (lambda g: g.remove((MORTEAU, TI.formeJuridique, None)), MORTEAU, TI.formeJuridique),
     "EPCI legal form outside the scheme": (lambda g: _set(g, MORTEAU, TI.formeJuridique, V.concept("forme-juridique", "SIVOM")), MORTEAU, TI.formeJuridique),
     "EPCI negative total population": (lambda g: _set(g, MORTEAU, TI.populationTotale, Literal(-1)), MORTEAU, TI.populationTotale),
-    "territory without label date": (lambda g: g.remove((ALLIANCES, TI.dateLabellisation, None)), ALLIANCES, TI.dateLabellisation),
+    "territory with two label dates": (lambda g: g.add((ALLIANCES, TI.dateLabellisation, Literal("2023", datatype=XSD.gYear))), ALLIANCES, TI.dateLabellisation),
+    "membership linked from its territory (old ORG pattern)": (lambda g: g.add((ALLIANCES, ORG.hasMembership, MEMBERSHIP)), MEMBERSHIP, None),
+    "curated resource without source": (lambda g: g.remove((BOLE, DCTERMS.source, None)), BOLE, DCTERMS.source),
+    "curated resource citing a literal": (lambda g: _set(g, BOLE, DCTERMS.source, Literal("public record")), BOLE, DCTERMS.source),
+    "territory resource without mode": (lambda g: g.remove((MEMBERSHIP, TI.modeEtablissement, None)), MEMBERSHIP, TI.modeEtablissement),
     "territory without term": (lambda g: g.remove((ALLIANCES, TI.periodeLabellisation, None)), ALLIANCES, TI.periodeLabellisation),
     "territory without phase": (lambda g: g.remove((ALLIANCES, TI.phase, None)), ALLIANCES, TI.phase),
     "territory without EPCI": (lambda g: g.remove((ALLIANCES, ORG.hasMember, None)), ALLIANCES, ORG.hasMember),
@@ -108,9 +112,11 @@ def test_each_shape_catches_its_mistake(name, real_slice, shapes):
     change(graph)
     report = validate(graph, shapes, locations=_no_locations())
     assert not report.conforms
-    found = {(r.focus, r.path) for r in report.violations}
+    # an inverse path (a blank node) is listed as None
+    found = {(r.focus, None if isinstance(r.path, BNode) else r.path) for r in report.violations}
     assert (focus, path) in found, f"expected a violation on {focus} {path}; got {found}"
-    fired = [r for r in report.violations if (r.focus, r.path) == (focus, path)]
+    fired = [r for r in report.violations
+             if (r.focus, None if isinstance(r.path, BNode) else r.path) == (focus, path)]
     assert all(r.messages.get("fr") and r.messages.get("en") for r in fired)
 
 

@@ -63,7 +63,8 @@ def command(args, settings) -> int:
         {"phase": options.phase, "date_labellisation": options.start,
          "fin_mandat": options.end})
     write_atomically(output / CSV_NAME, csv_text(parsed, options.phase, options.start,
-                                                 options.end, reference.epci_name, known_dates))
+                                                 options.end, reference.epci_name, known_dates,
+                                                 f"graph/{args.graph_name}#fichier"))
     write_atomically(output / DESCRIPTION, turtle)
     epci = sum(len(t.epci) for t in parsed.territories.values())
     print(f"{path}: {parsed.layout} layout ({parsed.encoding}, {parsed.delimiter!r}), "

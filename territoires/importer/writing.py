@@ -21,7 +21,11 @@ from .text import delimiter
 CSV_NAME = "territoires.csv"
 DESCRIPTION = "source.ttl"
 OUTPUT_COLUMNS = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",
-                  "epci_nom", "identifiant_officiel"]
+                  "epci_nom", "identifiant_officiel", "source", "deduit", "raisonnement"]
+# The published lists give no dates: they are the phase's (or another source's), so deduced.
+DATES_DEDUCED = ("Le fichier importé ne donne pas de dates : ce sont celles de la phase, ou celles "
+                 "d'une autre source du projet qui date ce territoire.")
+EPCI_DEDUCED = " Les EPCI sont déduits des communes listées, par le graphe de référence."
 
 
 def slugify(name: str) -> str:
@@ -41,10 +45,16 @@ def slugs(territories: dict[str, Territory]) -> dict[str, str]:
 
 
 def csv_text(parsed: Parsed, phase: str, start: str, end: str, epci_names: dict[str, str],
-             known_dates: dict[str, tuple[str, str]] = {}) -> str:
+             known_dates: dict[str, tuple[str, str]] = {}, source: str = "") -> str:
     """The rows in the project's layout; `epci_names` (SIREN → reference name) fills `epci_nom`,
     which the build checks against the SIREN; `known_dates` (slug → label date, end of term)
-    keeps the dates of territories another source already dates more precisely, so both agree."""
+    keeps the dates of territories another source already dates more precisely, so both agree.
+    Each row cites `source` (the imported file, as described in source.ttl) and says what is
+    deduced."""
+    deduced = "date_labellisation fin_mandat"
+    reasoning = DATES_DEDUCED
+    if parsed.layout == LAYOUT_COMMUNE:
+        deduced, reasoning = deduced + " epci", reasoning + EPCI_DEDUCED
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
@@ -53,7 +63,8 @@ def csv_text(parsed: Parsed, phase: str, start: str, end: str, epci_names: dict[
         first, last = known_dates.get(names[key], (start, end))
         for siren in sorted(territory.epci):
             writer.writerow([names[key], territory.name, phase, first, last, siren,
-                             epci_names[siren], territory.identifier])
+                             epci_names[siren], territory.identifier, source, deduced,
+                             reasoning])
     return buffer.getvalue()
 
 

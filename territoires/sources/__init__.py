@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import links, reference, territories, turtle
+from . import links, populations, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -76,6 +76,43 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     known = {d.resolve() for d in directories}
     directories += [d for d in extra if d.resolve() not in known]
     descriptions = Graph(store="SimpleMemory")
+    plans = _plans(directories, vocab, descriptions)
+    dataset = Dataset()
+    loaded: list[SourceGraph] = []
+    epci_index = reference_source = None
+    for directory, iri in plans:
+        progress(f"mapping {directory.name}/ → <{iri}>")
+        graph = dataset.graph(iri)
+        derived: list[SourceGraph] = []
+        if list(directory.glob("*.csv.gz")):
+            source = reference_source = reference.load(vocab, directory, graph)
+            epci_index = territories.EpciIndex(graph, vocab)
+            derived = links.load(vocab, source, dataset, descriptions)
+        elif list(directory.glob("*.csv")):
+            if epci_index is None:
+                raise SourceError(directory, "territory lists need the reference snapshot")
+            source = territories.load(vocab, directory, graph, epci_index)
+            derived = [populations.load(vocab, reference_source, source, dataset, descriptions)]
+        else:
+            files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
+            source = turtle.load(directory.name, files, vocab.base, graph)
+        progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
+        loaded.append(source)
+        for linkset in derived:
+            progress(f"  {len(linkset):,} triples derived → <{linkset.iri}>")
+            loaded.append(linkset)
+
+    loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
+    sources = Sources(dataset, loaded)
+    for source in loaded:
+        sources.locations.update(source.locations)
+    return sources
+
+
+def _plans(directories: list[Path], vocab: Vocabulary, descriptions: Graph
+           ) -> list[tuple[Path, URIRef]]:
+    """Each directory with the graph its `source.ttl` describes (added to `descriptions`), the
+    reference data first: territory lists are checked against it."""
     plans: list[tuple[Path, URIRef]] = []
     seen: dict[URIRef, Path] = {}
     for directory in directories:
@@ -86,38 +123,8 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
         seen[iri] = directory / DESCRIPTION
         descriptions += description
         plans.append((directory, iri))
-
-    # The reference data first: territory lists are checked against it.
     plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
-    dataset = Dataset()
-    loaded: list[SourceGraph] = []
-    epci_index = None
-    for directory, iri in plans:
-        progress(f"mapping {directory.name}/ → <{iri}>")
-        graph = dataset.graph(iri)
-        derived: list[SourceGraph] = []
-        if list(directory.glob("*.csv.gz")):
-            source = reference.load(vocab, directory, graph)
-            epci_index = territories.EpciIndex(graph, vocab)
-            derived = links.load(vocab, source, dataset, descriptions)
-        elif list(directory.glob("*.csv")):
-            if epci_index is None:
-                raise SourceError(directory, "territory lists need the reference snapshot")
-            source = territories.load(vocab, directory, graph, epci_index)
-        else:
-            files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
-            source = turtle.load(directory.name, files, vocab.base, graph)
-        progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
-        loaded.append(source)
-        for linkset in derived:
-            progress(f"  {len(linkset):,} links → <{linkset.iri}>")
-            loaded.append(linkset)
-
-    loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
-    sources = Sources(dataset, loaded)
-    for source in loaded:
-        sources.locations.update(source.locations)
-    return sources
+    return plans
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],

@@ -18,14 +18,18 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from ..locations import Location, Locations
-from ..names import name_key
-from ..namespaces import ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
+from ..names import fold, name_key
+from ..namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
 REQUIRED = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",
             "epci_nom"]
-OPTIONAL = ["epci_libelle_source", "departement", "identifiant_officiel"]
-TERRITORY_FIELDS = ["nom", "phase", "date_labellisation", "fin_mandat", "identifiant_officiel"]
+OPTIONAL = ["epci_libelle_source", "departement", "identifiant_officiel", "debut_mandat", "source",
+            "deduit", "raisonnement"]
+TERRITORY_FIELDS = ["nom", "phase", "date_labellisation", "fin_mandat", "identifiant_officiel",
+                    "debut_mandat", "source"]
+# What the `deduit` column may name: the row's facts that are deduced rather than read.
+DEDUCIBLE = {"date_labellisation", "debut_mandat", "fin_mandat", "epci"}
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SIREN = re.compile(r"^\d{9}$")
@@ -101,8 +105,12 @@ class TerritoryMapper:
 
     def row(self, location: Location, row: dict[str, str]) -> None:
         for column in REQUIRED:
-            if not row.get(column):
+            if not row.get(column) and not (column == "date_labellisation" and row.get("debut_mandat")):
                 raise SourceError(location, f"empty {column}")
+        unknown = set(row.get("deduit", "").split()) - DEDUCIBLE
+        if unknown:
+            raise SourceError(location, f"deduit names {', '.join(sorted(unknown))}; expected "
+                                        f"some of {', '.join(sorted(DEDUCIBLE))}")
         slug = row["territoire"]
         if not SLUG.match(slug):
             raise SourceError(location, f"territoire {slug!r} is not a slug (a-z, 0-9, -)")
@@ -130,22 +138,42 @@ class TerritoryMapper:
         add((iri, ti.phase, self.vocab.id("phase", f"territoires-d-industrie-{row['phase']}")))
         if row.get("identifiant_officiel"):
             add((iri, ti.identifiantOfficiel, Literal(row["identifiant_officiel"])))
-        start, start_property = parse_date(row["date_labellisation"], location, "date_labellisation")
+        # The term starts at the label date, or at `debut_mandat` when the label date is unknown.
+        start_column = "date_labellisation" if row["date_labellisation"] else "debut_mandat"
+        start, start_property = parse_date(row[start_column], location, start_column)
         end, end_property = parse_date(row["fin_mandat"], location, "fin_mandat")
         if str(end)[:4] < str(start)[:4]:
-            raise SourceError(location, f"fin_mandat {end} is before date_labellisation {start}")
-        add((iri, ti.dateLabellisation, start))
+            raise SourceError(location, f"fin_mandat {end} is before {start_column} {start}")
+        if row["date_labellisation"]:
+            add((iri, ti.dateLabellisation, start))
         period = URIRef(f"{iri}#periode")
         self.locations.add(period, location)
         add((iri, ti.periodeLabellisation, period))
         add((period, RDF.type, TIME.Interval))
-        for name, value, prop, link in (("debut", start, start_property, TIME.hasBeginning),
-                                        ("fin", end, end_property, TIME.hasEnd)):
+        deduced = set(row.get("deduit", "").split())
+        self._provenance(iri, row, deduced - {"epci"})
+        self._provenance(period, row, deduced & {start_column, "fin_mandat"})
+        for name, value, prop, link, column in (
+                ("debut", start, start_property, TIME.hasBeginning, start_column),
+                ("fin", end, end_property, TIME.hasEnd, "fin_mandat")):
             instant = URIRef(f"{iri}#{name}")
             self.locations.add(instant, location)
             add((period, link, instant))
             add((instant, RDF.type, TIME.Instant))
             add((instant, prop, value))
+            self._provenance(instant, row, deduced & {column})
+
+    def _provenance(self, iri: URIRef, row: dict[str, str], deduced: set[str]) -> None:
+        """How the row's facts about `iri` were established (docs/MODEL.md, "Provenance"): its
+        source, and whether they are cited or deduced (with the row's reasoning)."""
+        if row.get("source"):
+            self.graph.add((iri, DCTERMS.source, URIRef(self.vocab.base + row["source"])
+                            if not re.match(r"^[a-z][a-z0-9+.-]*:", row["source"])
+                            else URIRef(row["source"])))
+        mode = "deduit" if deduced else "cite"
+        self.graph.add((iri, self.ti.modeEtablissement, self.vocab.concept("mode-etablissement", mode)))
+        if deduced and row.get("raisonnement"):
+            self.graph.add((iri, RDFS.comment, Literal(row["raisonnement"], lang="fr")))
 
     def _member(self, slug: str, location: Location, row: dict[str, str]) -> None:
         siren = row["epci_siren"]
@@ -170,14 +198,17 @@ class TerritoryMapper:
         self.locations.add(membership, location)
         self.locations.add(territory, location, ORG.hasMember)
         add((territory, ORG.hasMember, epci.iri))
-        add((territory, ORG.hasMembership, membership))
+        # W3C ORG: org:hasMembership is the inverse of org:member, so it points from the member
+        add((epci.iri, ORG.hasMembership, membership))
         add((membership, RDF.type, ORG.Membership))
         add((membership, ORG.member, epci.iri))
         add((membership, ORG.organization, territory))
         add((membership, ORG.role, self.vocab.concept("role", "membre")))
         add((membership, ORG.memberDuring, URIRef(f"{territory}#periode")))
+        self._provenance(membership, row, set(row.get("deduit", "").split()) & {"epci"})
         if row.get("epci_libelle_source"):
-            add((epci.iri, SKOS.altLabel, Literal(row["epci_libelle_source"], lang="fr")))
+            name = row["epci_libelle_source"]
+            add((epci.iri, label_kind(name, epci.name), Literal(name, lang="fr")))
 
     def _check_official_name(self, location: Location, name: str, siren: str,
                              departement: str | None) -> None:
@@ -202,6 +233,16 @@ class TerritoryMapper:
         if found[0] != siren:
             raise SourceError(location, f"epci_libelle_source {name!r} is EPCI {found[0]} "
                                         f"({self.epci.by_siren[found[0]].name}), not {siren}")
+
+
+def label_kind(source_name: str, official: str):
+    """A source's spelling of an EPCI is a label to show (skos:altLabel) when it is the official
+    name short of its legal form and leading articles ("Val de Morteau" for "CC du Val de
+    Morteau"), and a misspelling kept for search only (skos:hiddenLabel) otherwise ("Plateau du
+    Russey" for "CC du Plateau de Russey")."""
+    words, key = fold(official).split(), name_key(official).split()
+    first = words.index(key[0]) if key else 0
+    return SKOS.altLabel if fold(source_name) == " ".join(words[first:]) else SKOS.hiddenLabel
 
 
 def load(vocab: Vocabulary, directory: Path, graph: Graph, epci: EpciIndex) -> SourceGraph:

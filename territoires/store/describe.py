@@ -138,10 +138,11 @@ def read_by_patterns(engine: ox.Store, iri: str, names: Names | None = None) -> 
 def _fragments(named, is_fragment, resource, pointing) -> set[ox.Quad]:
     """The triples of `resource` and of its fragments, level by level: a fragment counts at the
     first depth it is reached at, and is followed further while within FRAGMENT_DEPTH. Those
-    pointing at the resource are one link further than those it links to."""
+    pointing at the resource count as one link from it, like those it links to: W3C ORG links
+    an organisation's memberships to it (org:organization), never the other way."""
     own, depth, levels = set(), {resource: 0}, {0: [resource]}
     for level in range(FRAGMENT_DEPTH + 1):
-        if level == FRAGMENT_DEPTH - 1:
+        if level == 1:
             for node in pointing:
                 if node not in depth:
                     depth[node] = level

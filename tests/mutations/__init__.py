@@ -51,9 +51,9 @@ TERRITOIRE = "article/territoire.ttl"
 MUTATIONS = [
     # --- the territory list -------------------------------------------------------------------
     Mutation("SIREN of another Doubs EPCI, Luhn-valid", CSV,
-             HAUT_DOUBS + "2018,2023-11,242504355,", HAUT_DOUBS + "2018,2023-11,242504496,"),
+             HAUT_DOUBS + ",2023-11,242504355,", HAUT_DOUBS + ",2023-11,242504496,"),
     Mutation("SIREN with one digit mistyped", CSV,
-             HAUT_DOUBS + "2018,2023-11,242504116,", HAUT_DOUBS + "2018,2023-11,242504117,"),
+             HAUT_DOUBS + ",2023-11,242504116,", HAUT_DOUBS + ",2023-11,242504117,"),
     Mutation("SIREN with two digits transposed", CSV,
              ALLIANCES + "2023-11-09,2027,242504181,", ALLIANCES + "2023-11-09,2027,242504811,"),
     Mutation("SIREN of Grand Besançon with its name left on another row", CSV,
@@ -69,20 +69,22 @@ MUTATIONS = [
              ALLIANCES + "2023-11-09,2027,247000623,CC des Quatre Rivières,,,",
              limit="a territory may span départements: with no département given, an EPCI far "
                    "from the others is legal (a warning would need the territory's département)"),
-    Mutation("row pasted twice", CSV, "haut-doubs,Haut-Doubs,1,2018,2023-11,200068070,CC Loue-Lison,,25,\n",
-             "haut-doubs,Haut-Doubs,1,2018,2023-11,200068070,CC Loue-Lison,,25,\n"
-             + ALLIANCES + "2023-11-09,2027,242504355,CC du Plateau de Russey,Plateau du Russey,25,\n",
+    Mutation("row pasted twice", CSV, HAUT_DOUBS + ",2023-11,200068070,CC Loue-Lison,,25,",
+             ALLIANCES + "2023-11-09,2027,242504355,CC du Plateau de Russey,Plateau du Russey,25,,,"
+             "id/document/article-grand-besancon-territoire-d-industrie,date_labellisation,"
+             "L'article date la labellisation du 9 novembre sans l'année ; 2023 est déduit de la "
+             "durée de quatre ans et de l'échéance 2027.\n" + HAUT_DOUBS + ",2023-11,200068070,CC Loue-Lison,,25,",
              at=ALLIANCES + "2023-11-09,2027,242504355,"),
     Mutation("label date in French order", CSV, "2023-11-09,2027", "09/11/2023,2027", count=0),
     Mutation("label date with day and month swapped", CSV, "2023-11-09,2027", "2023-09-11,2027",
              count=0),
-    Mutation("term ending before it starts", CSV, "1,2018,2023-11,", "1,2018,2013-11,", count=0),
+    Mutation("term ending before it starts", CSV, "1,,2023-11,", "1,,2013-11,", count=0),
     Mutation("end of term one year off", CSV, "2023-11-09,2027,", "2023-11-09,2028,", count=0),
     Mutation("wrong phase", CSV, HAUT_DOUBS, "haut-doubs,Haut-Doubs,2,", count=0),
     Mutation("territory name misspelt", CSV, '"Alliances Luxe & Précision, Doubs"',
              '"Alliance Luxe & Précision, Doubs"', count=0),
     Mutation("territory slug mistyped on one row", CSV,
-             HAUT_DOUBS + "2018,2023-11,242504181,", "haut-doub,Haut-Doubs,1,2018,2023-11,242504181,"),
+             HAUT_DOUBS + ",2023-11,242504181,", "haut-doub,Haut-Doubs,1,,2023-11,242504181,"),
     # --- figures --------------------------------------------------------------------------------
     Mutation("salary with a French thousands separator", STATISTIQUES,
              '"2906"^^xsd:decimal', '"2.906"^^xsd:decimal'),
@@ -111,21 +113,25 @@ MUTATIONS = [
              "ti:nombreTerritoires 183 ;", "ti:nombreTerritoires 1833 ;"),
     # --- provenance -----------------------------------------------------------------------------
     Mutation("source removed from an observation", STATISTIQUES,
-             '"2344"^^xsd:decimal ;\n' + SOURCE, '"2344"^^xsd:decimal .',
+             "    ti:modeEtablissement mode:cite ;\n" + SOURCE + "\n\n"
+             "<id/statistique/salaires-nets-moyens-2022/tertiaire>",
+             "    ti:modeEtablissement mode:cite .\n\n"
+             "<id/statistique/salaires-nets-moyens-2022/tertiaire>",
              at="<id/statistique/salaires-nets-moyens-2022/construction> a qb:Observation"),
     Mutation("source removed from a person", GOUVERNANCE,
-             "    schema:affiliation <id/epci/242500361> ;\n",
-             "    schema:affiliation <id/epci/242500361> .\n    # ",
+             'not from the article."@en ;\n' + SOURCE, 'not from the article."@en .',
              at="<id/personne/anne-vignot> a foaf:Person"),
     Mutation("source removed from a curated membership", GOUVERNANCE,
-             "    org:memberDuring <id/epci/242504116#role-cedric-bole-periode> ;\n" + SOURCE,
-             "    org:memberDuring <id/epci/242504116#role-cedric-bole-periode> .",
+             "    org:memberDuring <id/epci/242504116#role-cedric-bole-periode> ;\n"
+             "    ti:modeEtablissement mode:cite ;\n" + SOURCE,
+             "    org:memberDuring <id/epci/242504116#role-cedric-bole-periode> ;\n"
+             "    ti:modeEtablissement mode:cite .",
              at="<id/epci/242504116#role-cedric-bole> a org:Membership"),
     Mutation("source given as text", TERRITOIRE,
              "It is to be carried out by 2027.\"@en ;\n" + SOURCE,
              "It is to be carried out by 2027.\"@en ;\n"
              '    dcterms:source "article du Grand Besançon" .',
-             at="<id/plan/alliances-luxe-precision-doubs-grand-besancon> a ti:PlanActions"),
+             at='    dcterms:source "article du Grand Besançon" .'),
     # --- people, links, dates in the curated facts --------------------------------------------
     Mutation("person's name misspelt in one property", GOUVERNANCE,
              'foaf:name "Cédric Bôle"', 'foaf:name "Cédric Bole"'),

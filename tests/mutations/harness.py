@@ -78,7 +78,7 @@ class Bench:
             locations.update(remapped.locations if other is source else other.locations)
         report = validate(self.sources.dataset, self.shapes, locations)
         return [(f"{r.severity} {str(r.shape).rsplit('#', 1)[-1]}", place)
-                for r in report.results if _key(r) not in self.baseline and not _everywhere(r)
+                for r in report.results if _key(r) not in self.baseline
                 for place in [r.location, *r.also]]
 
     def _remap(self, source, directory: Path):
@@ -90,10 +90,3 @@ class Bench:
 
 def _key(result: Result) -> tuple:
     return (result.shape, result.focus, result.path, result.value)
-
-
-def _everywhere(result: Result) -> bool:
-    """The territory list gives the resources of its rows no source yet (issue 9, item 2): that
-    warning fires on any row, so a new row is not caught by it."""
-    return (str(result.shape).endswith("#Provenance-source-territoires")
-            and result.location is not None and result.location.file.suffix == ".csv")

@@ -1,0 +1,160 @@
+"""The graph is a valid RDF Data Cube (issue 9): every integrity constraint IC-1 … IC-21 of the
+W3C recommendation (section 11.1, one SPARQL ASK each, in tests/datacube/) holds on the built
+graph once normalized as section 10 says (tests/datacube/normalize-*.ru). An ASK is true when its
+constraint is violated.
+
+IC-20 and IC-21 are templates over each hierarchical code list's parent-child property; the graph
+has no qb:HierarchicalCodeList, so they hold vacuously: they are still run, instantiated with
+every property hierarchy-properties.rq finds plus skos:narrower, and a mutation shows that an
+instantiated template does catch a value outside its hierarchy.
+
+Each mutation test adds or removes a triple of the old pattern (or a realistic mistake) on a copy
+of the normalized graph and shows the constraint it breaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from territoires.config import ROOT
+
+from .conftest import BASE
+
+CUBE = ROOT / "tests" / "datacube"
+CONSTRAINTS = sorted(CUBE.glob("ic-*.rq"))
+TEMPLATED = {"ic-20", "ic-21"}
+
+QB = "http://purl.org/linked-data/cube#"
+TI = f"{BASE}def/territoires#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS_NARROWER = "http://www.w3.org/2004/02/skos/core#narrower"
+UNIT_MEASURE = "http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+STAT = f"{BASE}id/statistique/"
+
+
+def n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def normalized(engine: ox.Store) -> ox.Store:
+    """The union graph of a build, copied in memory and normalized (Data Cube section 10)."""
+    copy = ox.Store()
+    copy.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                     for q in engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    for phase in ("normalize-1.ru", "normalize-2.ru"):
+        copy.update((CUBE / phase).read_text(encoding="utf-8"))
+    return copy
+
+
+def instantiations(store: ox.Store) -> dict[str, list[str]]:
+    """The properties IC-20 and IC-21 are instantiated with; skos:narrower always, so the
+    templates are run even where the graph has no hierarchical code list."""
+    found = {name: [SKOS_NARROWER] for name in TEMPLATED}
+    for row in store.query((CUBE / "hierarchy-properties.rq").read_text(encoding="utf-8")):
+        found[row["constraint"].value].append(row["p"].value)
+    return found
+
+
+def queries(store: ox.Store, path: Path) -> list[str]:
+    """The ASK queries of one constraint file (a template gives one per instantiation)."""
+    text = path.read_text(encoding="utf-8")
+    name = path.stem
+    if name not in TEMPLATED:
+        return [text]
+    # The spec's own templating: $p stands for an IRI taken from the graph, checked as one.
+    return [text.replace("$p", ox.NamedNode(p).value) for p in instantiations(store)[name]]
+
+
+def violated(store: ox.Store) -> list[str]:
+    """The constraints whose ASK is true on `store`."""
+    return [path.stem for path in CONSTRAINTS
+            if any(bool(store.query(query)) for query in queries(store, path))]
+
+
+@pytest.fixture(scope="module")
+def cube(store) -> ox.Store:
+    return normalized(store.engine)
+
+
+def test_every_constraint_of_the_recommendation_is_there():
+    names = {p.stem for p in CONSTRAINTS}
+    assert names == {f"ic-{i:02d}" for i in range(1, 19)} | {"ic-19a", "ic-19b", "ic-20", "ic-21"}
+    for path in CONSTRAINTS:
+        assert "ASK" in path.read_text(encoding="utf-8"), path
+
+
+def test_the_graph_has_cubes_to_check(cube):
+    datasets = {q.subject.value for q in cube.quads_for_pattern(None, n(RDF_TYPE), n(QB + "DataSet"))}
+    assert {STAT + "salaires-nets-moyens-2022", STAT + "industrie-nationale",
+            STAT + "emplois-industriels-detruits", STAT + "populations-legales"} <= datasets
+
+
+@pytest.mark.parametrize("path", CONSTRAINTS, ids=[p.stem for p in CONSTRAINTS])
+def test_the_constraint_holds_on_the_small_build(cube, path):
+    assert not any(bool(cube.query(q)) for q in queries(cube, path)), path.stem
+
+
+def test_the_constraints_hold_on_the_full_build(full_store):
+    assert violated(normalized(full_store.engine)) == []
+
+
+# --- mutations: each breaks the constraint it names -------------------------------------------
+
+JOBS = STAT + "emplois-industriels-detruits/1973-2023"
+SHARE = STAT + "industrie-nationale"
+
+
+def mutated(cube: ox.Store, add=(), remove=()) -> list[str]:
+    copy = ox.Store()
+    copy.bulk_extend(cube.quads_for_pattern(None, None, None))
+    for s, p, o in remove:
+        copy.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
+    copy.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in add)
+    return violated(copy)
+
+
+def test_the_job_losses_back_in_the_yearly_dataset_break_it(cube):
+    """The old pattern: the 1973-2023 losses as an observation of the by-year dataset."""
+    assert "ic-01" in mutated(cube, add=[(n(JOBS), n(QB + "dataSet"), n(SHARE))])
+    old = n(SHARE + "/emplois-detruits-1973-2023")
+    found = mutated(cube, add=[
+        (old, n(QB + "dataSet"), n(SHARE)),
+        (old, n(TI + "periodeReference"), ox.Literal("2023", datatype=n(XSD + "gYear"))),
+        (old, n(TI + "emploisDetruits"), ox.Literal("2500000", datatype=n(XSD + "integer")))])
+    assert "ic-14" in found and "ic-13" in found
+
+
+def test_the_old_measure_type_dimension_breaks_it(cube):
+    spec = n(TI + "dsd-industrie-nationale-type")
+    found = mutated(cube, add=[(n(TI + "dsd-industrie-nationale"), n(QB + "component"), spec),
+                               (spec, n(QB + "componentProperty"), n(QB + "measureType")),
+                               (n(QB + "measureType"), n(RDF_TYPE), n(QB + "DimensionProperty"))])
+    assert {"ic-04", "ic-11"} <= set(found)
+
+
+def test_an_observation_without_its_unit_breaks_it(cube):
+    obs = n(STAT + "salaires-nets-moyens-2022/industrie")
+    unit = next(cube.quads_for_pattern(obs, n(UNIT_MEASURE), None)).object
+    assert mutated(cube, remove=[(obs, n(UNIT_MEASURE), unit)]) == ["ic-13"]
+
+
+def test_a_duplicate_population_breaks_it(cube):
+    obs = next(cube.quads_for_pattern(None, n(QB + "dataSet"), n(STAT + "populations-legales")))
+    twin = n(obs.subject.value + "-bis")
+    copied = [(twin, q.predicate, q.object) for q in cube.quads_for_pattern(obs.subject, None, None)]
+    assert mutated(cube, add=copied) == ["ic-12"]
+
+
+def test_an_instantiated_hierarchy_template_catches_a_value_outside_it(cube):
+    """IC-20 once the graph has a hierarchical code list for the sector dimension."""
+    secteur, scheme = n(TI + "secteur"), n(f"{BASE}def/hierarchie-test")
+    found = mutated(cube, add=[
+        (scheme, n(RDF_TYPE), n(QB + "HierarchicalCodeList")),
+        (scheme, n(QB + "parentChildProperty"), n(SKOS_NARROWER)),
+        (scheme, n(QB + "hierarchyRoot"), n(f"{BASE}def/secteur/industrie")),
+        (secteur, n(QB + "codeList"), scheme)])
+    assert "ic-20" in found

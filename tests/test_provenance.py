@@ -1,0 +1,91 @@
+"""Provenance and labels as issue 9 asks: every source is a described IRI, deductions are marked
+where they sit, misspellings met in sources are hidden labels, populations carry their vintage,
+read on the small build (the same curated and territory sources as the real one)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from territoires.namespaces import SKOS, XSD, Vocabulary
+from territoires.sources import populations
+from territoires.sources.territories import label_kind
+
+from .conftest import BASE
+
+V = Vocabulary(BASE)
+DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+MODE = ox.NamedNode(str(V.ti.modeEtablissement))
+HIDDEN = ox.NamedNode(str(SKOS.hiddenLabel))
+ALT = ox.NamedNode(str(SKOS.altLabel))
+HAUT_DOUBS = ox.NamedNode(str(V.id("territoire", "haut-doubs")))
+
+
+def union(store, s=None, p=None, o=None) -> list[ox.Quad]:
+    return list(store.engine.quads_for_pattern(s, p, o, ox.DefaultGraph()))
+
+
+def test_every_cited_source_is_an_iri(store):
+    sources = union(store, p=DCTERMS_SOURCE)
+    assert sources
+    assert [q for q in sources if not isinstance(q.object, ox.NamedNode)] == []
+
+
+def test_a_deduced_resource_gives_its_reasoning_where_it_sits(store):
+    deduit = ox.NamedNode(str(V.concept("mode-etablissement", "deduit")))
+    deduced = {q.subject for q in union(store, p=MODE, o=deduit)}
+    assert len(deduced) > 20
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    assert [s for s in deduced if not union(store, s=s, p=comment)] == []
+    # the five Haut-Doubs EPCI, its term and both bounds are marked deduced
+    for part in ("#periode", "#debut", "#fin", "#membre-242504116", "#membre-200068070"):
+        assert ox.NamedNode(HAUT_DOUBS.value + part) in deduced, part
+
+
+def test_the_haut_doubs_territory_has_no_label_date(store):
+    """The article gives none: no ti:dateLabellisation, a term from 2018 marked deduced."""
+    assert union(store, s=HAUT_DOUBS, p=ox.NamedNode(str(V.ti.dateLabellisation))) == []
+    begin = ox.NamedNode(HAUT_DOUBS.value + "#debut")
+    year = union(store, s=begin, p=ox.NamedNode("http://www.w3.org/2006/time#inXSDgYear"))
+    assert [q.object.value for q in year] == ["2018"]
+
+
+def test_misspellings_met_in_sources_are_hidden_labels(store):
+    company = ox.NamedNode(str(V.id("organisation", "auge-microtechnic")))
+    assert {q.object.value for q in union(store, s=company, p=HIDDEN)} == {"Augé Microtechnic Grou"}
+    assert "Augé Microtechnic Grou" not in {q.object.value for q in union(store, s=company, p=ALT)}
+    russey = ox.NamedNode(str(V.id("epci", "242504355")))
+    assert {q.object.value for q in union(store, s=russey, p=HIDDEN)} == {"Plateau du Russey"}
+    morteau = ox.NamedNode(str(V.id("epci", "242504116")))
+    assert {q.object.value for q in union(store, s=morteau, p=ALT)} == {"Val de Morteau"}
+
+
+def test_a_source_spelling_is_shown_only_when_it_is_the_official_name_shortened():
+    assert label_kind("Loue Lison", "CC Loue-Lison") == SKOS.altLabel
+    assert label_kind("Portes du Haut-Doubs", "CC des Portes du Haut-Doubs") == SKOS.altLabel
+    assert label_kind("Plateau du Russey", "CC du Plateau de Russey") == SKOS.hiddenLabel
+    assert label_kind("Grand Besancon Metropol", "CU Grand Besançon Métropole") == SKOS.hiddenLabel
+
+
+def test_another_vintage_is_one_more_call():
+    """populations.observations takes any vintage and its rows: a 2022 figure next to 2023."""
+    graph = Graph()
+    thise = V.id("commune", "25560")
+    source = URIRef("https://example.org/insee-2022")
+    count = populations.observations(V, graph, "2022", [populations.Row(thise, "25560", 3100)],
+                                     source)
+    assert count == 1
+    (obs,) = set(graph.subjects(V.ti.zone, thise))
+    assert str(obs).endswith("/populations-legales/2022/25560")
+    assert graph.value(obs, V.ti.periodeReference) == Literal("2022", datatype=XSD.gYear)
+    assert graph.value(obs, URIRef(str(DCTERMS_SOURCE.value))) == source
+
+
+def test_the_reference_vintage_is_published_for_the_territories_communes(store):
+    dataset = ox.NamedNode(str(V.id("statistique", "populations-legales")))
+    observations = {q.subject for q in union(store, p=ox.NamedNode(
+        "http://purl.org/linked-data/cube#dataSet"), o=dataset)}
+    assert len(observations) == 252   # the communes of the six EPCI of the territories
+    one = next(iter(observations))
+    period = union(store, s=one, p=ox.NamedNode(str(V.ti.periodeReference)))
+    assert [q.object.value for q in period] == [populations.REFERENCE_VINTAGE] == ["2023"]
