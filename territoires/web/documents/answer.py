@@ -32,6 +32,7 @@ class Target:
     iri: str
     path: str
     thing: str | None = None
+    view: tuple[tuple[str, str], ...] = ()   # a page's table parameters (sort, page)
 
 
 @dataclass
@@ -63,7 +64,8 @@ def answer(target: Target, fmt: Format | None, kind: Kind,
     keep(share=True)  # the request and the build decide the answer, found or not
     cacheable("document")
     host = hosts()
-    variant = host.root if fmt.rdf is None else ""  # only HTML links depend on the host
+    # Only HTML links depend on the host, and only HTML tables on the sort and page asked.
+    variant = f"{host.root}{target.view}" if fmt.rdf is None else ""
     key = (target.iri, fmt.ext, live.version, live.base, variant)
     body = context().documents.get(key)
     if body is None:

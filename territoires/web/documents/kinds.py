@@ -12,7 +12,7 @@ from ... import formats, queries
 from ...namespaces import FOAF, RDFS, Vocabulary
 from ...store import Store
 from ..hosts import HostMap
-from . import vocabulary
+from . import entities, vocabulary
 from .answer import Described, Target
 from .labels import term_labels
 from .view import ViewBuilder
@@ -31,11 +31,14 @@ class Resource:
 
     def page(self, described: Described, live: Store, target: Target, host: HostMap) -> str:
         document = described.content
-        view = ViewBuilder(document, term_labels(live), host).build()
+        terms = term_labels(live)
+        view = ViewBuilder(document, terms, host).build()
+        entity = entities.model(live, document, host, terms)
         resource = ox.NamedNode(target.iri)
         return render_template(
-            "resource.html", view=view, hosts=host, document_path=target.path,
-            formats=formats.DOCUMENTS, more_incoming=document.more_incoming,
+            "resource.html", view=view, entity=entity,
+            tables=entities.table_views(entity, target.view), hosts=host,
+            document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version)
 

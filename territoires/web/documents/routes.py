@@ -14,7 +14,7 @@ The last three are documents themselves (hash or slash vocabularies), negotiated
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, redirect
+from flask import Blueprint, redirect, request
 
 from ...formats import split_extension
 from ..caching.policy import cacheable
@@ -22,6 +22,7 @@ from ..caching.responses import keep
 from ..context import hosts, store
 from ..errors import error_response
 from .answer import Target, answer
+from .entities import parameters
 from .kinds import ONTOLOGY, SHAPES, Nothing, Ontology, Resource, Shapes
 
 bp = Blueprint("documents", __name__)
@@ -52,7 +53,8 @@ def thing(rest: str):
 @bp.route("/doc/<path:rest>", methods=["GET", "HEAD"])
 def document(rest: str):
     stem, fmt = split_extension(rest)
-    return _resource(Target(store().base + "id/" + stem, f"doc/{stem}", f"id/{stem}"), fmt)
+    return _resource(Target(store().base + "id/" + stem, f"doc/{stem}", f"id/{stem}",
+                            parameters(request.args)), fmt)
 
 
 @bp.route("/def/<path:rest>", methods=["GET", "HEAD"])
