@@ -14,14 +14,15 @@ The last three are documents themselves (hash or slash vocabularies), negotiated
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, redirect, request
+from flask import Blueprint, Response, redirect, request
 
+from ... import formats
 from ...formats import split_extension
 from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import hosts, store
 from ..errors import error_response
-from .answer import Target, answer
+from .answer import Target, answer, not_found_page
 from .entities import parameters
 from .kinds import ONTOLOGY, SHAPES, Nothing, Ontology, Resource, Shapes
 
@@ -43,6 +44,9 @@ def thing(rest: str):
     keep()
     cacheable("redirect")
     if not _names_something(store().base + "id/" + rest):
+        if formats.negotiate(formats.ERRORS, request.accept_mimetypes) is formats.HTML:
+            return Response(not_found_page(store().base + "id/" + rest), status=404,
+                            content_type=formats.HTML.content_type)
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"
     response = redirect(location, code=303)
