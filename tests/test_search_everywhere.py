@@ -84,7 +84,7 @@ def test_hidden_labels_are_matched_but_never_shown(hidden_client):
     ("/id/commune/besancon", "/doc/commune/25056"),
     ("/doc/commune/besancon", "/doc/commune/25056"),
     ("/id/epci/grand-besancon", "/doc/epci/242500361"),
-    ("/id/commune/25057x", None),
+    ("/id/commune/25057x", "/doc/commune/25057"),
     ("/doc/epci/242500362", "/doc/epci/242500361"),
 ])
 def test_not_found_suggests_the_nearest_entities(client, path, expected):

@@ -66,4 +66,7 @@ def nearest(store: Store, path: str, limit: int = 5) -> list[int]:
             return found
     text = re.sub(r"[-_/]+", " ", rest)
     hits = index.search(text, mask, limit=limit) or index.search(text, ALL, limit=limit)
+    digits = re.sub(r"\D", "", rest)   # a code with a stray character: `25057x`
+    if not hits and CODE.match(digits):
+        return _by_code(store, index, digits, mask, limit)
     return [hit.entity for hit in hits]
