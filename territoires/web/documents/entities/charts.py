@@ -10,10 +10,9 @@ from markupsafe import Markup, escape
 
 from .french import number
 
-WIDTH = 640
-ROW = 30
-LABEL = 250      # room for the labels, left of the bars
-FIGURE = 90      # room for the figures, right of the bars
+WIDTH = 400      # narrow enough to stay legible on a phone once scaled to its width
+ROW = 40         # a label, then its bar
+FIGURE = 120     # room for the figures, right of the bars
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,19 @@ def bars(chart_id: str, title: str, items: list[Bar], unit: str = "") -> Markup:
     if not items:
         return Markup("")
     top = max(abs(item.value) for item in items) or 1
-    height = ROW * len(items) + 10
-    span = WIDTH - LABEL - FIGURE
+    height = ROW * len(items) + 6
+    span = WIDTH - FIGURE
     parts = [f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
              f'role="img" aria-labelledby="{escape(chart_id)}-titre">'
              f'<title id="{escape(chart_id)}-titre">{escape(title)}</title>']
     for i, item in enumerate(items):
-        y = 5 + i * ROW
+        y = 2 + i * ROW
         length = max(1.0, span * abs(item.value) / top)
-        label = item.label if len(item.label) <= 34 else item.label[:33] + "…"
+        label = item.label if len(item.label) <= 56 else item.label[:55] + "…"
         figure = number(item.value) + (f" {unit}" if unit else "")
         parts.append(
-            f'<text x="{LABEL - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{LABEL}" y="{y + 4}" width="{length:.1f}" height="{ROW - 10}" rx="2"/>'
-            f'<text x="{LABEL + length + 6:.1f}" y="{y + 19}">{escape(figure)}</text>')
+            f'<text x="0" y="{y + 13}">{escape(label)}</text>'
+            f'<rect x="0" y="{y + 18}" width="{length:.1f}" height="14" rx="2"/>'
+            f'<text x="{length + 6:.1f}" y="{y + 30}">{escape(figure)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -112,9 +112,7 @@ def _plan_blocks(live: Store, iri: str, hosts) -> list[Block]:
                for row in rows if "pillar" in row}
     places = {row["spatial"].value: link(hosts, row["spatial"], row.get("spatialName"))
               for row in rows if "spatial" in row}
-    note = "Plan d'actions : " + ", ".join(p.text for p in plans.values())
-    if places:
-        note += " (décliné pour " + ", ".join(p.text for p in places.values()) + ")"
+    note = ("Décliné pour " + ", ".join(p.text for p in places.values()) + ".") if places else ""
     items = [list(plans.values()), sorted(pillars.values(), key=lambda p: p.text)]
     return [Block("plan", "Son plan d'actions et ses piliers", "pillars", items=items, note=note)]
 
@@ -128,7 +126,7 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
         if amount is not None:
             words.append(f"{number(amount)} {'€' if row.get('currency', _NONE).value == 'EUR' else ''}")
         if "funderName" in row:
-            words.append(f"financée par {row['funderName'].value}")
+            words.append(f"financeur : {row['funderName'].value}")
         if "beneficiaries" in row:
             words.append(f"partagée entre {number(integer(row['beneficiaries']))} territoires")
         if "purpose" in row:
