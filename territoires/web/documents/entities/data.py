@@ -21,7 +21,8 @@ def select(live: Store, name: str, **bindings: str) -> list[dict[str, ox.Term]]:
     """The rows of the query `pages/<name>`, each IRI binding given as a string."""
     terms = {key: ox.NamedNode(value) for key, value in bindings.items()}
     rows = live.select(queries.get(f"pages/{name}"), **terms)
-    return [{v.value: row[v] for v in rows.variables if row[v] is not None} for row in rows]
+    variables = [(v, v.value) for v in rows.variables]
+    return [{name: row[v] for v, name in variables if row[v] is not None} for row in rows]
 
 
 def integer(term) -> int | None:

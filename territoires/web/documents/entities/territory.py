@@ -4,6 +4,10 @@ funding and its predecessor."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pyoxigraph as ox
+
 from ....namespaces import TIME
 from ....store import Store
 from .charts import Bar, bars
@@ -12,6 +16,7 @@ from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
 
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
                 Column("forme", "forme juridique"),
                 Column("communes", "communes", True), Column("population", "population", True))
@@ -23,6 +28,12 @@ def territory_page(live: Store, known: Known) -> EntityPage:
     iri, hosts = known.iri, known.hosts
     epci = select(live, "territory-epci", territory=iri)
     communes = select(live, "territory-communes", territory=iri)
+    names = {row["epci"].value: row["name"] for row in epci if "name" in row}
+    counted = Counter(row["epci"].value for row in communes)
+    for row in communes:
+        row.setdefault("epciName", names.get(row["epci"].value))
+    for row in epci:
+        row["communes"] = ox.Literal(str(counted[row["epci"].value]), datatype=XSD_INTEGER)
     population = sum(integer(row.get("population")) or 0 for row in epci)
     facts = _label(known) + [
         Fact("intercommunalités (EPCI)", (Text(str(len(epci)), value=str(len(epci))),)),
