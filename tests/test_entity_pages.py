@@ -209,3 +209,32 @@ def test_duplicate_rows_are_merged(client):
 def test_unknown_parameters_do_not_multiply_pages(client):
     plain = page(client, TERRITORY)
     assert page(client, TERRITORY, x="1", **{"communes-page": "abc"}) == plain
+
+
+def test_on_the_whole_data_the_pages_state_what_the_sources_say(full_build, full_settings):
+    """The whole official data: the territory's figures, and a région of thousands of communes,
+    each counted and stated (their render times printed: `pytest -s`)."""
+    import time
+    from dataclasses import replace
+
+    from territoires.web import create_app
+
+    client = create_app(replace(full_settings, query_executors=1)).test_client()
+    communes, people = from_sources(full_settings)["alliances-luxe-precision-doubs"]
+    started = time.perf_counter()
+    facts = parse(page(client, TERRITORY)).facts
+    territory_seconds = time.perf_counter() - started
+    assert facts["communes"] == [str(len(communes))] == [str(ISSUE_COMMUNES)]
+    assert facts["population"] == [str(people)] == [str(ISSUE_INHABITANTS)]
+    region = {row["code"] for _, row in snapshot.rows(full_settings.data_dir / "reference",
+                                                         "communes")
+              if row["type"] == "commune-actuelle" and row["region"] == "27"}
+    started = time.perf_counter()
+    body = page(client, "/doc/region/27")
+    region_seconds = time.perf_counter() - started
+    assert parse(body).facts["communes"] == [str(len(region))]
+    last = math.ceil(len(region) / 50)
+    rows = parse(page(client, "/doc/region/27", **{"communes-page": last})).tables
+    assert 0 < len([r for r in rows["table-communes"] if r]) <= 50
+    print(f"territory page {territory_seconds * 1000:.0f} ms, région 27 "
+          f"({len(region)} communes) {region_seconds * 1000:.0f} ms, uncached")
