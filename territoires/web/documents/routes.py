@@ -13,6 +13,8 @@ The last three are documents themselves (hash or slash vocabularies), negotiated
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 
@@ -67,13 +69,14 @@ def definition(rest: str):
     target = Target(store().base + f"def/{stem}", f"def/{stem}")
     if target.path == ONTOLOGY:
         return answer(target, fmt, Ontology())
-    return _resource(target, fmt)
+    return _resource(replace(target, view=parameters(request.args)), fmt)
 
 
 @bp.route("/graph/<path:rest>", methods=["GET", "HEAD"])
 def graph(rest: str):
     stem, fmt = split_extension(rest)
-    return _resource(Target(store().base + f"graph/{stem}", f"graph/{stem}"), fmt)
+    return _resource(Target(store().base + f"graph/{stem}", f"graph/{stem}",
+                            view=parameters(request.args)), fmt)
 
 
 @bp.route("/shapes/<path:rest>", methods=["GET", "HEAD"])
