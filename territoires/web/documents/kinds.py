@@ -37,7 +37,7 @@ class Resource:
         resource = ox.NamedNode(target.iri)
         return render_template(
             "resource.html", view=view, entity=entity,
-            tables=entities.table_views(entity, target.view), hosts=host,
+            tables=entities.table_views(entity, target.view, live, host), hosts=host,
             document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version)

@@ -7,13 +7,11 @@ the links to it counted and paged; the resource's triples stay one click away (f
     territory.py   places.py   people.py   statistics.py   incoming.py: one kind each
     charts.py      inline SVG drawn by the server;  french.py: figures, dates, small words
 
-A page's model is computed once per build and host (`model`), kept pickled in the documents'
-cache; each sorted or paged variant is rendered from it.
+A page's model is computed once per build and host (`model`), kept in the documents' cache;
+each sorted or paged variant is rendered from it.
 """
 
 from __future__ import annotations
-
-import pickle
 
 from ....namespaces import DCTERMS, FOAF, QB
 from ....store import Document, Store
@@ -21,7 +19,8 @@ from ...context import context
 from ...hosts import HostMap
 from ..labels import TermLabels
 from .data import Known
-from .incoming import incoming_block
+from .incoming import TABLE as INCOMING_TABLE
+from .incoming import incoming_block, name_slice
 from .model import EntityPage, Table, TableView, Text, parameters, view
 from .people import person_page
 from .places import area_page, commune_page, epci_page
@@ -74,14 +73,31 @@ def model(live: Store, document: Document, hosts: HostMap, terms: TermLabels) ->
     cache = context().documents
     kept = cache.get(key)
     if kept is not None:
-        return pickle.loads(kept)
+        return kept.entity
     entity = build_model(live, document, hosts, terms)
-    cache.put(key, pickle.dumps(entity, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.put(key, _Kept(entity))
     return entity
 
 
-def table_views(entity: EntityPage, params: tuple[tuple[str, str], ...]) -> dict[str, TableView]:
-    """Each table of the page as shown for the request's parameters."""
+class _Kept:
+    """A page's model in the cache of documents, weighed by its rows (never changed once kept:
+    each request sorts and slices copies)."""
+
+    def __init__(self, entity: EntityPage):
+        self.entity = entity
+        self.size = 2048 + sum(200 * len(b.table.rows) for b in entity.blocks if b.table)
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def table_views(entity: EntityPage, params: tuple[tuple[str, str], ...], live: Store,
+                hosts: HostMap) -> dict[str, TableView]:
+    """Each table of the page as shown for the request's parameters (the links' slice named)."""
     chosen = dict(params)
-    return {block.id: view(block.table, chosen) for block in entity.blocks
-            if block.table is not None}
+    views = {block.id: view(block.table, chosen) for block in entity.blocks
+             if block.table is not None}
+    for shown in views.values():
+        if shown.table.id == INCOMING_TABLE:
+            shown.rows = name_slice(live, shown.rows, hosts)
+    return views

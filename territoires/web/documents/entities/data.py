@@ -14,6 +14,7 @@ from ....store import Document, Store
 from ...hosts import HostMap
 from ..labels import pick
 from ..view import names_of
+from .french import number
 from .model import Text
 
 
@@ -75,9 +76,12 @@ def link(hosts: HostMap, term, name=None) -> Text:
 
 
 def figure(term, unit: str = "") -> Text:
+    """A figure of a row, written in French, sorted as a number, its value kept for machines."""
+    return count(integer(term), unit)
+
+
+def count(value: int | None, unit: str = "") -> Text:
     """A figure, written in French, sorted as a number, its value kept for machines."""
-    from .french import number
-    value = integer(term)
     if value is None:
         return Text("—", sort=-1)
     return Text(number(value) + (f" {unit}" if unit else ""), sort=value, value=str(value))

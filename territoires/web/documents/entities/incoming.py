@@ -1,17 +1,21 @@
 """Links to a resource from others, counted by property and paged: a département is named by
 hundreds of communes, and a reader sees how many and can page through all of them (never an
-arbitrary first fifty)."""
+arbitrary first fifty). Every link is listed in the page's model (property, IRI: cheap even for
+a région's thousands); only the slice shown is named, when it is rendered (`name_slice`)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
+from .... import queries
 from ....store import Store
+from ...hosts import HostMap
 from ..labels import TermLabels
-from .data import Known, integer, link, select
+from .data import Known, integer, select
 from .model import Block, Column, Table, Text
 
 COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
+TABLE = "liens"
 
 
 def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None:
@@ -20,27 +24,34 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
     total = sum(counts.values())
     if not total:
         return None
-    rows = [(link(known.hosts, s, name), Text(terms.name(p)))
-            for (p, s), name in _named(select(live, "incoming-links", resource=known.iri))]
+    links = sorted({(row["p"].value, row["s"].value)
+                    for row in select(live, "incoming-links", resource=known.iri)},
+                   key=lambda link: (terms.name(link[0]), link[1]))
+    # The resource's cell holds its IRI until the slice shown is named; sorted by IRI.
+    rows = [(Text(s.rsplit("/", 1)[-1], known.hosts.url(s), sort=s, value=s),
+             Text(terms.name(p))) for p, s in links]
     summary = ", ".join(f"{n} par « {terms.name(p)} »"
                         for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    table = Table("liens", COLUMNS, rows, "propriete", f"{total} liens entrants")
-    # Within one property, the rows keep their IRIs' order (sorting is stable).
+    table = Table(TABLE, COLUMNS, rows, "propriete", f"{total} liens entrants")
     return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
                  note=f"{total} ressources ou liens pointent ici : {summary}.")
 
 
-def _named(rows: list[dict]) -> list[tuple[tuple[str, object], object]]:
-    """One row per link, in the order of the linking IRIs, named in French if it can be: its
-    own name, else its role and organisation (a membership), else any name."""
-    best: dict[tuple[str, object], tuple[int, object]] = {}
-    for row in rows:
-        name, rank = row.get("name"), 2
-        if name is not None and getattr(name, "language", "") in ("fr", ""):
-            rank = 0
-        elif "role" in row:
-            name, rank = ox.Literal(f"{row['role'].value} — {row['in'].value}"), 1
-        key = (row["p"].value, row["s"])
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, name)
-    return [(key, name) for key, (_, name) in sorted(best.items(), key=lambda kv: kv[0][1].value)]
+def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:
+    """The rows shown, each resource named (French first; a membership by its role and
+    organisation; its IRI's end when it has no name)."""
+    iris = [row[0].value for row in rows]
+    if not iris:
+        return rows
+    best: dict[str, tuple[int, str, str]] = {}
+    for found in live.select(queries.get("pages/names"), s=[ox.NamedNode(iri) for iri in iris]):
+        iri, name = found["s"].value, found["name"]
+        if name is not None:
+            lang = name.language or ""
+            rank, text = (0 if lang in ("fr", "") else 2), name.value
+        else:
+            rank, text, lang = 1, f"{found['role'].value} — {found['in'].value}", ""
+        if iri not in best or rank < best[iri][0]:
+            best[iri] = (rank, text, "" if lang in ("fr", "") else lang)
+    return [(Text(best[row[0].value][1], row[0].href, best[row[0].value][2])
+             if row[0].value in best else row[0], *row[1:]) for row in rows]

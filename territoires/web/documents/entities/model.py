@@ -49,6 +49,16 @@ class Table:
     sort: str                          # the default order: a column key, `-key` descending
     caption: str = ""
     page_size: int = PAGE_SIZE
+    orders: dict = field(default_factory=dict, repr=False)   # column → rows' order, computed once
+
+    def ordered(self, index: int) -> list[tuple[Text, ...]]:
+        """The rows sorted by column `index` (kept: a model is sorted many times per build)."""
+        found = self.orders.get(index)
+        if found is None:
+            keys = [_key(row[index]) for row in self.rows]
+            found = [self.rows[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
+            self.orders[index] = found
+        return found
 
 
 @dataclass
@@ -104,7 +114,9 @@ def view(table: Table, params: dict[str, str]) -> TableView:
     if order.lstrip("-") not in keys:
         order = table.sort
     index = [c.key for c in table.columns].index(order.lstrip("-"))
-    rows = sorted(table.rows, key=lambda row: _key(row[index]), reverse=order.startswith("-"))
+    rows = table.ordered(index)
+    if order.startswith("-"):
+        rows = _reversed(rows, index)
     pages = max(1, math.ceil(len(rows) / table.page_size))
     try:
         number = min(pages, max(1, int(params.get(f"{table.id}-page", "1"))))
@@ -115,6 +127,17 @@ def view(table: Table, params: dict[str, str]) -> TableView:
     return TableView(table, shown, order, _headers(table, order),
                      Pager(number, pages, start + 1 if shown else 0, start + len(shown),
                            _page_links(table, order, number, pages)))
+
+
+def _reversed(rows: list, index: int) -> list:
+    """Descending, ties kept in their ascending order (as sorted(reverse=True) would)."""
+    groups: list[list] = []
+    for row in rows:
+        if groups and _key(groups[-1][0][index]) == _key(row[index]):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return [row for group in reversed(groups) for row in group]
 
 
 def _key(cell: Text):

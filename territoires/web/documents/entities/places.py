@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ....store import Store
 from .charts import Bar, bars
-from .data import Known, figure, integer, link, select
+from .data import Known, count, integer, link, select
+from .geography import Geography, geography
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
@@ -39,7 +40,8 @@ def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
 
 def epci_page(live: Store, known: Known) -> EntityPage:
     hosts = known.hosts
-    communes = select(live, "epci-communes", epci=known.iri)
+    geo = geography(live)
+    communes = geo.communes_of([known.iri])
     territories = select(live, "epci-territories", epci=known.iri)
     facts = _code_fact(known, "siren", "SIREN") + _links_fact(known, "formeJuridique", "forme")
     facts += _links_fact(known, "regimeFiscal", "régime fiscal")
@@ -50,10 +52,10 @@ def epci_page(live: Store, known: Known) -> EntityPage:
         facts.append(Fact("territoire(s) d'industrie", tuple(
             link(hosts, row["territory"], row.get("territoryName")) for row in territories)))
     facts += leaders(live, known.iri, hosts)
-    block = communes_block(communes, hosts, with_epci=False)
-    biggest = sorted(block.table.rows, key=lambda r: -(r[-1].sort or 0))[:10]
+    block = communes_block(communes, geo, hosts, with_epci=False)
+    biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
     block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
-                       [Bar(r[1].text, r[-1].sort) for r in biggest], "hab.")
+                       [Bar(c.name, c.population) for c in biggest], "hab.")
     return EntityPage("EPCI (intercommunalité)", facts, [block])
 
 
@@ -88,33 +90,32 @@ def commune_page(live: Store, known: Known) -> EntityPage:
 
 def area_page(live: Store, known: Known, region: bool) -> EntityPage:
     hosts = known.hosts
-    communes = select(live, "area-communes", area=known.iri)
-    epci = select(live, "area-epci", area=known.iri)
-    population = sum(integer(row.get("population")) or 0 for row in communes)
+    geo = geography(live)
+    communes = geo.communes_in(known.iri)
+    epci = geo.epci_in(known.iri)
+    population = sum(c.population or 0 for c in communes)
     facts = _code_fact(known, "codeInsee", "code Insee")
     facts += _links_fact(known, "region", "région") + _links_fact(known, "chefLieu", "chef-lieu")
     facts += [Fact("communes", (Text(number(len(communes)), value=str(len(communes))),)),
               Fact("EPCI", (Text(number(len(epci)), value=str(len(epci))),)),
               Fact("population des communes", (Text(f"{number(population)} habitants",
                                                     value=str(population)),))]
-    blocks = []
-    if region:
-        blocks.append(_departements_block(live, known))
-    rows = [(link(hosts, r["epci"], r.get("name")), Text(r["siren"].value if "siren" in r else ""),
-             Text(r["form"].value if "form" in r else ""), figure(r.get("population")))
-            for r in epci]
+    blocks = [_departements_block(live, known, geo)] if region else []
+    rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form), count(e.population))
+            for e in epci]
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
                                     "EPCI ayant des communes ici")))
-    blocks.append(communes_block(communes, hosts, with_epci=True))
+    blocks.append(communes_block(communes, geo, hosts, with_epci=True))
     return EntityPage("Région" if region else "Département", facts, blocks)
 
 
-def _departements_block(live: Store, known: Known) -> Block:
-    rows = [(Text(r["code"].value if "code" in r else ""), link(known.hosts, r["departement"],
-                                                                 r.get("name")),
-             figure(r.get("communes")), figure(r.get("inhabitants")))
-            for r in select(live, "region-departements", region=known.iri)]
+def _departements_block(live: Store, known: Known, geo: Geography) -> Block:
+    rows = []
+    for r in select(live, "region-departements", region=known.iri):
+        communes = geo.communes_in(r["departement"].value)
+        rows.append((Text(r["code"].value), link(known.hosts, r["departement"], r.get("name")),
+                     count(len(communes)), count(sum(c.population or 0 for c in communes))))
     chart = bars("graphique-departements", "Population des départements de la région",
                  [Bar(r[1].text, r[3].sort) for r in sorted(rows, key=lambda r: -r[3].sort)],
                  "hab.")

@@ -4,19 +4,15 @@ funding and its predecessor."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-import pyoxigraph as ox
-
-from ....namespaces import TIME
+from ....namespaces import DCTERMS, TIME
 from ....store import Store
 from .charts import Bar, bars
-from .data import Known, figure, integer, link, select
+from .data import Known, count, integer, link, select
+from .geography import Commune, Epci, Geography, geography
 from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
 
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
                 Column("forme", "forme juridique"),
                 Column("communes", "communes", True), Column("population", "population", True))
@@ -26,26 +22,26 @@ COMMUNE_COLUMNS = (Column("code", "code Insee"), Column("nom", "commune"), Colum
 
 def territory_page(live: Store, known: Known) -> EntityPage:
     iri, hosts = known.iri, known.hosts
-    epci = select(live, "territory-epci", territory=iri)
-    communes = select(live, "territory-communes", territory=iri)
-    names = {row["epci"].value: row["name"] for row in epci if "name" in row}
-    counted = Counter(row["epci"].value for row in communes)
-    for row in communes:
-        row.setdefault("epciName", names.get(row["epci"].value))
-    for row in epci:
-        row["communes"] = ox.Literal(str(counted[row["epci"].value]), datatype=XSD_INTEGER)
-    population = sum(integer(row.get("population")) or 0 for row in epci)
+    geo = geography(live)
+    members = _members(live, geo, iri)
+    communes = geo.communes_of([e.iri for e in members])
+    population = sum(e.population or 0 for e in members)
     facts = _label(known) + [
-        Fact("intercommunalités (EPCI)", (Text(str(len(epci)), value=str(len(epci))),)),
+        Fact("intercommunalités (EPCI)", (Text(str(len(members)), value=str(len(members))),)),
         Fact("communes", (Text(number(len(communes)), value=str(len(communes))),)),
         Fact("population", (Text(f"{number(population)} habitants", value=str(population)),
-                            population_source(live, [row["epci"].value for row in epci]))),
+                            population_source(live, [e.iri for e in members]))),
     ]
     facts += leaders(live, iri, hosts)
-    blocks = [_epci_block(epci, hosts), communes_block(communes, hosts, with_epci=True)]
+    blocks = [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
     blocks += _plan_blocks(live, iri, hosts) + _funding_blocks(live, iri, hosts)
-    blocks += _predecessor_blocks(live, iri, hosts)
+    blocks += _predecessor_blocks(live, known, geo, members)
     return EntityPage("Territoire d'industrie", facts, blocks)
+
+
+def _members(live: Store, geo: Geography, territory: str) -> list[Epci]:
+    rows = select(live, "territory-epci", territory=territory)
+    return [geo.epci[row["epci"].value] for row in rows if row["epci"].value in geo.epci]
 
 
 def _label(known: Known) -> list[Fact]:
@@ -80,37 +76,29 @@ def _term(known: Known, interval: str) -> str:
     return ", ".join(p for p in parts if p) or "—"
 
 
-def _epci_block(rows: list[dict], hosts) -> Block:
-    table_rows = [(link(hosts, row["epci"], row.get("name")), Text(row.get("siren", _NONE).value),
-                   Text(row.get("form", _NONE).value), figure(row.get("communes")),
-                   figure(row.get("population"))) for row in rows]
-    table = Table("epci", EPCI_COLUMNS, table_rows, "-population",
-                  "Les intercommunalités du territoire")
+def _epci_block(members: list[Epci], geo: Geography, hosts) -> Block:
+    rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form),
+             count(len(geo.by_epci.get(e.iri, ()))), count(e.population)) for e in members]
+    table = Table("epci", EPCI_COLUMNS, rows, "-population", "Les intercommunalités du territoire")
     chart = bars("graphique-epci", "Population de chaque EPCI du territoire",
-                 [Bar(r[0].text, r[4].sort) for r in sorted(table_rows, key=lambda r: -r[4].sort)],
+                 [Bar(e.name, e.population) for e in sorted(members, key=lambda e: -(e.population
+                                                                                   or 0))],
                  "hab.")
     return Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table", table=table,
                  chart=chart)
 
 
-class _Missing:
-    value = "—"
-
-
-_NONE = _Missing()
-
-
-def communes_block(rows: list[dict], hosts, with_epci: bool) -> Block:
+def communes_block(communes: list[Commune], geo: Geography, hosts, with_epci: bool) -> Block:
     """Every commune as a sortable, paged table."""
     columns = COMMUNE_COLUMNS if with_epci else tuple(c for c in COMMUNE_COLUMNS if c.key != "epci")
-    table_rows = []
-    for row in rows:
-        cells = [Text(row.get("code", _NONE).value), link(hosts, row["commune"], row.get("name"))]
+    rows = []
+    for c in communes:
+        cells = [Text(c.code), Text(c.name, hosts.url(c.iri))]
         if with_epci:
-            cells.append(link(hosts, row.get("epci"), row.get("epciName")))
-        cells.append(figure(row.get("population")))
-        table_rows.append(tuple(cells))
-    table = Table("communes", columns, table_rows, "nom", f"{plural(len(rows), 'commune')}")
+            cells.append(Text(geo.epci_name(c.epci), hosts.url(c.epci) if c.epci else None))
+        cells.append(count(c.population))
+        rows.append(tuple(cells))
+    table = Table("communes", columns, rows, "nom", f"{plural(len(rows), 'commune')}")
     return Block("communes", f"Ses {plural(len(rows), 'commune')}", "table", table=table)
 
 
@@ -135,7 +123,7 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
         parts = [link(hosts, row["grant"], row.get("grantName"))]
         words = []
         if amount is not None:
-            words.append(f"{number(amount)} {'€' if row.get('currency', _NONE).value == 'EUR' else ''}")
+            words.append(f"{number(amount)} {'€' if getattr(row.get('currency'), 'value', '') == 'EUR' else ''}")
         if "funderName" in row:
             words.append(f"financeur : {row['funderName'].value}")
         if "beneficiaries" in row:
@@ -147,25 +135,20 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
     return [Block("financement", "Son financement", "sentences", items=items)] if items else []
 
 
-def _predecessor_blocks(live: Store, iri: str, hosts) -> list[Block]:
-    rows = select(live, "territory-changes", territory=iri)
-    if not rows:
+def _predecessor_blocks(live: Store, known: Known, geo: Geography,
+                        members: list[Epci]) -> list[Block]:
+    predecessor = known.one(str(DCTERMS.replaces))
+    if predecessor is None:
         return []
-    first = rows[0]
-    head = [Text("Ce territoire remplace "), link(hosts, first["predecessor"],
-                                                   first.get("predecessorName")), Text(".")]
-    items = [head]
-    for label, now, before in (("maintenues", True, True), ("ajoutées", True, False),
-                               ("retirées", False, True)):
-        chosen = [link(hosts, r["epci"], r.get("name")) for r in rows if "epci" in r
-                  and _true(r["now"]) == now and _true(r["before"]) == before]
+    before = {e.iri for e in _members(live, geo, predecessor.value)}
+    now = {e.iri for e in members}
+    items = [[Text("Ce territoire remplace "), known.link(predecessor.value), Text(".")]]
+    for label, chosen in (("maintenues", now & before), ("ajoutées", now - before),
+                          ("retirées", before - now)):
         if chosen:
-            items.append([Text(f"EPCI {label} ({len(chosen)}) : ")] + _joined(chosen))
+            links = [Text(geo.epci_name(e), known.hosts.url(e)) for e in chosen]
+            items.append([Text(f"EPCI {label} ({len(chosen)}) : ")] + _joined(links))
     return [Block("predecesseur", "Son prédécesseur et ce qui a changé", "sentences", items=items)]
-
-
-def _true(term) -> bool:
-    return term is not None and term.value == "true"
 
 
 def _joined(links: list[Text]) -> list[Text]:
