@@ -11,6 +11,7 @@ from flask import render_template
 from ... import formats, queries
 from ...namespaces import FOAF, RDFS, Vocabulary
 from ...store import Store
+from ..context import context
 from ..hosts import HostMap
 from . import entities, vocabulary
 from .answer import Described, Target
@@ -23,11 +24,19 @@ SHAPES = "shapes/territoires"
 
 class Resource:
     def describe(self, live: Store, target: Target) -> Described | None:
+        # Kept for the build: each sorted or paged variant of a page describes it again, and a
+        # région's description reads thousands of links (a third of a second).
+        key = ("described", target.iri, target.path, live.version, live.base)
+        kept = context().documents.get(key)
+        if kept is not None:
+            return kept.described
         document = live.describe(target.iri)
         if not document.exists:
             return None
         meta = _about_the_document(live.base, target, document.more_incoming)
-        return Described(document.quads + meta, document)
+        described = Described(document.quads + meta, document)
+        context().documents.put(key, _Kept(described))
+        return described
 
     def page(self, described: Described, live: Store, target: Target, host: HostMap) -> str:
         document = described.content
@@ -41,6 +50,17 @@ class Resource:
             document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version)
+
+
+class _Kept:
+    """A description in the cache of documents, weighed by its quads."""
+
+    def __init__(self, described: Described):
+        self.described = described
+        self.size = 1024 + 300 * len(described.quads)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 def all_incoming(resource: ox.NamedNode) -> str:
