@@ -26,6 +26,16 @@ def select(live: Store, name: str, **bindings: str) -> list[dict[str, ox.Term]]:
     return [{name: row[v] for v, name in variables if row[v] is not None} for row in rows]
 
 
+def values(live: Store, name: str, **bindings: str) -> list[tuple[str | None, ...]]:
+    """The rows of the query `pages/<name>` as tuples of plain values, in the order of its
+    projected variables: cheaper than `select` for thousands of rows."""
+    terms = {key: ox.NamedNode(value) for key, value in bindings.items()}
+    rows = live.select(queries.get(f"pages/{name}"), **terms)
+    width = len(rows.variables)
+    return [tuple(row[i].value if row[i] is not None else None for i in range(width))
+            for row in rows]
+
+
 def integer(term) -> int | None:
     try:
         return int(term.value)

@@ -11,7 +11,7 @@ from .... import queries
 from ....store import Store
 from ...hosts import HostMap
 from ..labels import TermLabels
-from .data import Known, integer, select
+from .data import Known, integer, select, values
 from .model import Block, Column, Table, Text
 
 COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
@@ -24,8 +24,8 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
     total = sum(counts.values())
     if not total:
         return None
-    links = sorted({(row["p"].value, row["s"].value)
-                    for row in select(live, "incoming-links", resource=known.iri)},
+    # Projected: ?resource ?p ?s.
+    links = sorted({(p, s) for _, p, s in values(live, "incoming-links", resource=known.iri)},
                    key=lambda link: (terms.name(link[0]), link[1]))
     # The resource's cell holds its IRI until the slice shown is named; sorted by IRI.
     rows = [(Text(s.rsplit("/", 1)[-1], known.hosts.url(s), sort=s, value=s),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from ....names import fold
@@ -142,7 +143,13 @@ def _reversed(rows: list, index: int) -> list:
 
 def _key(cell: Text):
     value = cell.sort if cell.sort is not None else cell.text
-    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, fold(str(value)))
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, _folded(str(value)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(text: str) -> str:
+    """Sort keys repeat (an EPCI's name on each of its communes' rows): folded once."""
+    return fold(text)
 
 
 def _href(table: Table, order: str, page: int) -> str:
