@@ -112,6 +112,12 @@ PAGES = {
     "organisation": "doc/organisation/auge-microtechnic",
     "recherche": "search?q=besan",
     "introuvable": "id/commune/99999",
+    "graphe": "graph/cog",
+    "ontologie": "def/territoires",
+    "concept": "def/role/membre",
+    "formes": "shapes/territoires",
+    "void": ".well-known/void",
+    "telechargements": "dump/",
 }
 
 
