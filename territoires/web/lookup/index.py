@@ -335,9 +335,13 @@ class NameIndex:
             n, (score, exact) = kv
             return (0 if exact else tiers.get(n, FUZZY), -score, self.types[n] & -self.types[n],
                     -self.population[n], self.names[n])
-        ranked = sorted(scores.items(), key=order)
-        return [Hit(n, round(score, 1), exact, 0 if exact else tiers.get(n, FUZZY))
-                for n, (score, exact) in ranked[:limit]]
+        hits, ceiling = [], 100.0
+        for n, (score, exact) in sorted(scores.items(), key=order)[:limit]:
+            # A score never exceeds that of a better-ranked hit: a fuzzy name ranked after a
+            # prefix match scores at most as much (clients order by score).
+            ceiling = min(ceiling, score)
+            hits.append(Hit(n, round(ceiling, 1), exact, 0 if exact else tiers.get(n, FUZZY)))
+        return hits
 
     def prefix(self, text: str, mask: int = ALL, limit: int = 10,
                budget: Budget | None = None) -> list[int]:

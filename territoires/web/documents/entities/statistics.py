@@ -41,6 +41,7 @@ def statistics_page(live: Store, known: Known) -> EntityPage:
                     table=Table("chiffres", COLUMNS, table_rows, "observation"))]
     for i, (measure, (name, unit, items)) in enumerate(sorted(by_measure.items())):
         title = (name.value if name is not None else measure) + (f" ({unit})" if unit else "")
+        title = title[:1].upper() + title[1:]
         blocks.append(Block(f"graphique-{i + 1}", title, "chart",
                             chart=bars(f"graphique-{i + 1}-svg", title, items, unit)))
     facts = [Fact("observations", (Text(str(len(rows)), value=str(len(rows))),))]
