@@ -17,6 +17,10 @@ from .conftest import BASE
 TI = BASE + "def/territoires#"
 TERRITORY = ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")
 EPCI = ox.NamedNode(BASE + "id/epci/242500361")
+COMMUNE = ox.NamedNode(BASE + "id/commune/25056")
+DEPARTEMENT = ox.NamedNode(BASE + "id/departement/25")
+REGION = ox.NamedNode(BASE + "id/region/27")
+PERSON = ox.NamedNode(BASE + "id/personne/cedric-bole")
 
 # Values a real caller would bind, per query (each list binds a VALUES block of several rows).
 SAMPLES: dict[str, list[dict]] = {
@@ -26,6 +30,19 @@ SAMPLES: dict[str, list[dict]] = {
     "documents/neighbours": [{"s": [EPCI, TERRITORY]}],
     "documents/own": [{"resource": TERRITORY}, {"resource": EPCI}],
     "documents/reproducing": [{"resource": TERRITORY}],
+    "pages/commune-context": [{"commune": COMMUNE}],
+    "pages/epci-territories": [{"epci": EPCI}],
+    "pages/incoming-count": [{"resource": EPCI}, {"resource": REGION}],
+    "pages/incoming-links": [{"resource": PERSON}, {"resource": DEPARTEMENT}],
+    "pages/names": [{"s": [PERSON, EPCI, ox.NamedNode(BASE + "id/epci/242504116#role-cedric-bole")]}],
+    "pages/observations": [{"dataset": ox.NamedNode(BASE + "id/statistique/industrie-nationale")}],
+    "pages/organization-roles": [{"organization": TERRITORY}, {"organization": EPCI}],
+    "pages/person-roles": [{"member": PERSON}],
+    "pages/population-source": [{"entity": EPCI}],
+    "pages/region-departements": [{"region": REGION}],
+    "pages/territory-epci": [{"territory": TERRITORY}],
+    "pages/territory-funding": [{"territory": TERRITORY}],
+    "pages/territory-plan": [{"territory": TERRITORY}],
     "lookup/codes": [{"property": [ox.NamedNode(TI + "siren"), ox.NamedNode(TI + "codeInsee")]}],
     "lookup/extend": [{"entity": [EPCI, ox.NamedNode(BASE + "id/commune/25056"), TERRITORY]}],
     "lookup/labels": [{"type": [ox.NamedNode(TI + "EPCI")],

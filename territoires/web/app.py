@@ -19,6 +19,7 @@ from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
 from .compression import Compress
 from .context import KEY, Context, context, store
+from .documents.entities.geography import geography
 from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
 from .lookup.index import name_index
@@ -86,9 +87,9 @@ def _watch(publication, seconds: float) -> None:
 def _prepare(app: Flask, store) -> None:
     """What a build needs before it is served, computed aside so that no request waits for it:
     the name index (seconds on the whole data), the vocabulary's labels, the home page's
-    territories, the statistics."""
+    territories, the statistics, the communes and EPCI the entity pages read."""
     with app.app_context():
-        for value in (name_index, term_labels, territories, statistics):
+        for value in (name_index, term_labels, territories, statistics, geography):
             value(store)
 
 

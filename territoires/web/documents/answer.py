@@ -22,6 +22,9 @@ from ..context import context, hosts, store, vocabulary
 from ..errors import error_response
 from ..hosts import HostMap
 from ..http import etag, link_header, send
+from ..lookup.index import name_index
+from ..lookup.nearest import nearest
+from ..lookup.search import result_json
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Target:
     iri: str
     path: str
     thing: str | None = None
+    view: tuple[tuple[str, str], ...] = ()   # a page's table parameters (sort, page)
 
 
 @dataclass
@@ -63,7 +67,8 @@ def answer(target: Target, fmt: Format | None, kind: Kind,
     keep(share=True)  # the request and the build decide the answer, found or not
     cacheable("document")
     host = hosts()
-    variant = host.root if fmt.rdf is None else ""  # only HTML links depend on the host
+    # Only HTML links depend on the host, and only HTML tables on the sort and page asked.
+    variant = f"{host.root}{target.view}" if fmt.rdf is None else ""
     key = (target.iri, fmt.ext, live.version, live.base, variant)
     body = context().documents.get(key)
     if body is None:
@@ -94,10 +99,21 @@ def _links(host: HostMap, target: Target, offers: tuple[Format, ...]):
     return links
 
 
+def not_found_page(iri: str) -> bytes:
+    """A 404 page that suggests the entities nearest to what was asked (from the name index)."""
+    live = store()
+    index = name_index(live)
+    path = iri[len(live.base):].removeprefix("id/") if iri.startswith(live.base) else ""
+    suggestions = [result_json(index, n, hosts().root) for n in nearest(live, path)] \
+        if path else []
+    return render_template("not_found.html", iri=iri, hosts=hosts(), suggestions=suggestions,
+                           path=path).encode()
+
+
 def _not_found(iri: str, fmt: Format, negotiated: bool) -> Response:
     """404 in the format asked: an HTML page, or an empty (valid) RDF document."""
     if fmt.rdf is None:
-        body = render_template("not_found.html", iri=iri, hosts=hosts()).encode()
+        body = not_found_page(iri)
     else:
         body = ox.serialize([], format=fmt.rdf)
     response = Response(body, status=404, content_type=fmt.content_type)

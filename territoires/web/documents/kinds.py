@@ -11,8 +11,9 @@ from flask import render_template
 from ... import formats, queries
 from ...namespaces import FOAF, RDFS, Vocabulary
 from ...store import Store
+from ..context import context
 from ..hosts import HostMap
-from . import vocabulary
+from . import entities, vocabulary
 from .answer import Described, Target
 from .labels import term_labels
 from .view import ViewBuilder
@@ -23,21 +24,43 @@ SHAPES = "shapes/territoires"
 
 class Resource:
     def describe(self, live: Store, target: Target) -> Described | None:
+        # Kept for the build: each sorted or paged variant of a page describes it again, and a
+        # région's description reads thousands of links (a third of a second).
+        key = ("described", target.iri, target.path, live.version, live.base)
+        kept = context().documents.get(key)
+        if kept is not None:
+            return kept.described
         document = live.describe(target.iri)
         if not document.exists:
             return None
         meta = _about_the_document(live.base, target, document.more_incoming)
-        return Described(document.quads + meta, document)
+        described = Described(document.quads + meta, document)
+        context().documents.put(key, _Kept(described))
+        return described
 
     def page(self, described: Described, live: Store, target: Target, host: HostMap) -> str:
         document = described.content
-        view = ViewBuilder(document, term_labels(live), host).build()
+        terms = term_labels(live)
+        view = ViewBuilder(document, terms, host).build()
+        entity = entities.model(live, document, host, terms)
         resource = ox.NamedNode(target.iri)
         return render_template(
-            "resource.html", view=view, hosts=host, document_path=target.path,
-            formats=formats.DOCUMENTS, more_incoming=document.more_incoming,
+            "resource.html", view=view, entity=entity,
+            tables=entities.table_views(entity, target.view, live, host), hosts=host,
+            document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version)
+
+
+class _Kept:
+    """A description in the cache of documents, weighed by its quads."""
+
+    def __init__(self, described: Described):
+        self.described = described
+        self.size = 1024 + 300 * len(described.quads)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 def all_incoming(resource: ox.NamedNode) -> str:

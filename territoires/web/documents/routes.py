@@ -13,15 +13,19 @@ The last three are documents themselves (hash or slash vocabularies), negotiated
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, redirect
+from dataclasses import replace
 
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+
+from ... import formats
 from ...formats import split_extension
 from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import hosts, store
 from ..errors import error_response
-from .answer import Target, answer
+from .answer import Target, answer, not_found_page
+from .entities import parameters
 from .kinds import ONTOLOGY, SHAPES, Nothing, Ontology, Resource, Shapes
 
 bp = Blueprint("documents", __name__)
@@ -42,6 +46,9 @@ def thing(rest: str):
     keep()
     cacheable("redirect")
     if not _names_something(store().base + "id/" + rest):
+        if formats.negotiate(formats.ERRORS, request.accept_mimetypes) is formats.HTML:
+            return Response(not_found_page(store().base + "id/" + rest), status=404,
+                            content_type=formats.HTML.content_type)
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"
     response = redirect(location, code=303)
@@ -52,7 +59,8 @@ def thing(rest: str):
 @bp.route("/doc/<path:rest>", methods=["GET", "HEAD"])
 def document(rest: str):
     stem, fmt = split_extension(rest)
-    return _resource(Target(store().base + "id/" + stem, f"doc/{stem}", f"id/{stem}"), fmt)
+    return _resource(Target(store().base + "id/" + stem, f"doc/{stem}", f"id/{stem}",
+                            parameters(request.args)), fmt)
 
 
 @bp.route("/def/<path:rest>", methods=["GET", "HEAD"])
@@ -61,13 +69,14 @@ def definition(rest: str):
     target = Target(store().base + f"def/{stem}", f"def/{stem}")
     if target.path == ONTOLOGY:
         return answer(target, fmt, Ontology())
-    return _resource(target, fmt)
+    return _resource(replace(target, view=parameters(request.args)), fmt)
 
 
 @bp.route("/graph/<path:rest>", methods=["GET", "HEAD"])
 def graph(rest: str):
     stem, fmt = split_extension(rest)
-    return _resource(Target(store().base + f"graph/{stem}", f"graph/{stem}"), fmt)
+    return _resource(Target(store().base + f"graph/{stem}", f"graph/{stem}",
+                            view=parameters(request.args)), fmt)
 
 
 @bp.route("/shapes/<path:rest>", methods=["GET", "HEAD"])

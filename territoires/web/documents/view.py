@@ -32,6 +32,7 @@ class Value:
     href: str | None = None
     external: bool = False
     note: str = ""                                        # language tag or datatype
+    lang: str = ""                                        # the text's language, when tagged
     graphs: list[Link] = field(default_factory=list)      # where the triple comes from
 
 
@@ -39,6 +40,7 @@ class Value:
 class Property:
     predicate: Link
     values: list[Value]
+    also: list[Link] = field(default_factory=list)   # predicates with the very same values
 
 
 @dataclass
@@ -68,7 +70,7 @@ class ViewBuilder:
         self.document = document
         self.terms = terms
         self.hosts = hosts
-        self.names = _names(document.quads)
+        self.names = names_of(document.quads)
 
     def build(self) -> View:
         by_subject: dict[str, list[ox.Quad]] = defaultdict(list)
@@ -116,13 +118,14 @@ class ViewBuilder:
             values[term].graphs.append(self._graph(quad.graph_name))
         order = {p: i for i, p in enumerate(_FIRST)}
         predicates = sorted(grouped, key=lambda p: (order.get(p, len(order)), self.terms.name(p)))
-        return [Property(self._term(p), sorted(grouped[p].values(), key=lambda v: v.text.lower()))
-                for p in predicates]
+        listed = [Property(self._term(p), sorted(grouped[p].values(), key=_french_first))
+                  for p in predicates]
+        return _merged(listed)
 
     def _value(self, term) -> Value:
         if isinstance(term, ox.Literal):
             if term.language:
-                return Value(term.value, note=term.language)
+                return Value(term.value, note=term.language, lang=term.language)
             datatype = term.datatype.value
             note = "" if datatype in _PLAIN_TYPES else self.terms.name(datatype)
             return Value(term.value, note=note)
@@ -168,11 +171,32 @@ class ViewBuilder:
         return links
 
 
+def _french_first(value: Value) -> tuple:
+    return (value.lang not in ("", "fr"), value.text.lower())
+
+
+def _merged(properties: list[Property]) -> list[Property]:
+    """One row for predicates that say the same thing (`nom`, `libellé` and `name` all "Doubs"):
+    the first names the row, the others follow it."""
+    rows: list[Property] = []
+    for prop in properties:
+        texts = [(v.text, v.href, v.lang) for v in prop.values]
+        twin = next((r for r in rows if [(v.text, v.href, v.lang) for v in r.values] == texts),
+                    None)
+        if twin is None:
+            rows.append(prop)
+        else:
+            twin.also.append(prop.predicate)
+            for mine, theirs in zip(twin.values, prop.values):
+                mine.graphs += [g for g in theirs.graphs if g not in mine.graphs]
+    return rows
+
+
 def _wikidata(property_id: str, value: str) -> str:
     return f"https://www.wikidata.org/w/index.php?search=haswbstatement%3A{property_id}%3D{value}"
 
 
-def _names(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
+def names_of(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
     """{iri: {lang: name}}: for each resource, its most preferred naming predicate's texts."""
     rank = {str(p): i for i, p in enumerate(NAMING)}
     best: dict[str, tuple[int, dict[str, str]]] = {}

@@ -11,7 +11,6 @@ keys and are scored by character and word similarity (similarity.py).
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import logging
 import re
@@ -30,19 +29,23 @@ from ...namespaces import FOAF, RDFS, SCHEMA, SKOS
 from ...store import Store
 from ..context import per_build
 from .budget import MAX_WORDS, Budget
+from .prefixes import starts
 from .similarity import similarity, trigrams
 from .types import ALL, CODES, TYPES, Type, class_iri
 
 log = logging.getLogger(__name__)
 
 
-LABELS = [SKOS.prefLabel, SKOS.altLabel, RDFS.label, FOAF.name, SCHEMA.name]
+# Every label the graph carries is searched: other names (altLabel), and the misspellings and
+# former names kept as hiddenLabel, which are matched but never shown.
+LABELS = [SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, RDFS.label, FOAF.name, SCHEMA.name]
 # Which label names an entity: a prefLabel before the others (French or untagged first).
 _PRIORITY = {str(p): i for i, p in enumerate((SKOS.prefLabel, FOAF.name, SCHEMA.name, RDFS.label,
-                                             SKOS.altLabel))}
+                                             SKOS.altLabel, SKOS.hiddenLabel))}
 
 CODE_LIKE = re.compile(r"^\s*(\d{9}|\d{5}|2[ABab]\d{3}|\d{2,3}|2[ABab])\s*$")
 CANDIDATE_KEYS = 200      # keys kept from the trigram pass before exact scoring
+FUZZY = 3                 # the tier of a match that is neither exact nor a prefix
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Hit:
     entity: int
     score: float      # 0..100
     exact: bool       # equal name key, or equal code
+    tier: int = 0     # 0 exact, 1 the name starts with the query, 2 a word of it does, 3 fuzzy
 
 
 class NameIndex:
@@ -61,7 +65,7 @@ class NameIndex:
         self.type_iris = [class_iri(t, self.ti) for t in TYPES]
         self.ids: list[str] = []
         self.names: list[str] = []
-        self.types = array("B")
+        self.types = array("H")
         self.by_id: dict[str, int] = {}
         labels = self._read_labels(store)
         self.name_keys = [name_key(name) for name in self.names]
@@ -176,7 +180,7 @@ class NameIndex:
         self.keys: list[str] = sorted(key_entities)
         self.key_entities: list[tuple[int, ...]] = [tuple(sorted(key_entities[k])) for k in self.keys]
         self.key_id = {k: i for i, k in enumerate(self.keys)}
-        self.key_types = array("B", [0]) * len(self.keys)
+        self.key_types = array("H", [0]) * len(self.keys)
         grams: dict[str, list[int]] = defaultdict(list)
         words: set[tuple[str, int]] = set()
         for i, key in enumerate(self.keys):
@@ -278,7 +282,9 @@ class NameIndex:
                 for n in self.key_entities[i]:
                     if allowed(n) and (n not in scores or scores[n][0] < sim):
                         scores[n] = (sim, sim >= 100)
-        return self._rank(scores, limit)
+        tiers = {n: tier for n, tier in starts(self, qkey, mask).items() if allowed(n)}
+        self._score_entities(qkey, set(tiers), scores, budget)
+        return self._rank(scores, limit, tiers)
 
     def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int,
                   budget: Budget) -> list[Hit]:
@@ -319,41 +325,35 @@ class NameIndex:
                 if key_types[i] & mask)
         return [i for _, i in heapq.nlargest(CANDIDATE_KEYS, dice)]
 
-    def _rank(self, scores: dict[int, tuple[float, bool]], limit: int) -> list[Hit]:
-        order = sorted(scores.items(), key=lambda kv: (-kv[1][0], self.types[kv[0]] & -self.types[kv[0]],
-                                                       -self.population[kv[0]], self.names[kv[0]]))
-        return [Hit(n, round(score, 1), exact) for n, (score, exact) in order[:limit]]
+    def _rank(self, scores: dict[int, tuple[float, bool]], limit: int,
+              tiers: dict[int, int] | None = None) -> list[Hit]:
+        """Exact matches first, then names that start with the query, then names with a word
+        that does, then the fuzzy rest; by score within each, then type, population, name."""
+        tiers = tiers or {}
+
+        def order(kv):
+            n, (score, exact) = kv
+            return (0 if exact else tiers.get(n, FUZZY), -score, self.types[n] & -self.types[n],
+                    -self.population[n], self.names[n])
+        hits, ceiling = [], 100.0
+        for n, (score, exact) in sorted(scores.items(), key=order)[:limit]:
+            # A score never exceeds that of a better-ranked hit: a fuzzy name ranked after a
+            # prefix match scores at most as much (clients order by score).
+            ceiling = min(ceiling, score)
+            hits.append(Hit(n, round(ceiling, 1), exact, 0 if exact else tiers.get(n, FUZZY)))
+        return hits
 
     def prefix(self, text: str, mask: int = ALL, limit: int = 10,
                budget: Budget | None = None) -> list[int]:
         """Entities whose name (or a later word of it) starts with `text`: name starts first, then
         the biggest populations; for suggest boxes."""
         key = name_key(text) or fold(text)
-        if not key:
-            return []
-        found: dict[int, int] = {}
-        start = bisect.bisect_left(self.keys, key)
-        for i in range(start, len(self.keys)):
-            if not self.keys[i].startswith(key) or len(found) > 2000:
-                break
-            for n in self.key_entities[i]:
-                if self.types[n] & mask:
-                    found.setdefault(n, 0)
-        start = bisect.bisect_left(self.words, key.split()[0])
-        for j in range(start, len(self.words)):
-            word, i = self.words[j], self.word_key[j]
-            if not word.startswith(key.split()[0]) or len(found) > 4000:
-                break
-            if self.keys[i].find(key) < 0:
-                continue
-            for n in self.key_entities[i]:
-                if self.types[n] & mask:
-                    found.setdefault(n, 1)
+        found = starts(self, key, mask)
         ranked = sorted(found.items(), key=lambda kv: (kv[1], -self.population[kv[0]],
                                                        self.names[kv[0]]))
-        if len(ranked) < limit:
+        if key and len(ranked) < limit:
             seen = set(found)
-            ranked += [(h.entity, 2) for h in self.search(text, mask, limit=limit, budget=budget)
+            ranked += [(h.entity, 3) for h in self.search(text, mask, limit=limit, budget=budget)
                        if h.entity not in seen]
         return [n for n, _ in ranked[:limit]]
 

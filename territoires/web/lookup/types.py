@@ -26,7 +26,9 @@ TYPES = [
     Type("departement", "Departement", "Département"),
     Type("region", "Region", "Région / region"),
     Type("organisation", str(ORG.FormalOrganization), "Organisation / organisation"),
-    Type("commune-deleguee", "CommuneDeleguee", "Commune déléguée / delegated commune"),
+    Type("commune-deleguee", "CommuneDeleguee", "Commune déléguée"),
+    Type("commune-associee", "CommuneAssociee", "Commune associée"),
+    Type("arrondissement", "ArrondissementMunicipal", "Arrondissement municipal"),
 ]
 ALL = (1 << len(TYPES)) - 1
 

@@ -57,6 +57,33 @@
     });
   });
 
+  // YASGUI's markup leaves some controls unnamed for assistive technologies (axe-core:
+  // "label", "aria-required-children"); named here, again whenever YASGUI redraws, rather than by
+  // editing the vendored file.
+  function named(selector, label) {
+    Array.prototype.forEach.call(holder.querySelectorAll(selector), function (element) {
+      if (!element.hasAttribute("aria-label")) element.setAttribute("aria-label", label);
+    });
+  }
+  function accessible() {
+    named(".autocomplete", "Point d'accès SPARQL");
+    named(".CodeMirror textarea", "Requête SPARQL");
+    named(".tabsList input[type=text]", "Nom de l'onglet");
+    named(".tableSizer", "Lignes par page");
+    // The editor's scrolling area (CodeMirror makes it tabindex=-1) can be reached with the
+    // keyboard, to scroll a long query.
+    Array.prototype.forEach.call(holder.querySelectorAll(".CodeMirror-scroll"), function (area) {
+      if (area.getAttribute("tabindex") !== "0") area.setAttribute("tabindex", "0");
+    });
+    // The "+" button sits in the tab list: a tab that opens a new one, as in a browser.
+    Array.prototype.forEach.call(holder.querySelectorAll(".tabsList .addTab"), function (b) {
+      b.setAttribute("role", "tab");
+      b.setAttribute("aria-selected", "false");
+    });
+  }
+  accessible();
+  new MutationObserver(accessible).observe(holder, { childList: true, subtree: true });
+
   form.hidden = true;
   holder.hidden = false;
 })();

@@ -1,0 +1,57 @@
+"""Links to a resource from others, counted by property and paged: a département is named by
+hundreds of communes, and a reader sees how many and can page through all of them (never an
+arbitrary first fifty). Every link is listed in the page's model (property, IRI: cheap even for
+a région's thousands); only the slice shown is named, when it is rendered (`name_slice`)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .... import queries
+from ....store import Store
+from ...hosts import HostMap
+from ..labels import TermLabels
+from .data import Known, integer, select, values
+from .model import Block, Column, Table, Text
+
+COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
+TABLE = "liens"
+
+
+def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None:
+    counts = {row["p"].value: integer(row["count"])
+              for row in select(live, "incoming-count", resource=known.iri)}
+    total = sum(counts.values())
+    if not total:
+        return None
+    # Projected: ?resource ?p ?s.
+    links = sorted({(p, s) for _, p, s in values(live, "incoming-links", resource=known.iri)},
+                   key=lambda link: (terms.name(link[0]), link[1]))
+    # The resource's cell holds its IRI until the slice shown is named; sorted by IRI.
+    rows = [(Text(s.rsplit("/", 1)[-1], known.hosts.url(s), sort=s, value=s),
+             Text(terms.name(p))) for p, s in links]
+    summary = ", ".join(f"{n} par « {terms.name(p)} »"
+                        for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    table = Table(TABLE, COLUMNS, rows, "propriete", f"{total} liens entrants")
+    return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
+                 note=f"{total} ressources ou liens pointent ici : {summary}.")
+
+
+def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:
+    """The rows shown, each resource named (French first; a membership by its role and
+    organisation; its IRI's end when it has no name)."""
+    iris = [row[0].value for row in rows]
+    if not iris:
+        return rows
+    best: dict[str, tuple[int, str, str]] = {}
+    for found in live.select(queries.get("pages/names"), s=[ox.NamedNode(iri) for iri in iris]):
+        iri, name = found["s"].value, found["name"]
+        if name is not None:
+            lang = name.language or ""
+            rank, text = (0 if lang in ("fr", "") else 2), name.value
+        else:
+            rank, text, lang = 1, f"{found['role'].value} — {found['in'].value}", ""
+        if iri not in best or rank < best[iri][0]:
+            best[iri] = (rank, text, "" if lang in ("fr", "") else lang)
+    return [(Text(best[row[0].value][1], row[0].href, best[row[0].value][2])
+             if row[0].value in best else row[0], *row[1:]) for row in rows]

@@ -1,0 +1,123 @@
+"""The pages of the official geography, in the territory page's shape (a summary, then tables):
+an EPCI and its communes, a commune and where it belongs, a département or a région and its
+EPCI and communes."""
+
+from __future__ import annotations
+
+from ....store import Store
+from .charts import Bar, bars
+from .data import Known, count, integer, link, select
+from .geography import Geography, geography
+from .french import number, plural
+from .model import Block, Column, EntityPage, Fact, Table, Text
+from .people import leaders, population_source
+from .territory import communes_block
+
+AREA_EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
+                     Column("forme", "forme juridique"), Column("population", "population", True))
+DEPARTEMENT_COLUMNS = (Column("code", "code"), Column("nom", "département"),
+                       Column("communes", "communes", True),
+                       Column("population", "population", True))
+
+
+def _code_fact(known: Known, local: str, label: str) -> list[Fact]:
+    value = known.term(local)
+    return [Fact(label, (Text(value.value),))] if value is not None else []
+
+
+def _links_fact(known: Known, local: str, label: str) -> list[Fact]:
+    values = known.all(known.ti + local)
+    return [Fact(label, tuple(known.link(v.value) for v in values))] if values else []
+
+
+def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
+    value = integer(known.term(local))
+    if value is None:
+        return []
+    return [Fact("population", (Text(f"{number(value)} habitants", value=str(value)),
+                                population_source(live, [known.iri])))]
+
+
+def epci_page(live: Store, known: Known) -> EntityPage:
+    hosts = known.hosts
+    geo = geography(live)
+    communes = geo.communes_of([known.iri])
+    territories = select(live, "epci-territories", epci=known.iri)
+    facts = _code_fact(known, "siren", "SIREN") + _links_fact(known, "formeJuridique", "forme")
+    facts += _links_fact(known, "regimeFiscal", "régime fiscal")
+    facts += [Fact("communes", (Text(number(len(communes)), value=str(len(communes))),))]
+    facts += _population_fact(live, known, "populationTotale")
+    facts += _links_fact(known, "departement", "département(s)")
+    if territories:
+        facts.append(Fact("territoire(s) d'industrie", tuple(
+            link(hosts, row["territory"], row.get("territoryName")) for row in territories)))
+    facts += leaders(live, known.iri, hosts)
+    block = communes_block(communes, geo, hosts, with_epci=False)
+    biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
+    block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
+                       [Bar(c.name, c.population) for c in biggest], "hab.")
+    return EntityPage("EPCI (intercommunalité)", facts, [block])
+
+
+def commune_page(live: Store, known: Known) -> EntityPage:
+    hosts = known.hosts
+    rows = select(live, "commune-context", commune=known.iri)
+    facts = _code_fact(known, "codeInsee", "code Insee")
+    facts += _population_fact(live, known, "population")
+    postcodes = sorted(v.value for v in known.all(known.ti + "codePostal"))
+    if postcodes:
+        facts.append(Fact("code(s) postal(aux)", (Text(", ".join(postcodes)),)))
+    epci = {row["epci"].value: link(hosts, row["epci"], row.get("epciName"))
+            for row in rows if "epci" in row}
+    territories = {row["territory"].value: link(hosts, row["territory"], row.get("territoryName"))
+                   for row in rows if "territory" in row}
+    if epci:
+        facts.append(Fact("EPCI", tuple(epci.values())))
+    facts += _links_fact(known, "communeDeRattachement", "commune de rattachement")
+    facts += _links_fact(known, "departement", "département") + _links_fact(known, "region", "région")
+    if territories:
+        facts.append(Fact("territoire(s) d'industrie", tuple(territories.values())))
+    attached = [(Text(row.get("attachedCode", row["attached"]).value.rsplit("/", 1)[-1]),
+                 link(hosts, row["attached"], row.get("attachedName")))
+                for row in rows if "attached" in row]
+    blocks = []
+    if attached:
+        table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
+                      attached, "nom", "Communes déléguées ou associées")
+        blocks.append(Block("rattachees", "Communes déléguées ou associées", "table", table=table))
+    return EntityPage("Commune", facts, blocks)
+
+
+def area_page(live: Store, known: Known, region: bool) -> EntityPage:
+    hosts = known.hosts
+    geo = geography(live)
+    communes = geo.communes_in(known.iri)
+    epci = geo.epci_in(known.iri)
+    population = sum(c.population or 0 for c in communes)
+    facts = _code_fact(known, "codeInsee", "code Insee")
+    facts += _links_fact(known, "region", "région") + _links_fact(known, "chefLieu", "chef-lieu")
+    facts += [Fact("communes", (Text(number(len(communes)), value=str(len(communes))),)),
+              Fact("EPCI", (Text(number(len(epci)), value=str(len(epci))),)),
+              Fact("population des communes", (Text(f"{number(population)} habitants",
+                                                    value=str(population)),))]
+    blocks = [_departements_block(live, known, geo)] if region else []
+    rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form), count(e.population))
+            for e in epci]
+    blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
+                        table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
+                                    "EPCI ayant des communes ici")))
+    blocks.append(communes_block(communes, geo, hosts, with_epci=True))
+    return EntityPage("Région" if region else "Département", facts, blocks)
+
+
+def _departements_block(live: Store, known: Known, geo: Geography) -> Block:
+    rows = []
+    for r in select(live, "region-departements", region=known.iri):
+        communes = geo.communes_in(r["departement"].value)
+        rows.append((Text(r["code"].value), link(known.hosts, r["departement"], r.get("name")),
+                     count(len(communes)), count(sum(c.population or 0 for c in communes))))
+    chart = bars("graphique-departements", "Population des départements de la région",
+                 [Bar(r[1].text, r[3].sort) for r in sorted(rows, key=lambda r: -r[3].sort)],
+                 "hab.")
+    return Block("departements", f"Ses {plural(len(rows), 'département')}", "table",
+                 table=Table("departements", DEPARTEMENT_COLUMNS, rows, "code"), chart=chart)
