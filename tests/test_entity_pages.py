@@ -173,7 +173,10 @@ def test_person_roles_are_sentences_never_membership_iris(client):
     assert "élu référent du territoire" in readable and "depuis 2018" in readable
     assert "#role-" not in re.sub(r'href="[^"]*"', "", readable)
     vignot = page(client, "/doc/personne/anne-vignot")
-    assert '<span lang="en">public record, not stated in the article</span>' in vignot
+    # Her office comes from the national register, a described source: named and linked.
+    assert "Répertoire national des élus" in vignot and "/id/document/repertoire-national-des-elus" in vignot
+    english = re.findall(r'<([a-z]+)[^>]*lang="en"[^>]*>', vignot)
+    assert english, "the English strings of the page carry lang"
 
 
 def test_statistics_page_has_table_chart_units_and_source(client):
