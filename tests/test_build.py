@@ -47,7 +47,7 @@ def test_manifest_and_dumps(published, settings):
     assert manifest == json.loads(published.to_json())
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
     assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
-                                       ("cog", "ontologie", "territoires", "article-grand-besancon", "sources",
+                                       ("cog", "ontologie", "territoires", "article-grand-besancon", "sources", "historique",
                                         "liens-geo-api", "liens-annuaire-entreprises")}
     assert manifest["quads"] == sum(manifest["graphs"].values())
     nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())

@@ -5,7 +5,8 @@ licence) and data files of one kind:
 
 - `*.csv.gz`  the official reference snapshot (`reference.py`);
 - `*.csv`     territory lists (`territories.py`);
-- `*.ttl`     curated facts in Turtle (`turtle.py`), as is the ontology.
+- `*.ttl`     curated facts in Turtle (`turtle.py`), as is the ontology;
+- `YYYY/*.csv.gz`  the vintages of the official geography, mapped to its history (`history.py`).
 
 The descriptions themselves form the graph `graph/sources`.
 """
@@ -21,7 +22,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import links, reference, territories, turtle
+from . import history, links, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -96,7 +97,9 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
         progress(f"mapping {directory.name}/ → <{iri}>")
         graph = dataset.graph(iri)
         derived: list[SourceGraph] = []
-        if list(directory.glob("*.csv.gz")):
+        if history.is_history(directory):
+            source = history.load(vocab, directory, graph)
+        elif list(directory.glob("*.csv.gz")):
             source = reference.load(vocab, directory, graph)
             epci_index = territories.EpciIndex(graph, vocab)
             derived = links.load(vocab, source, dataset, descriptions)
