@@ -168,3 +168,39 @@ def test_revendoring_a_vintage_is_byte_identical(year, tmp_path):
         assert (tmp_path / relative).read_bytes() == (HISTORY / relative).read_bytes(), relative
     assert (tmp_path / "LICENCE-donnees.txt").read_bytes() == \
         (HISTORY / "LICENCE-donnees.txt").read_bytes()
+
+
+# --- territories at their labelling and today ------------------------------------------------
+
+def territory_rows(settings) -> dict[str, tuple[str, set[str]]]:
+    with open(settings.data_dir / "territoires" / "territoires.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {r["territoire"]: (r["date_labellisation"],
+                              {x["epci_siren"] for x in rows if x["territoire"] == r["territoire"]})
+            for r in rows}
+
+
+@pytest.mark.parametrize("slug", ["alliances-luxe-precision-doubs"])
+def test_a_territory_at_its_labelling_differs_from_today_exactly_by_the_vintages(
+        store, settings, slug):
+    root = settings.data_dir / "historique"
+    label_date, epci = territory_rows(settings)[slug]
+    then = int(label_date[:4])
+    covered = {year: {r["commune"] for r in table(root, year, "epci_membres") if r["epci"] in epci}
+               for year in (then, vintages.CURRENT)}
+    iri = f"<{BASE}id/territoire/{slug}>"
+
+    def perimeter(prop):
+        return set(c.rsplit("/", 1)[1] for c in values(
+            store, f"SELECT ?c WHERE {{ {iri} ti:{prop}/ti:communeCouverte ?c }}"))
+    assert perimeter("perimetreLabellisation") == covered[then]
+    assert perimeter("perimetreActuel") == covered[vintages.CURRENT]
+    assert covered[then] != covered[vintages.CURRENT]   # the Doubs changed since 2023
+    rows = store.engine.query(PREFIXES + f"""SELECT ?c ?why ?kind WHERE {{ {iri} ti:ecartPerimetre ?e .
+        ?e ti:commune ?c ; ti:expliquePar ?why . ?why a ?kind }}""", **store.dataset())
+    explained = {r["c"].value.rsplit("/", 1)[1]: r["kind"].value.rsplit("#", 1)[1] for r in rows}
+    assert set(explained) == covered[then] ^ covered[vintages.CURRENT]
+    # Each difference is explained by what the vintages show for that commune.
+    for code, kind in explained.items():
+        merged = code not in actuelles(root, vintages.CURRENT)
+        assert kind == ("Fusion" if merged else "Membership"), code

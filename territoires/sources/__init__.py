@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import history, links, reference, territories, turtle
+from . import history, links, perimeters, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -116,11 +116,25 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
             progress(f"  {len(linkset):,} links → <{linkset.iri}>")
             loaded.append(linkset)
 
+    _perimeters(vocab, loaded, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
     sources = Sources(dataset, loaded)
     for source in loaded:
         sources.locations.update(source.locations)
     return sources
+
+
+def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], progress: Progress) -> None:
+    """Each territory read in the vintage of its label date and today, into the history."""
+    found = [s for s in loaded if isinstance(s, history.HistorySource)]
+    if not found:
+        return
+    before = len(found[0].graph)
+    count = sum(perimeters.resolve(vocab, found[0].timeline, found[0].graph, s.graph)
+                for s in loaded if s.name != found[0].name and s.files
+                and all(f.suffix == ".csv" for f in s.files))
+    progress(f"  {count} territories read at their labelling and today: "
+             f"{len(found[0].graph) - before:,} triples → <{found[0].iri}>")
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],

@@ -21,6 +21,7 @@ so the graph grows with the changes, not with the number of vintages:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -209,7 +210,15 @@ def _merge_runs(named: list[tuple[Run, str]]) -> list[Run]:
     return merged
 
 
-def load(vocab: Vocabulary, directory: Path, graph: Graph) -> SourceGraph:
+@dataclass
+class HistorySource(SourceGraph):
+    """The history graph, with the timeline it was made from (the territories' perimeters are
+    added to it once the territory lists are mapped: `perimeters.py`)."""
+
+    timeline: Timeline | None = None
+
+
+def load(vocab: Vocabulary, directory: Path, graph: Graph) -> HistorySource:
     """Map the vintages under `directory` into `graph`."""
     try:
         timeline = Timeline.read(directory)
@@ -222,7 +231,7 @@ def load(vocab: Vocabulary, directory: Path, graph: Graph) -> SourceGraph:
     mapper.memberships()
     mapper.events()
     files = sorted(directory.glob("*/*.csv.gz"))
-    return SourceGraph("historique", graph.identifier, graph, files, Locations())
+    return HistorySource("historique", graph.identifier, graph, files, Locations(), timeline)
 
 
-__all__ = ["is_history", "load"]
+__all__ = ["HistorySource", "is_history", "load"]
