@@ -204,3 +204,41 @@ def test_a_territory_at_its_labelling_differs_from_today_exactly_by_the_vintages
     for code, kind in explained.items():
         merged = code not in actuelles(root, vintages.CURRENT)
         assert kind == ("Fusion" if merged else "Membership"), code
+
+
+# --- old identifiers keep working (a real server on the small build) --------------------------
+
+def former_communes(root: Path) -> dict[str, int]:
+    """Every code that was a commune in some vintage and is none now → its last vintage."""
+    now = set(actuelles(root, vintages.CURRENT))
+    last = {}
+    for year in vintages.YEARS:
+        if year not in vintages.WITHOUT_COMMUNES:
+            last.update({code: year for code in actuelles(root, year) if code not in now})
+    return last
+
+
+def test_every_former_commune_still_dereferences_and_says_what_it_became(server, settings):
+    from rdflib import Graph, URIRef
+
+    from .test_linked_data import fetch
+    root = settings.data_dir / "historique"
+    former = former_communes(root)
+    assert former
+    for code, last in sorted(former.items()):
+        status, headers, _ = fetch(server, f"/id/commune/{code}", Accept="text/turtle")
+        assert status == 303, code
+        status, headers, body = fetch(server, f"/doc/commune/{code}", Accept="text/turtle")
+        assert status == 200, code
+        graph = Graph().parse(data=body, format="turtle", publicID=BASE)
+        iri = URIRef(f"{BASE}id/commune/{code}")
+        ti = f"{BASE}def/territoires#"
+        assert (iri, URIRef(ti + "etaitUne"), URIRef(ti + "Commune")) in graph
+        # Until when: the last run of vintages it existed in ends with its last vintage.
+        runs = [str(o).rsplit("/", 1)[1] for o in graph.objects(iri, URIRef(ti + "existeDurant"))]
+        assert max(int(r.split("-")[-1]) for r in runs) == last, code
+        became = list(graph.objects(iri, URIRef(ti + "fusionneeDans")))
+        assert len(became) == 1, code
+        assert str(became[0]).startswith(f"{BASE}id/commune/")
+        status, _, page = fetch(server, f"/doc/commune/{code}", Accept="text/html")
+        assert status == 200 and f"/id/commune/{became[0].rsplit('/', 1)[1]}".encode() in page

@@ -2,16 +2,17 @@
 `graph/historique`): the communes its EPCI covered in the vintage in force when it was labelled,
 those they cover now, and why each difference arose.
 
-    <id/territoire/x> ti:perimetreLabellisation <id/territoire/x#perimetre-2023> ;
-                      ti:perimetreActuel <id/territoire/x#perimetre-2026> .
-    <…#perimetre-2023> a ti:Perimetre ; ti:millesime <id/millesime/2023> ; ti:communeCouverte … .
-    <…#ecart-25297> a ti:EcartPerimetre ; ti:commune <id/commune/25297> ;
-        ti:ecartDe <…#perimetre-2023> ;           # covered then, not now (or ti:ecartDe now)
+    <id/territoire/x> ti:perimetreLabellisation <id/territoire/x/perimetre/2023> ;
+                      ti:perimetreActuel <id/territoire/x/perimetre/2026> .
+    <…/perimetre/2023> a ti:Perimetre ; ti:millesime <id/millesime/2023> ; ti:communeCouverte … .
+    <id/territoire/x#ecart-25297> a ti:EcartPerimetre ; ti:commune <id/commune/25297> ;
+        ti:ecartDe <…/perimetre/2023> ;           # covered then, not now (or ti:ecartDe now)
         ti:expliquePar <id/commune/25364#fusion-2025> ; rdfs:comment "…"@fr .
 
 A difference is explained by the merger that ended a commune (`ti:Fusion`), by the creation of
 one (`ti:Creation`), or by the dated EPCI membership that took a commune out of, or into, the
-territory's EPCI (`org:Membership`).
+territory's EPCI (`org:Membership`). A perimeter is a resource of its own, not a fragment of the
+territory: the territory's document stays the current state, with links to its history.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ class Perimeters:
         now = vintages.CURRENT
         covered = {year: self.covered(epci, year) for year in (then, now)}
         for year, prop in ((then, self.ti.perimetreLabellisation), (now, self.ti.perimetreActuel)):
-            node = URIRef(f"{iri}#perimetre-{year}")
+            node = URIRef(f"{iri}/perimetre/{year}")
             self._add((iri, prop, node))
             self._add((node, RDF.type, self.ti.Perimetre))
+            self._add((node, RDFS.label, Literal(f"Périmètre en {year}", lang="fr")))
             self._add((node, self.ti.millesime, self.vocab.id("millesime", str(year))))
             for code in covered[year]:
                 self._add((node, self.ti.communeCouverte, self.vocab.id("commune", code)))
@@ -111,7 +113,7 @@ class Perimeters:
         self._add((territory, self.ti.ecartPerimetre, node))
         self._add((node, RDF.type, self.ti.EcartPerimetre))
         self._add((node, self.ti.commune, self.vocab.id("commune", code)))
-        self._add((node, self.ti.ecartDe, URIRef(f"{territory}#perimetre-{year}")))
+        self._add((node, self.ti.ecartDe, URIRef(f"{territory}/perimetre/{year}")))
         self._add((node, self.ti.expliquePar, cause))
         self._add((node, RDFS.comment, Literal(words, lang="fr")))
 
