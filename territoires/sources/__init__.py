@@ -118,8 +118,11 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
 
     _perimeters(vocab, loaded, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
-    sources = Sources(dataset, loaded)
-    for source in loaded:
+    return _located(Sources(dataset, loaded))
+
+
+def _located(sources: Sources) -> Sources:
+    for source in sources.graphs:
         sources.locations.update(source.locations)
     return sources
 
