@@ -23,6 +23,9 @@ class Settings:
     queries_dir: Path = ROOT / "queries"
     # Published output: `output_dir/current` is a symlink to the live build.
     output_dir: Path = ROOT / "output"
+    # Published builds kept as dataset versions, with their changes (versions.py; at least the
+    # live build and the one before it are kept).
+    versions_kept: int = 5
     # Server.
     host: str = "127.0.0.1"
     port: int = 8000
