@@ -51,9 +51,9 @@ class Perimeters:
             for code in covered[year]:
                 self._add((node, self.ti.communeCouverte, self.vocab.id("commune", code)))
         for code in sorted(covered[then] - covered[now]):
-            self.gone(iri, code, then, epci)
+            self.gone(iri, code, then)
         for code in sorted(covered[now] - covered[then]):
-            self.came(iri, code, then, epci)
+            self.came(iri, code, then)
 
     def covered(self, epci: set[str], year: int) -> set[str]:
         """The communes of `year` whose EPCI is one of `epci` or, for an EPCI that no longer
@@ -74,7 +74,7 @@ class Perimeters:
             found |= frontier
         return found
 
-    def gone(self, territory: URIRef, code: str, then: int, epci: set[str]) -> None:
+    def gone(self, territory: URIRef, code: str, then: int) -> None:
         """A commune covered at the labelling and not now: merged, or moved to another EPCI."""
         if code not in self.timeline.communes_in(vintages.CURRENT):
             year = vintages.YEARS[vintages.YEARS.index(self._last_year(code, then)) + 1]
@@ -89,7 +89,7 @@ class Perimeters:
             words = f"{code} a quitté l'EPCI {siren} au 1er janvier {left}"
         self._difference(territory, code, then, cause, words)
 
-    def came(self, territory: URIRef, code: str, then: int, epci: set[str]) -> None:
+    def came(self, territory: URIRef, code: str, then: int) -> None:
         """A commune covered now and not at the labelling: created (often by a merger), or
         moved into one of the territory's EPCI."""
         merger = next((m for m in self.timeline.mergers if m.into == code and m.year > then), None)
