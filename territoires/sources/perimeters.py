@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .. import vintages
 from ..namespaces import ORG, RDF, RDFS, Vocabulary
-from ..timeline import Timeline
+from ..timeline import ACTUELLE, EPCI_NOM, NOM, Timeline
 
 SIREN_KIND = "epci"
 
@@ -80,13 +80,15 @@ class Perimeters:
             year = vintages.YEARS[vintages.YEARS.index(self._last_year(code, then)) + 1]
             into = self.timeline.successor(code, year) or code
             cause = URIRef(f"{self.vocab.id('commune', into)}#fusion-{year}")
-            words = f"{code} a fusionné dans {into} au 1er janvier {year}"
+            words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
+                     f"au 1er janvier {year}")
         else:
             siren = self.timeline.epci_of[then][code]
             first = self._run_start(code, siren, then)
             left = vintages.YEARS[vintages.YEARS.index(self._run_end(code, siren, then)) + 1]
             cause = URIRef(f"{self.vocab.id('commune', code)}#epci-{siren}-{first}")
-            words = f"{code} a quitté l'EPCI {siren} au 1er janvier {left}"
+            words = (f"{self._named(code, then)} a quitté l'EPCI {self._epci(siren, then)} "
+                     f"au 1er janvier {left}")
         self._difference(territory, code, then, cause, words)
 
     def came(self, territory: URIRef, code: str, then: int) -> None:
@@ -95,16 +97,18 @@ class Perimeters:
         merger = next((m for m in self.timeline.mergers if m.into == code and m.year > then), None)
         if merger is not None:
             cause = URIRef(f"{self.vocab.id('commune', code)}#fusion-{merger.year}")
-            words = f"{code} est issue de la fusion du 1er janvier {merger.year}"
+            words = (f"{self._named(code, merger.year)} est issue de la fusion du 1er janvier "
+                     f"{merger.year}")
         elif code not in self.timeline.communes_in(then):
             year = next(y for y in vintages.YEARS if y > then and code in self.timeline.communes_in(y))
             cause = URIRef(f"{self.vocab.id('commune', code)}#creation-{year}")
-            words = f"{code} a été créée au 1er janvier {year}"
+            words = f"{self._named(code, year)} a été créée au 1er janvier {year}"
         else:
             siren = self.timeline.epci_of[vintages.CURRENT][code]
             first = self._run_start(code, siren, vintages.CURRENT)
             cause = URIRef(f"{self.vocab.id('commune', code)}#epci-{siren}-{first}")
-            words = f"{code} a rejoint l'EPCI {siren} au 1er janvier {first}"
+            words = (f"{self._named(code, first)} a rejoint l'EPCI {self._epci(siren, first)} "
+                     f"au 1er janvier {first}")
         self._difference(territory, code, vintages.CURRENT, cause, words)
 
     def _difference(self, territory: URIRef, code: str, year: int, cause: URIRef,
@@ -116,6 +120,15 @@ class Perimeters:
         self._add((node, self.ti.ecartDe, URIRef(f"{territory}/perimetre/{year}")))
         self._add((node, self.ti.expliquePar, cause))
         self._add((node, RDFS.comment, Literal(words, lang="fr")))
+
+    def _named(self, code: str, year: int) -> str:
+        """`Le Gratteris (25297)`: the commune's name in that vintage, with its code."""
+        row = self.timeline.communes[year].get((ACTUELLE, code))
+        return f"{row[NOM]} ({code})" if row else code
+
+    def _epci(self, siren: str, year: int) -> str:
+        row = self.timeline.epci[year].get(siren)
+        return f"{row[EPCI_NOM]} ({siren})" if row else siren
 
     def _last_year(self, code: str, since: int) -> int:
         return max(y for y in vintages.YEARS if y >= since and code in self.timeline.communes_in(y))
