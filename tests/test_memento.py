@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import ORG, SKOS
+from rdflib.namespace import ORG
 
 from territoires import vintages
 
@@ -113,22 +113,26 @@ def test_each_memento_says_the_commune_s_epci_of_its_vintage(server, settings):
         assert {str(e).rsplit("/", 1)[1] for e in graph.subjects(ORG.hasMember, iri)} == expected
 
 
-def test_what_a_territory_looked_like_on_its_label_date(server, settings):
-    status, answer, _ = fetch(server, f"/timegate/{ALLIANCES}",
-                              **{"Accept-Datetime": "Thu, 09 Nov 2023 00:00:00 GMT"})
+@pytest.mark.parametrize("asked, year", [
+    ("Thu, 09 Nov 2023 00:00:00 GMT", 2023),   # its label date
+    ("Sat, 15 Mar 2025 12:00:00 GMT", 2025),   # in its term, after the mergers of 2025
+])
+def test_what_a_territory_looked_like_on_a_day(server, settings, asked, year):
+    status, answer, _ = fetch(server, f"/timegate/{ALLIANCES}", **{"Accept-Datetime": asked})
     assert status == 302
     status, headers, body = fetch(server, path(answer["Location"]) + ".nt")
-    assert status == 200 and parsedate_to_datetime(headers["Memento-Datetime"]).year == 2023
+    assert status == 200 and parsedate_to_datetime(headers["Memento-Datetime"]).year == year
     graph = Graph().parse(data=body, format="nt")
-    covered = {str(c).rsplit("/", 1)[1] for c in
-               graph.objects(None, URIRef(f"{BASE}def/territoires#communeCouverte"))}
+    territory = URIRef(BASE + ALLIANCES)
+    covered = {str(c).rsplit("/", 1)[1] for e in graph.objects(territory, ORG.hasMember)
+               for c in graph.objects(e, ORG.hasMember)}
     with open(settings.data_dir / "territoires" / "territoires.csv", encoding="utf-8") as handle:
         epci = {r["epci_siren"] for r in csv.DictReader(handle)
                 if r["territoire"] == ALLIANCES.rsplit("/", 1)[1]}
-    assert covered == {r["commune"] for r in table(settings, 2023, "epci_membres") if r["epci"] in epci}
+    assert covered == {r["commune"] for r in table(settings, year, "epci_membres") if r["epci"] in epci}
 
 
 def test_no_memento_outside_the_history(server):
     assert fetch(server, "/timegate/id/personne/cedric-bole")[0] == 404
     assert fetch(server, "/memento/2023/id/commune/99999")[0] == 404
-    assert fetch(server, f"/memento/2019/{ALLIANCES}")[0] == 404   # labelled in 2023
+    assert fetch(server, f"/memento/2022/{ALLIANCES}")[0] == 404   # labelled in 2023

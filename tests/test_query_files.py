@@ -43,7 +43,7 @@ SAMPLES: dict[str, list[dict]] = {
     "history/years": [{"resource": ox.NamedNode(BASE + "id/commune/25297")},
                       {"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
     "history/names": [{"resource": ox.NamedNode(BASE + "id/commune/25375")}],
-    "history/perimeter": [{"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
+    "history/territory-by-year": [{"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
     "history/kind": [{"resource": ox.NamedNode(BASE + "id/commune/25297")}],
     "linking/wikidata": [{"property": ox.NamedNode("http://www.wikidata.org/prop/direct/P374"),
                           "code": [ox.Literal("25056"), ox.Literal("25560")]}],

@@ -31,11 +31,10 @@ def quads(store, iri: str, year: int) -> list[ox.Quad]:
     for row in store.select(queries.get("history/epci-by-year"), commune=resource):
         if int(row["annee"].value) == year:
             found.append(ox.Triple(row["epci"], _node(str(ORG.hasMember)), resource))
-    for row in store.select(queries.get("history/perimeter"), resource=resource):
-        if int(row["annee"].value) == year:
-            found.append(ox.Triple(resource, row["relation"], row["perimetre"]))
-            found.append(ox.Triple(row["perimetre"], _node(ti + "communeCouverte"),
-                                   row["commune"]))
+    for row in store.select(queries.get("history/territory-by-year"), resource=resource):
+        if int(row["annee"].value) == year:   # its EPCI, with their communes of that vintage
+            found.append(ox.Triple(resource, _node(str(ORG.hasMember)), row["epci"]))
+            found.append(ox.Triple(row["epci"], _node(str(ORG.hasMember)), row["commune"]))
     return [ox.Quad(t.subject, t.predicate, t.object) for t in dict.fromkeys(found)]
 
 
