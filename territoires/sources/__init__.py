@@ -138,6 +138,7 @@ def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], progress: Progress
                 and all(f.suffix == ".csv" for f in s.files))
     progress(f"  {count} territories read at their labelling and today: "
              f"{len(found[0].graph) - before:,} triples → <{found[0].iri}>")
+    found[0].timeline = None   # ~200 MB of vintages: not held through the validation
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],
