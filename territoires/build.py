@@ -35,7 +35,7 @@ from typing import TypeVar
 from dataclasses import replace
 from pathlib import Path
 
-from . import writer
+from . import versions, writer
 from .config import Settings
 from .namespaces import Vocabulary
 from .sources import Progress, Sources, load_all
@@ -114,7 +114,7 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
                            contact_point=settings.contact_point(), timings={
             **timings, **manifest.timings, "total": round(time.perf_counter() - started, 3)})
         manifest.write(target)
-        _publish(settings.output_dir, target)
+        _publish(settings.output_dir, target, settings.versions_kept)
     except OSError as error:   # a full disk, a vanished directory: said in words
         shutil.rmtree(target, ignore_errors=True)
         raise BuildFailed(f"could not write the build in {target} "
@@ -204,6 +204,7 @@ def _write(target: Path, sources: Sources, settings: Settings) -> Manifest:
     serialized = time.perf_counter()
     manifest = writer.write(target, nquads, {str(g.iri): len(g.graph) for g in sources.graphs},
                             settings.base_uri, Vocabulary(settings.base_uri).prefixes())
+    versions.record(target, nquads, manifest.version, settings.base_uri)
     return replace(manifest, timings={
         "serialize": round(serialized - started, 3),
         "store+dumps": round(time.perf_counter() - serialized, 3)})
@@ -224,8 +225,9 @@ def _fresh_directory(output: Path) -> Path:
     return target
 
 
-def _publish(output: Path, target: Path) -> None:
-    """Point `current` at the new build in one rename; keep the one before for readers still on it."""
+def _publish(output: Path, target: Path, kept: int = 2) -> None:
+    """Point `current` at the new build in one rename; keep the one before for readers still on
+    it, and the newest `kept` versions (versions.py)."""
     link = output / "current"
     previous = link.resolve() if link.is_symlink() else None
     temporary = output / f".current-{os.getpid()}"
@@ -233,10 +235,7 @@ def _publish(output: Path, target: Path) -> None:
         temporary.unlink()
     temporary.symlink_to(target.relative_to(output))
     os.replace(temporary, link)
-    keep = {target.resolve(), previous}
-    for stale in (output / "builds").iterdir():
-        if stale.resolve() not in keep:
-            shutil.rmtree(stale, ignore_errors=True)
+    versions.prune(output, kept, {target.resolve(), previous} - {None})
 
 
 class _lock:

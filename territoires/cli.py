@@ -66,7 +66,25 @@ def cmd_validate(args, settings) -> int:
 def cmd_refresh_reference(args, settings) -> int:
     from . import snapshot
 
+    if args.millesime is not None:
+        return _refresh_vintages(args.millesime, settings.data_dir / "historique")
     return snapshot.main(args.version, settings.data_dir / "reference")
+
+
+def _refresh_vintages(which: str, root: Path) -> int:
+    """`refresh-reference --millesime YYYY|all`: the vintages of the history (vintages.py)."""
+    from . import vintages
+
+    years = vintages.YEARS if which == "all" else (int(which) if which.isdigit() else 0,)
+    for year in years:
+        try:
+            counts = vintages.refresh(year, root)
+        except ValueError as error:
+            print(f"territoires refresh-reference: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{year} ({vintages.VERSIONS[year]}): " + ", ".join(
+            f"{name} {count} rows" for name, count in counts.items()), file=sys.stderr)
+    return 0
 
 
 def cmd_serve(args, settings) -> int:
@@ -116,6 +134,9 @@ def _add_build_commands(commands) -> None:
     refresh = commands.add_parser("refresh-reference",
                                   help="re-vendor the official reference snapshot from npm")
     refresh.add_argument("--version", default="6.0.0", help="@etalab/decoupage-administratif version")
+    refresh.add_argument("--millesime", metavar="YYYY|all",
+                         help="re-vendor a vintage of the history (data/historique/YYYY/) "
+                              "from its package version instead")
     refresh.set_defaults(run=cmd_refresh_reference)
 
 

@@ -29,6 +29,9 @@ class Settings:
     contact_point_name: str = "Projet territoires"
     contact_point_email: str = ""
     contact_point_url: str = ""
+    # Published builds kept as dataset versions, with their changes (versions.py; at least the
+    # live build and the one before it are kept).
+    versions_kept: int = 5
     # Server.
     host: str = "127.0.0.1"
     port: int = 8000

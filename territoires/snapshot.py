@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PACKAGE = "@etalab/decoupage-administratif"
@@ -54,15 +54,20 @@ class SnapshotError(ValueError):
 
 def rows(directory: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     """The rows of the vendored file `name` (e.g. "communes"), each with its line number."""
-    path = directory / f"{name}.csv.gz"
+    return read_rows(directory / f"{name}.csv.gz", LAYOUTS[name])
+
+
+def read_rows(path: Path, layout: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a vendored gzip CSV file in `layout`, each with its line number (also the
+    reader of the vintages, `vintages.py`)."""
     if not path.exists():
         raise SnapshotError(str(path), "reference file is missing (run `territoires "
                                        "refresh-reference`)")
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames != LAYOUTS[name]:
+        if reader.fieldnames != layout:
             raise SnapshotError(f"{path}:1", f"columns {', '.join(reader.fieldnames or [])}; "
-                                             f"expected {', '.join(LAYOUTS[name])}")
+                                             f"expected {', '.join(layout)}")
         for row in reader:
             yield reader.line_num, row
 
@@ -77,10 +82,15 @@ def fetch_package(version: str, workdir: Path) -> Path:
     return workdir / "package" / "data"
 
 
-def rows_from_package(data: Path) -> dict[str, list[list[str]]]:
+def load_package(data: Path) -> Callable[[str], list[dict]]:
+    """A reader of the package's JSON files by name ("communes", "epci"…)."""
     def load(name: str) -> list[dict]:
         return json.loads((data / f"{name}.json").read_text(encoding="utf-8"))
+    return load
 
+
+def rows_from_package(data: Path) -> dict[str, list[list[str]]]:
+    load = load_package(data)
     communes = load("communes")
     epci = load("epci")
     return {
@@ -112,13 +122,13 @@ def refresh(version: str, target: Path) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         data = fetch_package(version, Path(tmp))
         tables = rows_from_package(data)
-        (target / "LICENCE-donnees.txt").write_text(_licence_note(version), encoding="utf-8")
+        (target / "LICENCE-donnees.txt").write_text(licence_note(version), encoding="utf-8")
     for name, rows in tables.items():
         write_csv_gz(target / f"{name}.csv.gz", LAYOUTS[name], rows)
     return {name: len(rows) for name, rows in tables.items()}
 
 
-def _licence_note(version: str) -> str:
+def licence_note(version: str) -> str:
     return (
         f"Data from the npm package {PACKAGE} {version} (Etalab / DINUM),\n"
         "built from Insee's Code officiel géographique, the DGCL list of EPCI à fiscalité propre\n"

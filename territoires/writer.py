@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import statistics
+from . import statistics, versions
 from .store.local import LocalStore
 from .store.manifest import Manifest
 
@@ -114,8 +114,9 @@ def main(argv: list[str]) -> int:
         data = (target / SPOOL).read_bytes()
         (target / SPOOL).unlink()
         (target / GRAPHS).unlink()
-        manifest = write(target, data.split(b"\n") if data else [], handed["graphs"],
-                         handed["base"], handed["prefixes"])
+        nquads = data.split(b"\n") if data else []
+        manifest = write(target, nquads, handed["graphs"], handed["base"], handed["prefixes"])
+        versions.record(target, nquads, manifest.version, handed["base"])
         timings = {**handed["timings"], "store+dumps": round(time.perf_counter() - started, 3)}
         (target / WRITTEN).write_text(
             Manifest(**{**manifest.__dict__, "timings": timings}).to_json(), encoding="utf-8")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from territoires import snapshot
+from territoires import snapshot, vintages
+from territoires.timeline import ACTUELLE, RATTACHEMENT, Timeline
 from territoires.config import ROOT
 
 SEED_DEPARTEMENTS = {"25"}
@@ -73,4 +74,25 @@ def make_small_data(root: Path) -> Path:
     for name, rows in cut.items():
         snapshot.write_csv_gz(root / "data" / "reference" / f"{name}.csv.gz", snapshot.LAYOUTS[name],
                               [[row[column] for column in snapshot.LAYOUTS[name]] for row in rows])
+    _cut_history(root / "data" / "historique", kept)
     return root
+
+
+def _cut_history(target: Path, kept: set[str]) -> None:
+    """The vintages cut to the communes that are, or became, a commune kept, with the EPCI
+    that had one of them as a member; the current vintage then equals the cut snapshot."""
+    full = Timeline.read(ROOT / "data" / "historique")
+    ever = {code for year in vintages.YEARS for code in full.communes_in(year)
+            if full.carried_forward(code, year) in kept}
+    for year in vintages.YEARS:
+        members = [[e, c] for c, e in full.epci_of[year].items() if c in ever]
+        sirens = {e for e, _ in members}
+        tables = {"epci": [r for s, r in full.epci[year].items() if s in sirens],
+                  "epci_membres": sorted(members)}
+        if year not in vintages.WITHOUT_COMMUNES:
+            tables["communes"] = [row for (kind, code), row in full.communes[year].items()
+                                  if (code if kind == ACTUELLE else row[RATTACHEMENT]) in ever]
+        (target / str(year)).mkdir(parents=True, exist_ok=True)
+        for name, rows in tables.items():
+            snapshot.write_csv_gz(target / str(year) / f"{name}.csv.gz", vintages.LAYOUTS[name],
+                                  rows)

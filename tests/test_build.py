@@ -48,7 +48,8 @@ def test_manifest_and_dumps(published, settings):
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
     assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
                                        ("cog", "ontologie", "territoires", "article-grand-besancon", "sources",
-                                        "liens-geo-api", "liens-annuaire-entreprises", "populations")}
+                                        "historique", "liens-geo-api", "liens-annuaire-entreprises",
+                                        "populations")}
     assert manifest["quads"] == sum(manifest["graphs"].values())
     nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())
     assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == manifest["quads"]
@@ -175,7 +176,7 @@ def test_the_whole_real_data_builds(full_build, full_settings):
     with every graph of the small build and the whole of France's communes."""
     manifest = json.loads((full_settings.current_build / "build.json").read_text())
     assert manifest == json.loads(full_build.to_json())
-    assert len(full_build.graphs) == 8 and full_build.quads > 500_000
+    assert len(full_build.graphs) == 9 and full_build.quads > 500_000   # historique, populations
     assert full_build.graphs[f"{BASE}graph/cog"] > 400_000
 
 

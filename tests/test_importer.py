@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -262,3 +263,28 @@ def test_messages_of_one_kind_are_summed_up(tmp_path, capsys):
                for line in stderr.splitlines()) == 50
     assert "… and 9,950 more like: commune … is listed twice" in stderr
     assert len(stderr.splitlines()) < 60
+
+
+def test_a_list_of_an_older_cog_is_carried_forward_with_a_warning_per_changed_code(
+        tmp_path, capsys):
+    """`--millesime 2023`: the list's codes are those of COG 2023 (read from the vendored
+    vintage); the communes that merged since are counted as the commune they merged into,
+    each with a warning, and the territory keeps the six EPCI of its year."""
+    history = ROOT / "data" / "historique"
+
+    def rows(year, name):
+        with gzip.open(history / str(year) / f"{name}.csv.gz", "rt", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    codes = [r["commune"] for r in rows(2023, "epci_membres") if r["epci"] in SIX]
+    names = {r["code"]: r["nom"] for r in rows(2023, "communes") if r["type"] == "commune-actuelle"}
+    gone = {c for c in codes if c not in NAMES}
+    assert gone, "the Doubs changed between 2023 and today"
+    source = write(tmp_path / "liste-2023.csv", [[c, names[c], "ti-8418", NAME] for c in codes])
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out", "--millesime", "2023")
+    assert code == 0, stderr
+    assert_six(tmp_path / "out")
+    warned = {re.search(r"(\w+) \([^)]*\) of COG 2023 is", line).group(1)
+              for line in stderr.splitlines() if "of COG 2023 is" in line}
+    assert warned == gone
+    code, _, stderr = run(capsys, source, "--output", tmp_path / "out2", "--millesime", "2020")
+    assert code == 1 and "--millesime 2020: no commune list" in stderr

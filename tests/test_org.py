@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS
+from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS, TIME
 
 from territoires.config import ROOT
 
@@ -66,10 +66,12 @@ def axioms() -> OrgAxioms:
 
 
 def org_triples(engine: ox.Store) -> set[tuple[URIRef, URIRef, URIRef]]:
-    """Every ORG triple of the build (its default graph is the union of the named graphs)."""
+    """Every ORG triple of the build (its default graph is the union of the named graphs), and
+    the ends of periods (time:hasEnd), which tell a membership that ended."""
     found = set()
     for quad in engine.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        if quad.predicate.value.startswith(str(ORG)) and isinstance(quad.object, ox.NamedNode):
+        if (quad.predicate.value.startswith(str(ORG)) or quad.predicate.value == str(TIME.hasEnd)
+                ) and isinstance(quad.object, ox.NamedNode):
             found.add((URIRef(quad.subject.value), URIRef(quad.predicate.value),
                        URIRef(quad.object.value)))
     return found
@@ -132,18 +134,23 @@ def memberships_nary(closed: set) -> list[str]:
 
 
 def shortcut_agrees(closed: set, types) -> list[str]:
-    """org:hasMember agrees with the memberships of role membre (ORG §5.4: the shortcut)."""
+    """org:hasMember agrees with the memberships of role membre (ORG §5.4: the shortcut), for
+    the memberships that still hold: one that ended (a commune's former EPCI, graph/historique:
+    its period has an end) is history, and the undated shortcut would say it holds today."""
     has_member = {(s, o) for s, p, o in closed if p == ORG.hasMember}
     role = {s: o for s, p, o in closed if p == ORG.role}
     member = {s: o for s, p, o in closed if p == ORG.member}
     organisation = {s: o for s, p, o in closed if p == ORG.organization}
-    plain = {(organisation[m], member[m]) for m in member
+    ended = {s for s, p, o in closed if p == TIME.hasEnd}
+    during = {s: o for s, p, o in closed if p == ORG.memberDuring}
+    plain = {m: (organisation[m], member[m]) for m in member
              if role.get(m) == MEMBRE and m in organisation}
-    found = [f"membership of {x} in {o} without org:hasMember" for o, x in plain - has_member]
+    holding = {pair for m, pair in plain.items() if during.get(m) not in ended}
+    found = [f"membership of {x} in {o} without org:hasMember" for o, x in holding - has_member]
     territories = {n for n, ts in types.items() if any(str(t).endswith("#TerritoireIndustrie")
                                                          for t in ts)}
-    found += [f"{o} org:hasMember {x} without its membership" for o, x in has_member - plain
-              if o in territories]
+    found += [f"{o} org:hasMember {x} without its membership"
+              for o, x in has_member - set(plain.values()) if o in territories]
     return found
 
 

@@ -268,10 +268,10 @@ def _vendored(name: str) -> list[dict[str, str]]:
 
 
 def test_populations_by_vintage_and_the_two_sums(full_store):
-    """Query 13: the Data Cube observations carry the Insee vintage (2023) and source; their sum
+    """Query 17: the Data Cube observations carry the Insee vintage (2023) and source; their sum
     over the territory's communes and the sum of its EPCI's municipal populations are both
     recomputed here from the vendored CSV files, and differ (docs/MODEL.md, "Populations")."""
-    (row,) = run(full_store, "13")
+    (row,) = run(full_store, "17")
     epci = {r["siren"]: r for r in _vendored("epci")}
     members = {r["commune"] for r in _vendored("epci_membres") if r["epci"] in COMMUNES_PER_EPCI}
     communes = {r["code"]: r for r in _vendored("communes") if r["type"] == "commune-actuelle"}
@@ -285,9 +285,9 @@ def test_populations_by_vintage_and_the_two_sums(full_store):
 
 
 def test_how_each_fact_was_established(full_store):
-    """Query 14: every curated or territory-list resource cites an IRI and says how its facts
+    """Query 18: every curated or territory-list resource cites an IRI and says how its facts
     were established; every deduction gives its reasoning."""
-    rows = run(full_store, "14")
+    rows = run(full_store, "18")
     modes = {iri(r["ressource"]): iri(r["mode"]).rsplit("/", 1)[1] for r in rows}
     assert set(modes.values()) == {"cite", "deduit", "reference"}
     assert all(isinstance(r["source"], ox.NamedNode) for r in rows)
@@ -299,3 +299,74 @@ def test_how_each_fact_was_established(full_store):
     assert modes[f"{ALLIANCES}#membre-{GRAND_BESANCON}"] == "cite"
     vignot = [r for r in rows if iri(r["ressource"]).endswith("#role-anne-vignot")]
     assert {iri(r["source"]) for r in vignot} == {f"{BASE}id/document/repertoire-national-des-elus"}
+
+
+# --- history of the geography (graph/historique), expected from the vendored vintages --------
+
+HISTORY = ROOT / "data" / "historique"
+
+
+def vintage(year: int, name: str) -> list[dict[str, str]]:
+    import csv
+    import gzip
+    with gzip.open(HISTORY / str(year) / f"{name}.csv.gz", "rt", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def epci_of(year: int) -> dict[str, str]:
+    return {r["commune"]: r["epci"] for r in vintage(year, "epci_membres")}
+
+
+def test_communes_at_labelling_and_today_with_the_reason(full_store):
+    rows = run(full_store, "13")
+    six = set(COMMUNES_PER_EPCI)
+    then = {c for c, e in epci_of(2023).items() if e in six}
+    now = {c for c, e in epci_of(2026).items() if e in six}
+    code = lambda r: iri(r["commune"]).rsplit("/", 1)[1]
+    assert {code(r) for r in rows if text(r["alaLabellisation"]) == "true"} == then
+    assert {code(r) for r in rows if text(r["aujourdhui"]) == "true"} == now
+    explained = {code(r) for r in rows if r["raison"] is not None}
+    assert explained == then ^ now and explained
+    assert all(text(r["explication"]) for r in rows if r["raison"] is not None)
+
+
+def test_new_communes_since_2019_in_the_doubs(full_store):
+    rows = run(full_store, "14")
+    expected = set()
+    years = [2019, 2021, 2022, 2023, 2024, 2025, 2026]   # the vintages with a commune list
+    for before, year in zip(years, years[1:]):
+        old = {r["code"] for r in vintage(before, "communes") if r["type"] == "commune-actuelle"}
+        rows_now = vintage(year, "communes")
+        now = {r["code"]: r for r in rows_now if r["type"] == "commune-actuelle"}
+        for gone in old - set(now):
+            into = next((r["rattachement"] if r["code"] == gone else r["code"] for r in rows_now
+                         if r["code"] == gone and r["type"] != "commune-actuelle"
+                         or gone in r["anciens_codes"].split()), None)
+            if into and now[into]["departement"] == "25":
+                expected.add((into, year))
+    found = {(iri(r["communeNouvelle"]).rsplit("/", 1)[1], int(text(r["annee"]))) for r in rows}
+    # a merger between 2019 and 2021 is dated 2020 when the 2020 EPCI lists no longer have it
+    assert {(c, 2021 if y == 2020 else y) for c, y in found} == expected and expected
+
+
+def test_epci_whose_perimeter_changed_in_2024(full_store):
+    before, after = epci_of(2023), epci_of(2024)
+    entered, left = {}, {}
+    for commune, epci in after.items():
+        if before.get(commune) != epci:
+            entered[epci] = entered.get(epci, 0) + 1
+    for commune, epci in before.items():
+        if after.get(commune) != epci:
+            left[epci] = left.get(epci, 0) + 1
+    rows = run(full_store, "15")
+    found = {iri(r["epci"]).rsplit("/", 1)[1]: (int(number(r["communesEntrees"])),
+                                               int(number(r["communesSorties"]))) for r in rows}
+    assert found == {e: (entered.get(e, 0), left.get(e, 0)) for e in set(entered) | set(left)}
+
+
+def test_epci_of_a_commune_in_every_year(full_store):
+    rows = run(full_store, "16")
+    expected = {year: e for year in (2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026)
+                for c, e in epci_of(year).items() if c == "25192"}
+    assert {int(text(r["annee"])): iri(r["epci"]).rsplit("/", 1)[1] for r in rows} == expected
+    assert len(set(expected.values())) == 2

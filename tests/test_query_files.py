@@ -56,6 +56,13 @@ SAMPLES: dict[str, list[dict]] = {
                        "day": ox.Literal("2026-01-01", datatype=ox.NamedNode(
                            "http://www.w3.org/2001/XMLSchema#date")),
                        "code": [ox.Literal("25056")]}],
+    "history/epci-by-year": [{"commune": ox.NamedNode(BASE + "id/commune/25192")},
+                             {"commune": ox.NamedNode(BASE + "id/commune/25297")}],
+    "history/years": [{"resource": ox.NamedNode(BASE + "id/commune/25297")},
+                      {"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
+    "history/names": [{"resource": ox.NamedNode(BASE + "id/commune/25375")}],
+    "history/territory-by-year": [{"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
+    "history/kind": [{"resource": ox.NamedNode(BASE + "id/commune/25297")}],
     "linking/wikidata": [{"property": ox.NamedNode("http://www.wikidata.org/prop/direct/P374"),
                           "code": [ox.Literal("25056"), ox.Literal("25560")]}],
 }

@@ -37,7 +37,8 @@ def real_slice(sources) -> Graph:
     graphs = {g.name: g.graph for g in sources.graphs}
     reference = next(g.graph for g in sources.graphs if g.iri == COG)
     keep = set()
-    for territory_graph in (g.graph for g in sources.graphs if g.iri != COG):
+    for territory_graph in (g.graph for g in sources.graphs
+                            if g.iri != COG and g.name != "historique"):
         keep.update(o for o in territory_graph.objects(None, ORG.hasMember))
     keep.update(c for e in list(keep) for c in reference.objects(e, ORG.hasMember))
     while True:  # close over the places those point to
@@ -48,6 +49,8 @@ def real_slice(sources) -> Graph:
         keep |= linked
     graph = Graph()
     for name, g in graphs.items():
+        if name == "historique":
+            continue   # derived from the whole reference, validated with it by the build
         if g is reference:
             for node in keep:
                 for p, o in reference.predicate_objects(node):

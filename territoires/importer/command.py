@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import snapshot
 from ..namespaces import LICENCE_OUVERTE
 from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, parse
-from .reference import Reference
+from .reference import Reference, VintageReference
 from .text import Unreadable
 from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description_turtle,
                       other_definitions, slugs, write_atomically)
@@ -44,9 +44,9 @@ def command(args, settings) -> int:
             data = path.read_bytes()
         except OSError as error:
             raise Unreadable(f"{path}: {error.strerror or error}") from None
-        reference = Reference.read(settings.data_dir / "reference")
+        reference = _reference(args, settings)
         parsed = parse(path, data, reference, options.mapping, args.layout)
-    except (Unreadable, snapshot.SnapshotError) as error:
+    except (Unreadable, snapshot.SnapshotError, ValueError) as error:
         print(f"territoires import-territoires: {error}", file=out)
         return 1
     report(parsed.warnings, out)
@@ -73,6 +73,14 @@ def command(args, settings) -> int:
           f"{output / DESCRIPTION} (graph/{args.graph_name}). Run `territoires validate` or "
           "`territoires build` next.")
     return 0
+
+
+def _reference(args, settings) -> Reference:
+    """The current reference, or the vintage of `--millesime` carried forward to it."""
+    if args.millesime is None:
+        return Reference.read(settings.data_dir / "reference")
+    return VintageReference.read_vintage(settings.data_dir / "reference",
+                                         settings.data_dir / "historique", args.millesime)
 
 
 def report(messages: list[Message], out) -> None:
@@ -148,6 +156,10 @@ def add_parser(commands) -> None:
     p.add_argument("--phase", default="2", help="programme phase of the list (default 2)")
     p.add_argument("--date-labellisation", help="label date (default: the phase's start)")
     p.add_argument("--fin-mandat", help="end of the term (default: the phase's end)")
+    p.add_argument("--millesime", type=int, metavar="YYYY",
+                   help="the COG year the list's codes are given in (default: the current one); "
+                        "each code is carried forward to the current geography with a warning "
+                        "per code that changed")
     p.add_argument("--licence", default=str(LICENCE_OUVERTE), help="licence IRI of the list")
     p.add_argument("--source-url", help="where the list was published (dcterms:source)")
     p.add_argument("--retrieved-on", type=date.fromisoformat, help="retrieval date (default today)")

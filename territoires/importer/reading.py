@@ -242,25 +242,24 @@ def _commune_row(where, line, code, label, territory, reference, errors, warning
     if current is None:
         errors.append(Message(where, line, f"commune {code}"
                                            f"{' (' + label + ')' if label else ''} "
-                                           "is not in the reference data"))
+                                           f"is not in {reference.where}"))
         return
     if current != code:
-        warnings.append(Message(where, line, f"{code} ({reference.commune_name.get(code)}) is not "
-                                             f"a current commune; counted as {current} "
-                                             f"({reference.commune_name.get(current)})", True))
+        warnings.append(Message(where, line, reference.changed(code, current), True))
     if current in territory.communes:
         warnings.append(Message(where, line, f"commune {current} is listed twice for territory "
                                              f"{territory.name!r} (first at line "
                                              f"{territory.communes[current]})", True))
         return
     territory.communes[current] = line
-    siren = reference.epci_of.get(current)
-    if siren is None:
+    sirens = reference.epci_for(code, current)
+    if not sirens:
         warnings.append(Message(where, line, f"commune {current} ({reference.commune_name.get(current)})"
                                              " belongs to no EPCI: it adds none to the territory",
                                 True))
         return
-    territory.epci.setdefault(siren, line)
+    for siren in sirens:
+        territory.epci.setdefault(siren, line)
 
 
 def _epci_row(where, line, siren, territory, reference, errors, warnings):
@@ -268,15 +267,20 @@ def _epci_row(where, line, siren, territory, reference, errors, warnings):
     if not SIREN.match(siren):
         errors.append(Message(where, line, f"EPCI SIREN {siren!r} is not 9 digits"))
         return
-    if siren not in reference.epci_name:
-        errors.append(Message(where, line, f"EPCI SIREN {siren} is not an EPCI of the reference data"))
+    now = reference.current_epci(siren)
+    if not now:
+        errors.append(Message(where, line, f"EPCI SIREN {siren} is not an EPCI of {reference.where}"))
         return
+    if now != [siren]:
+        warnings.append(Message(where, line, f"EPCI {siren} of {reference.where} is now "
+                                             f"{', '.join(now)} in the current geography", True))
     if siren in territory.epci:
         warnings.append(Message(where, line, f"EPCI {siren} is listed twice for territory "
                                              f"{territory.name!r} (first at line "
                                              f"{territory.epci[siren]})", True))
         return
-    territory.epci[siren] = line
+    for current in now:
+        territory.epci.setdefault(current, line)
 
 
 def _coverage(where, territories, reference, warnings):

@@ -5,7 +5,8 @@ licence) and data files of one kind:
 
 - `*.csv.gz`  the official reference snapshot (`reference.py`);
 - `*.csv`     territory lists (`territories.py`);
-- `*.ttl`     curated facts in Turtle (`turtle.py`), as is the ontology.
+- `*.ttl`     curated facts in Turtle (`turtle.py`), as is the ontology;
+- `YYYY/*.csv.gz`  the vintages of the official geography, mapped to its history (`history.py`).
 
 The descriptions themselves form the graph `graph/sources`.
 """
@@ -21,7 +22,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..locations import Location, Locations
 from ..namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import links, populations, reference, territories, turtle
+from . import history, links, perimeters, populations, reference, territories, turtle
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -79,34 +80,45 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
     plans = _plans(directories, vocab, descriptions)
     dataset = Dataset()
     loaded: list[SourceGraph] = []
-    epci_index = reference_source = None
+    state = _State()
     for directory, iri in plans:
         progress(f"mapping {directory.name}/ → <{iri}>")
-        graph = dataset.graph(iri)
-        derived: list[SourceGraph] = []
-        if list(directory.glob("*.csv.gz")):
-            source = reference_source = reference.load(vocab, directory, graph)
-            epci_index = territories.EpciIndex(graph, vocab)
-            derived = links.load(vocab, source, dataset, descriptions)
-        elif list(directory.glob("*.csv")):
-            if epci_index is None:
-                raise SourceError(directory, "territory lists need the reference snapshot")
-            source = territories.load(vocab, directory, graph, epci_index)
-            derived = [populations.load(vocab, reference_source, source, dataset, descriptions)]
-        else:
-            files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
-            source = turtle.load(directory.name, files, vocab.base, graph)
+        source, derived = _map(directory, dataset, dataset.graph(iri), vocab, descriptions, state)
         progress(f"  {len(source):,} triples from {len(source.files)} file(s)")
         loaded.append(source)
         for linkset in derived:
             progress(f"  {len(linkset):,} triples derived → <{linkset.iri}>")
             loaded.append(linkset)
 
+    _perimeters(vocab, loaded, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
-    sources = Sources(dataset, loaded)
-    for source in loaded:
-        sources.locations.update(source.locations)
-    return sources
+    return _located(Sources(dataset, loaded))
+
+
+@dataclass
+class _State:
+    """What a source mapped earlier gives the later ones: the reference's EPCI index (territory
+    lists are checked against it) and the reference itself (populations are read from it)."""
+    epci_index: territories.EpciIndex | None = None
+    reference: SourceGraph | None = None
+
+
+def _map(directory: Path, dataset: Dataset, graph: Graph, vocab: Vocabulary,
+         descriptions: Graph, state: _State) -> tuple[SourceGraph, list[SourceGraph]]:
+    """One source directory mapped into `graph`, with the graphs derived from it."""
+    if history.is_history(directory):
+        return history.load(vocab, directory, graph), []
+    if list(directory.glob("*.csv.gz")):
+        state.reference = reference.load(vocab, directory, graph)
+        state.epci_index = territories.EpciIndex(graph, vocab)
+        return state.reference, links.load(vocab, state.reference, dataset, descriptions)
+    if list(directory.glob("*.csv")):
+        if state.epci_index is None:
+            raise SourceError(directory, "territory lists need the reference snapshot")
+        source = territories.load(vocab, directory, graph, state.epci_index)
+        return source, [populations.load(vocab, state.reference, source, dataset, descriptions)]
+    files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
+    return turtle.load(directory.name, files, vocab.base, graph), []
 
 
 def _plans(directories: list[Path], vocab: Vocabulary, descriptions: Graph
@@ -125,6 +137,26 @@ def _plans(directories: list[Path], vocab: Vocabulary, descriptions: Graph
         plans.append((directory, iri))
     plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
     return plans
+
+
+def _located(sources: Sources) -> Sources:
+    for source in sources.graphs:
+        sources.locations.update(source.locations)
+    return sources
+
+
+def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], progress: Progress) -> None:
+    """Each territory read in the vintage of its label date and today, into the history."""
+    found = [s for s in loaded if isinstance(s, history.HistorySource)]
+    if not found:
+        return
+    before = len(found[0].graph)
+    count = sum(perimeters.resolve(vocab, found[0].timeline, found[0].graph, s.graph)
+                for s in loaded if s.name != found[0].name and s.files
+                and all(f.suffix == ".csv" for f in s.files))
+    progress(f"  {count} territories read at their labelling and today: "
+             f"{len(found[0].graph) - before:,} triples → <{found[0].iri}>")
+    found[0].timeline = None   # ~200 MB of vintages: not held through the validation
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],

@@ -13,7 +13,7 @@ from .. import config
 from ..config import Settings
 from ..namespaces import Vocabulary
 from ..store import Conflict, NoBuild, open_publication
-from . import assets, documents, errors, lookup, metadata, sparql
+from . import assets, changes, documents, errors, lookup, memento, metadata, sparql
 from .caching import policy
 from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     except NoBuild:
         pass                       # answered 503 until a build is published
     _watch(publication, WATCH_SECONDS)
-    for package in (sparql, documents, metadata, lookup):
+    for package in (sparql, documents, metadata, lookup, memento, changes):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
     app.register_blueprint(assets.bp)

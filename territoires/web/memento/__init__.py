@@ -1,0 +1,21 @@
+"""Memento (RFC 7089): the resources of the official geography travel in time over the COG
+vintages of their history (graph/historique).
+
+    /timegate/id/…          TimeGate: 302 to the memento in force at `Accept-Datetime`
+                            (the latest without it), `Vary: accept-datetime`
+    /timemap/id/…           TimeMap (application/link-format): the original, the TimeGate and
+                            every memento with its datetime
+    /memento/YYYY/id/…      a memento: the resource as vintage YYYY had it (name, kind, EPCI;
+                            a territory's communes), with `Memento-Datetime`
+
+Original resources (/id/…, /doc/…) of a commune, an EPCI or a territory say where their TimeGate
+and TimeMap are (`Link`). A vintage's datetime is 1 January of its year, 00:00 GMT.
+
+    times.py    vintages ↔ HTTP dates, Accept-Datetime, the memento chosen
+    state.py    what a memento says, read from the store
+    routes.py   the three routes and the Link headers on original resources
+"""
+
+from .routes import bp
+
+blueprints = (bp,)
