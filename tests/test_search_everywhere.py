@@ -39,6 +39,17 @@ def test_communes_deleguees_are_found_by_name_and_code(client):
     assert "/id/commune-deleguee/74268" in {r["id"].split(".fr")[1] for r in by_code}
 
 
+def test_a_merged_commune_is_found_by_its_name_and_its_code(client):
+    """Le Gratteris (25297) merged into Mamirolle in 2025 (graph/historique): its IRI still
+    dereferences, so search and reconciliation find it, as a former entity."""
+    found = results(client, "Le Gratteris")
+    assert found[0]["id"].endswith("/id/commune/25297") and found[0]["match"]
+    assert found[0]["type_name"].startswith("Entité disparue")
+    assert "/id/commune/25297" in {r["id"].split(".fr")[1] for r in results(client, "25297")}
+    answer = client.post("/reconcile", data={"queries": '{"q0": {"query": "Le Gratteris"}}'})
+    assert answer.get_json()["q0"]["result"][0]["id"] == "commune/25297"
+
+
 @pytest.mark.parametrize("q", ["besan", "mort", "pont", "saint"])
 def test_exact_and_prefix_matches_come_before_fuzzy_ones(client, q):
     found = results(client, q, limit=20)

@@ -29,6 +29,8 @@ TYPES = [
     Type("commune-deleguee", "CommuneDeleguee", "Commune déléguée"),
     Type("commune-associee", "CommuneAssociee", "Commune associée"),
     Type("arrondissement", "ArrondissementMunicipal", "Arrondissement municipal"),
+    # A commune or EPCI of an earlier vintage (graph/historique): its IRI still dereferences.
+    Type("disparue", "EntiteDisparue", "Entité disparue / former entity"),
 ]
 ALL = (1 << len(TYPES)) - 1
 
