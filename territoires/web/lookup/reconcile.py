@@ -42,6 +42,10 @@ MAX_PROPERTIES = 10        # per query
 MAX_VALUES = 5             # per property: each département widens the candidates scored
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
+# The types OpenRefine proposes first; the others (organisation, commune associée, municipal
+# arrondissement, former entity) are matched when asked for.
+DEFAULT_TYPES = ("territoire", "epci", "commune", "personne", "departement", "region",
+                 "commune-deleguee")
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 # Property id → what constrains: a code property, or the département.
@@ -109,7 +113,7 @@ def bad_request(error: BadRequest):
 def manifest() -> dict:
     root = hosts().root
     ti = ti_namespace()
-    default = [t for t in TYPES if t.key != "organisation"]
+    default = [t for t in TYPES if t.key in DEFAULT_TYPES]
     service = f"{root}reconcile"
     return {
         "versions": ["0.1", "0.2"],
