@@ -49,11 +49,15 @@ def _links(rest: str, years: list[int], chosen: int | None = None) -> list[str]:
     return links
 
 
+def _no_history(rest: str):
+    return error_response(404, f"pas d'historique / no history for: {rest}")
+
+
 @bp.route("/timegate/<path:rest>", methods=["GET", "HEAD"])
 def timegate(rest: str):
     years = _years(rest)
     if not years:
-        return error_response(404, f"pas d'historique / no history for: {rest}")
+        return _no_history(rest)
     try:
         header = request.headers.get("Accept-Datetime")
         chosen = choose(years, accept_datetime(header) if header else None)
@@ -69,7 +73,7 @@ def timegate(rest: str):
 def timemap(rest: str):
     years = _years(rest)
     if not years:
-        return error_response(404, f"pas d'historique / no history for: {rest}")
+        return _no_history(rest)
     links = _links(rest, years)
     links[2] = (f'<{hosts().root}timemap/{rest}>; rel="self"; type="{LINK_FORMAT}"; '
                 f'from="{http_date(years[0])}"; until="{http_date(years[-1])}"')
