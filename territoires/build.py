@@ -221,8 +221,13 @@ def _fresh_directory(output: Path) -> Path:
     builds.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     target = builds / f"{stamp}-{os.getpid()}"
-    target.mkdir()
-    return target
+    for again in range(1, 1000):   # two builds of one process within a second
+        try:
+            target.mkdir()
+            return target
+        except FileExistsError:
+            target = builds / f"{stamp}-{os.getpid()}-{again}"
+    raise FileExistsError(target)
 
 
 def _publish(output: Path, target: Path, kept: int = 2) -> None:
