@@ -241,3 +241,15 @@ def test_on_the_whole_data_the_pages_state_what_the_sources_say(full_build, full
     assert 0 < len([r for r in rows["table-communes"] if r]) <= 50
     print(f"territory page {territory_seconds * 1000:.0f} ms, région 27 "
           f"({len(region)} communes) {region_seconds * 1000:.0f} ms, uncached")
+
+
+def test_the_territory_page_says_its_communes_at_labelling_and_today(client):
+    """Read from graph/historique: the two perimeters' sizes and every difference in words, each
+    difference a commune that is in exactly one of them."""
+    body = page(client, "/doc/territoire/alliances-luxe-precision-doubs")
+    section = body.split('id="perimetre"')[1].split("</section>")[0]
+    then = int(re.search(r"À sa labellisation \(périmètre en 2023\) : (\d+) communes", section)[1])
+    now = int(re.search(r"Aujourd&#39;hui \(périmètre en 2026\) : (\d+) communes", section)[1])
+    assert now == 252 and then != now
+    gaps = section.count("<li>") - 2        # one sentence per commune in one perimeter only
+    assert gaps >= abs(then - now) and "a fusionné dans" in section

@@ -42,6 +42,7 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/region-departements": [{"region": REGION}],
     "pages/territory-epci": [{"territory": TERRITORY}],
     "pages/territory-funding": [{"territory": TERRITORY}],
+    "pages/territory-perimeter": [{"territory": TERRITORY}],
     "pages/territory-plan": [{"territory": TERRITORY}],
     "lookup/codes": [{"property": [ox.NamedNode(TI + "siren"), ox.NamedNode(TI + "codeInsee")]}],
     "lookup/extend": [{"entity": [EPCI, ox.NamedNode(BASE + "id/commune/25056"), TERRITORY]}],

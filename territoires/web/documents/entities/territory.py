@@ -35,7 +35,7 @@ def territory_page(live: Store, known: Known) -> EntityPage:
     facts += leaders(live, iri, hosts)
     blocks = [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
     blocks += _plan_blocks(live, iri, hosts) + _funding_blocks(live, iri, hosts)
-    blocks += _predecessor_blocks(live, known, geo, members)
+    blocks += _predecessor_blocks(live, known, geo, members) + _perimeter_blocks(live, iri)
     return EntityPage("Territoire d'industrie", facts, blocks)
 
 
@@ -149,6 +149,27 @@ def _predecessor_blocks(live: Store, known: Known, geo: Geography,
             links = [Text(geo.epci_name(e), known.hosts.url(e)) for e in chosen]
             items.append([Text(f"EPCI {label} ({len(chosen)}) : ")] + _joined(links))
     return [Block("predecesseur", "Son prédécesseur et ce qui a changé", "sentences", items=items)]
+
+
+def _perimeter_blocks(live: Store, iri: str) -> list[Block]:
+    """The communes it covered in the vintage of its labelling and those it covers today, and
+    why each difference arose (graph/historique: a merger, a creation, a change of EPCI)."""
+    rows = select(live, "territory-perimeter", territory=iri)
+    counts = {row["kind"].value: row for row in rows if "communes" in row}
+    if set(counts) != {"labellisation", "actuel"}:
+        return []
+    items = []
+    for kind, words in (("labellisation", "À sa labellisation"), ("actuel", "Aujourd'hui")):
+        row = counts[kind]
+        label = row["label"].value.lower() if "label" in row else ""
+        n = integer(row["communes"]) or 0
+        items.append([Text(f"{words} ({label}) : {plural(n, 'commune')}.")])
+    gaps = [row["explanation"].value for row in rows if "explanation" in row]
+    items += [[Text(gap)] for gap in gaps]
+    if not gaps:
+        items.append([Text("Aucune différence entre les deux périmètres.")])
+    return [Block("perimetre", "Ses communes à sa labellisation et aujourd'hui", "sentences",
+                  items=items)]
 
 
 def _joined(links: list[Text]) -> list[Text]:
