@@ -256,3 +256,14 @@ def copy_with_extra_source(settings: Settings, root: Path, name: str, title: str
         encoding="utf-8")
     (directory / f"{name}.ttl").write_text(turtle, encoding="utf-8")
     return root
+
+
+def app_with_extra_source(settings: Settings, root: Path, name: str, title: str, turtle: str):
+    """The app on a build of the sources of `settings` plus the curated source `turtle`."""
+    from territoires.build import build
+    from territoires.web import create_app
+
+    extended = settings_for(copy_with_extra_source(settings, root, name, title, turtle),
+                            root / "output")
+    build(extended)
+    return create_app(extended)

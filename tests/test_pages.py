@@ -10,10 +10,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from markupsafe import escape
 
-from territoires.build import build
-from territoires.web import create_app
 
-from .conftest import copy_with_extra_source, settings_for
+from .conftest import app_with_extra_source
 from .test_linked_data import fetch
 
 QUERY_TITLES = [str(escape("Intercommunalités d'Alliances Luxe & Précision, Doubs"))]
@@ -131,11 +129,8 @@ DATA = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @pytest.fixture(scope="module")
 def markup_app(settings, tmp_path_factory):
     """An app on a build whose data holds markup in literals and a javascript: IRI."""
-    root = copy_with_extra_source(settings, tmp_path_factory.mktemp("markup"), "essai",
-                                  "Essai <b>balisé</b>", DATA)
-    marked = settings_for(root, root / "output")
-    build(marked)
-    return create_app(marked)
+    return app_with_extra_source(settings, tmp_path_factory.mktemp("markup"), "essai",
+                                 "Essai <b>balisé</b>", DATA)
 
 
 def test_markup_in_literals_is_escaped(markup_app):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from territoires.build import build
 from territoires.names import name_key
-from territoires.web import create_app
 
-from .conftest import copy_with_extra_source, settings_for
+from .conftest import app_with_extra_source
 
 HIDDEN = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <id/commune/25056> skos:hiddenLabel "Bezanson"@fr , "Vesontio"@la .
@@ -74,11 +72,8 @@ def test_a_prefix_beats_a_closer_looking_fuzzy_name(client):
 @pytest.fixture(scope="module")
 def hidden_client(settings, tmp_path_factory):
     """An app on a build where a commune carries hidden labels (a misspelling, a former name)."""
-    root = copy_with_extra_source(settings, tmp_path_factory.mktemp("hidden"), "noms-caches",
-                                  "Noms cachés", HIDDEN)
-    hidden = settings_for(root, root / "output")
-    build(hidden)
-    return create_app(hidden).test_client()
+    return app_with_extra_source(settings, tmp_path_factory.mktemp("hidden"), "noms-caches",
+                                 "Noms cachés", HIDDEN).test_client()
 
 
 def test_hidden_labels_are_matched_but_never_shown(hidden_client):

@@ -16,7 +16,7 @@ class Type:
     name: str         # display name (fr / en)
 
 
-# Bit i of an entity's mask is TYPES[i] (masks are bytes: eight types at most); the order is
+# Bit i of an entity's mask is TYPES[i] (masks are 16-bit: sixteen types at most); the order is
 # also the display priority.
 TYPES = [
     Type("territoire", "TerritoireIndustrie", "Territoire d'industrie / industry territory"),
