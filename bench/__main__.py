@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import build, scale, soak, suite
-from .servers import ROOT
+from .peers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-from .servers import HOST
+from .peers import HOST
 from .workloads import Request
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .servers import HOST, _children_map, _tree, start_project, tree_rss_mib
+from .peers import HOST, _children_map, _tree, start_project, tree_rss_mib
 from .workloads import RESULTS_JSON, TURTLE, Request, _rows
 
 SEED = 20261202

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .servers import (STARTERS, NotAvailable, Server, ask, settle, start_behind_nginx,
+from .peers import (STARTERS, NotAvailable, Server, ask, settle, start_behind_nginx,
                       start_granian, start_project)
 from .workloads import WORKLOADS, build_items
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from territoires import snapshot
+from territoires.sources import snapshot
 
-from .servers import ROOT, Server
+from .peers import ROOT, Server
 
 SEED = 20260511
 RESULTS_JSON = "application/sparql-results+json"

@@ -25,7 +25,7 @@ def _progress(quiet: bool):
 
 
 def cmd_build(args, settings) -> int:
-    from .build import BuildFailed, build
+    from .build.pipeline import BuildFailed, build
 
     try:
         manifest = build(settings, _progress(args.quiet))
@@ -39,9 +39,9 @@ def cmd_build(args, settings) -> int:
 
 
 def cmd_validate(args, settings) -> int:
-    from .build import check, map_sources
-    from .quality import report_graph
-    from .validate import load_shapes
+    from .build.pipeline import check, map_sources
+    from .build.quality import report_graph
+    from .build.validate import load_shapes
 
     paths = [Path(p) for p in args.paths]
     for path in paths:
@@ -64,7 +64,7 @@ def cmd_validate(args, settings) -> int:
 
 
 def cmd_refresh_reference(args, settings) -> int:
-    from . import snapshot
+    from .sources import snapshot
 
     if args.millesime is not None:
         return _refresh_vintages(args.millesime, settings.data_dir / "historique")
@@ -73,7 +73,7 @@ def cmd_refresh_reference(args, settings) -> int:
 
 def _refresh_vintages(which: str, root: Path) -> int:
     """`refresh-reference --millesime YYYY|all`: the vintages of the history (vintages.py)."""
-    from . import vintages
+    from .sources import vintages
 
     years = vintages.YEARS if which == "all" else (int(which) if which.isdigit() else 0,)
     for year in years:
@@ -88,13 +88,13 @@ def _refresh_vintages(which: str, root: Path) -> int:
 
 
 def cmd_serve(args, settings) -> int:
-    from .serve import serve
+    from .web.gunicorn import serve
 
     return serve(settings)
 
 
 def cmd_publish(args, settings) -> int:
-    from .publish import command
+    from .store.publish import command
 
     return command(args, settings, _progress(args.quiet))
 

@@ -21,7 +21,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     ontology_dir: Path = ROOT / "ontology"
     shapes_dir: Path = ROOT / "shapes"
-    queries_dir: Path = ROOT / "queries"
+    examples_dir: Path = ROOT / "examples"
     # Published output: `output_dir/current` is a symlink to the live build.
     output_dir: Path = ROOT / "output"
     # The catalogue's contact point (DCAT dcat:contactPoint, a vCard), a build setting recorded

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from territoires.build import build, map_sources
+from territoires.build.pipeline import build, map_sources
 from territoires.config import Settings
 from territoires.store import Manifest
 from territoires.store.local import LocalStore
@@ -260,7 +260,7 @@ def copy_with_extra_source(settings: Settings, root: Path, name: str, title: str
 
 def app_with_extra_source(settings: Settings, root: Path, name: str, title: str, turtle: str):
     """The app on a build of the sources of `settings` plus the curated source `turtle`."""
-    from territoires.build import build
+    from territoires.build.pipeline import build
     from territoires.web import create_app
 
     extended = settings_for(copy_with_extra_source(settings, root, name, title, turtle),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from territoires import snapshot, vintages
-from territoires.timeline import ACTUELLE, RATTACHEMENT, Timeline
+from territoires.sources import snapshot, vintages
+from territoires.sources.timeline import ACTUELLE, RATTACHEMENT, Timeline
 from territoires.config import ROOT
 
 SEED_DEPARTEMENTS = {"25"}

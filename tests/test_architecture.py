@@ -18,6 +18,19 @@ PACKAGE = ROOT / "territoires"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 50
 
+# The folders by layer, lowest first: a module imports only from its own folder and from the
+# layers below it. Packages on one row stand side by side and do not import each other.
+LAYERS = (
+    ("config",),
+    ("vocabulary",),
+    ("queries",),
+    ("sources",),
+    ("store",),
+    ("build",),
+    ("web", "linking", "importer"),
+    ("cli",),
+)
+
 # What only SPARQL text looks like: a group after WHERE, a projection, a template, a pattern in
 # a named graph, a prefix declaration.
 SPARQL = re.compile(r"\bWHERE\s*\{|\bSELECT\s+(?:DISTINCT\s+)?[?*(]|\bCONSTRUCT\s*\{|\bASK\s*\{"
@@ -97,6 +110,45 @@ def test_the_cycle_check_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
+def layer(name: str) -> tuple[int, str]:
+    """The row of LAYERS a module belongs to, and its folder (or top-level module)."""
+    folder = name.split(".")[1] if "." in name else ""
+    for row, folders in enumerate(LAYERS):
+        if folder in folders:
+            return row, folder
+    raise LookupError(f"{name}: in no layer of LAYERS; put it in a layer's folder")
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for name, targets in graph.items():
+        if name == "territoires":
+            continue
+        row, folder = layer(name)
+        for target in sorted(targets):
+            other_row, other_folder = layer(target)
+            if other_folder != folder and other_row >= row:
+                found.append(f"{name} imports {target}: {other_folder} is not below {folder}")
+    return found
+
+
+def test_every_module_is_in_a_layer_and_imports_only_below_it():
+    known = modules()
+    graph = {name: imports(path, name, set(known)) for name, path in known.items()}
+    assert {name.split(".")[1] for name in known if "." in name} <= {
+        folder for row in LAYERS for folder in row}
+    assert layer_violations(graph) == []
+
+
+def test_the_layer_check_finds_an_import_upwards_or_sideways():
+    graph = {"territoires.store.local": {"territoires.web.app", "territoires.config"},
+             "territoires.web.app": {"territoires.linking.client", "territoires.web.context"},
+             "territoires.web.context": set()}
+    assert layer_violations(graph) == [
+        "territoires.store.local imports territoires.web.app: web is not below store",
+        "territoires.web.app imports territoires.linking.client: linking is not below web"]
+
+
 def test_imports_inside_functions_are_seen(tmp_path):
     source = tmp_path / "territoires" / "m.py"
     source.parent.mkdir()
@@ -108,7 +160,7 @@ def test_imports_inside_functions_are_seen(tmp_path):
 def test_no_sparql_is_written_in_python():
     """Every query the server and the build run is a named .rq file (territoires/queries/); only
     their loader writes SPARQL: the VALUES block that binds a list of values."""
-    loader = PACKAGE / "queries" / "__init__.py"
+    loader = PACKAGE / "queries" / "loader.py"
     found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
              for path in modules().values() if path != loader
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)

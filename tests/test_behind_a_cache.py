@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import nginx_config
-from territoires.build import build
+from bench.peers import nginx_config
+from territoires.build.pipeline import build
 
 from .conftest import (copy_with_extra_source, free_port, organisation_turtle, serve_copy,
                        settings_for, start_server, stop)

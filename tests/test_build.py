@@ -15,8 +15,8 @@ from types import SimpleNamespace
 
 import pyoxigraph as ox
 
-from territoires import statistics
-from territoires.build import build, map_sources
+from territoires.store import statistics
+from territoires.build.pipeline import build, map_sources
 from territoires.cli import main
 
 from .conftest import BASE
@@ -116,7 +116,7 @@ def test_bad_csv_names_file_and_line_and_publishes_nothing(published, settings, 
 def test_ambiguous_name_fails_loudly(settings, data_copy):
     # Two official EPCI are named "CC du Pays de …"-alike only within several départements;
     # without a département, a name shared by several EPCI must not be guessed.
-    from territoires.names import name_key
+    from territoires.vocabulary.names import name_key
     from territoires.sources.territories import EpciIndex
 
     sources = map_sources(settings, lambda _: None)
@@ -136,7 +136,7 @@ def test_ambiguous_name_fails_loudly(settings, data_copy):
 
 
 def sources_vocab():
-    from territoires.namespaces import Vocabulary
+    from territoires.vocabulary.namespaces import Vocabulary
     return Vocabulary(BASE)
 
 
@@ -205,7 +205,7 @@ def test_a_second_build_learns_at_once_that_one_is_running(settings, published, 
     """The lock is taken before any work: the second build does not map and validate first."""
     import fcntl
 
-    from territoires.build import BuildFailed
+    from territoires.build.pipeline import BuildFailed
 
     output = tmp_path / "output"
     output.mkdir()

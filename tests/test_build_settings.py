@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.config import ROOT, Settings
 from territoires.store import Conflict
 from territoires.web import create_app

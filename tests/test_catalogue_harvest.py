@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from territoires import queries
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.config import ROOT, from_environment
 from territoires.web import create_app
 from territoires.web.metadata.dcat import day

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from territoires import snapshot
-from territoires.names import fold
+from territoires.sources import snapshot
+from territoires.vocabulary.names import fold
 
 TERRITORY = "/doc/territoire/alliances-luxe-precision-doubs"
 # What the issue (12) says the territory covers; the page computes it, the test checks both.

@@ -15,7 +15,7 @@ from .conftest import start_server
 from .test_linking import FIXTURES, _serve
 
 WIKIDATA = "https://query.wikidata.org/sparql"
-EXAMPLE = ROOT / "queries" / "federation" / "epci-wikidata.rq"
+EXAMPLE = ROOT / "examples" / "federation" / "epci-wikidata.rq"
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from territoires import formats
+from territoires.vocabulary import formats
 
 
 def test_every_offer_can_be_written():

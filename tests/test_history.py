@@ -2,7 +2,7 @@
 `@etalab/decoupage-administratif` since 2019 as the graph holds it.
 
 Expectations are read from the vendored vintage files with the csv module, independently of the
-code that maps them (territoires/timeline.py)."""
+code that maps them (territoires/sources/timeline.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from territoires import queries, vintages
+from territoires import queries
+from territoires.sources import vintages
 from territoires.config import ROOT
 
 from .conftest import BASE

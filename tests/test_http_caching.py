@@ -11,7 +11,7 @@ from dataclasses import replace
 import brotli
 import pytest
 
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.config import ROOT
 from territoires.web.assets import _encoded
 from territoires.web import create_app

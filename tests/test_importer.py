@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.cli import main
-from territoires import snapshot
+from territoires.sources import snapshot
 from territoires.config import ROOT
 
 from .conftest import BASE, settings_for, start_server

@@ -324,7 +324,7 @@ def test_the_build_accepts_the_link_directory_as_a_source(endpoints, tmp_path, n
     from pyshacl import validate
 
     from territoires.config import Settings
-    from territoires.namespaces import Vocabulary
+    from territoires.vocabulary.namespaces import Vocabulary
     from territoires.sources import describe, source_directories, turtle
 
     output = tmp_path / "data" / "links" / name

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG
 
-from territoires import vintages
+from territoires.sources import vintages
 
 from .conftest import BASE
 from .test_linked_data import fetch

@@ -11,7 +11,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from territoires.namespaces import LICENCE_OUVERTE
+from territoires.vocabulary.namespaces import LICENCE_OUVERTE
 
 from .conftest import BASE
 from .test_linked_data import fetch, media_type, parse

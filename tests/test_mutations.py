@@ -57,6 +57,6 @@ def test_every_uncaught_mutation_is_a_known_limit_and_every_limit_is_real(outcom
 
 def test_the_unmutated_sources_raise_no_violation(outcomes, settings):
     # The bench put every file and graph back: the same sources conform once more.
-    from territoires.build import check, map_sources
+    from territoires.build.pipeline import check, map_sources
     report = check(settings, map_sources(settings, lambda _: None), lambda _: None)
     assert report.conforms, report.text()

@@ -60,7 +60,7 @@ def test_home_lists_territories(server):
 def test_home_lists_example_queries_one_click_from_running(server, settings):
     _, _, body = fetch(server, "/")
     text = body.decode()
-    files = sorted(settings.queries_dir.glob("*.rq"))
+    files = sorted(settings.examples_dir.glob("*.rq"))
     assert text.count('class="run"') == len(files)
     for title in QUERY_TITLES:
         assert title in text

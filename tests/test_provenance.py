@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from territoires.namespaces import SKOS, XSD, Vocabulary
+from territoires.vocabulary.namespaces import SKOS, XSD, Vocabulary
 from territoires.sources import populations
 from territoires.sources.territories import label_kind
 

@@ -1,4 +1,4 @@
-"""The example queries of `queries/*.rq`: each one parses, is documented by its title comments,
+"""The example queries of `examples/*.rq`: each one parses, is documented by its title comments,
 keeps the base in its one `BASE` line, and answers on the real build.
 
 The expected answers are written by hand from the sources (the article, the official
@@ -18,7 +18,7 @@ from territoires.config import ROOT
 
 from .conftest import BASE
 
-QUERIES_DIR = ROOT / "queries"
+QUERIES_DIR = ROOT / "examples"
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 
 ARTICLE = f"{BASE}id/document/article-grand-besancon-territoire-d-industrie"
@@ -262,7 +262,7 @@ def test_provenance_of_a_fact(full_store):
 
 
 def _vendored(name: str) -> list[dict[str, str]]:
-    from territoires import snapshot
+    from territoires.sources import snapshot
 
     return [row for _, row in snapshot.rows(ROOT / "data" / "reference", name)]
 

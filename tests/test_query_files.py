@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from territoires import queries
-from territoires.namespaces import RDFS, SKOS
+from territoires.vocabulary.namespaces import RDFS, SKOS
 from territoires.store import describe
 from territoires.store.base import BuildStore
 
@@ -49,7 +49,7 @@ SAMPLES: dict[str, list[dict]] = {
     "lookup/labels": [{"type": [ox.NamedNode(TI + "EPCI")],
                        "predicate": [ox.NamedNode(str(SKOS.prefLabel)),
                                      ox.NamedNode(str(RDFS.label))]}],
-    "statistics/graph-predicates": [{"graph": ox.NamedNode(BASE + "graph/liens-geo-api")}],
+    "void/graph-predicates": [{"graph": ox.NamedNode(BASE + "graph/liens-geo-api")}],
     "store/graph": [{"graph": ox.NamedNode(BASE + "graph/ontologie")}],
     "store/publications": [{"graph": ox.NamedNode(BASE + "graph/publication")}],
     "vocabulary/term-labels": [{"graph": ox.NamedNode(BASE + "graph/ontologie")}],

@@ -17,10 +17,10 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from territoires.publish import GraphStoreClient
+from territoires.store.publish import GraphStoreClient
 from territoires.store import Manifest
 from territoires.store.remote import (REFRESH_SECONDS, publication_graph, publication_triples,
-                                      shapes_graph, validation_graph)
+    shapes_graph, validation_graph)
 
 from . import test_linked_data, test_metadata, test_pages, test_sparql_protocol
 from .conftest import BASE, free_port, start_server, wait_until_served

@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.web.caching.shared import version_directory
 
 from .conftest import copy_with_extra_source, organisation_turtle, serve_copy, wait_until_served

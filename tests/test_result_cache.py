@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from territoires.build import build
+from territoires.build.pipeline import build
 
 from .conftest import (BASE, copy_with_extra_source, organisation_turtle, serve_copy,
                        wait_until_served)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from territoires.names import name_key
+from territoires.vocabulary.names import name_key
 
 from .conftest import app_with_extra_source
 

@@ -8,8 +8,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, XSD
 
-from territoires.namespaces import SCHEMA, Vocabulary
-from territoires.validate import load_shapes, validate
+from territoires.vocabulary.namespaces import SCHEMA, Vocabulary
+from territoires.build.validate import load_shapes, validate
 
 from .conftest import BASE
 
@@ -67,7 +67,7 @@ def test_the_real_slice_conforms(real_slice, shapes):
 
 
 def _no_locations():
-    from territoires.locations import Locations
+    from territoires.vocabulary.locations import Locations
     return Locations()
 
 

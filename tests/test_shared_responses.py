@@ -14,8 +14,8 @@ import pytest
 
 from territoires.config import ROOT
 from territoires.web import create_app
-from territoires.web.caching.shared import (SharedResponses, UnsafeDirectory, Whole, decode,
-                                            encode, version_directory)
+from territoires.web.caching.shared import (SharedResponses, UnsafeDirectory, Whole, decode, encode,
+    version_directory)
 
 DOCUMENT = "/doc/epci/242500361"
 

@@ -344,7 +344,7 @@ def test_half_open_connections_do_not_block_others(strict):
 
 def test_a_stalled_client_is_dropped(strict):
     """A request that never completes loses its server thread after the stall timeout."""
-    from territoires.serve import CLIENT_STALL_TIMEOUT
+    from territoires.web.gunicorn import CLIENT_STALL_TIMEOUT
 
     _, url = strict
     port = int(urllib.parse.urlsplit(url).port)
@@ -367,7 +367,7 @@ def test_stalled_request_bodies_do_not_block_others(strict):
     """A body announced and never sent holds a thread only until the stall timeout, and never
     all of them: the server that serves (gunicorn's threads with a socket timeout) is chosen
     for this; granian 2.8 waits for such a body for ever (bench/granian_app.py)."""
-    from territoires.serve import CLIENT_STALL_TIMEOUT
+    from territoires.web.gunicorn import CLIENT_STALL_TIMEOUT
 
     _, url = strict
     warm(url)

@@ -9,9 +9,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from territoires.build import build
-from territoires.namespaces import RDF, SH
-from territoires.quality import DQV
+from territoires.build.pipeline import build
+from territoires.vocabulary.namespaces import RDF, SH
+from territoires.build.quality import DQV
 
 from .conftest import BASE, settings_for
 from .test_build import run_cli

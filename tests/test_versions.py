@@ -8,7 +8,7 @@ import gzip
 import json
 from dataclasses import replace
 
-from territoires.build import build
+from territoires.build.pipeline import build
 from territoires.web import create_app
 
 from .conftest import settings_for

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import snapshot
-from ..namespaces import LICENCE_OUVERTE
+from ..sources import snapshot
+from ..vocabulary.namespaces import LICENCE_OUVERTE
 from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, parse
 from .reference import Reference, VintageReference
 from .text import Unreadable
 from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description_turtle,
-                      other_definitions, slugs, write_atomically)
+    other_definitions, slugs, write_atomically)
 
 # What a phase's territories are labelled for when the list gives no date: the start of the
 # phase and the end of its term, as the project's sources state them (see data/article/).

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..names import fold
+from ..vocabulary.names import fold
 from .reference import Reference
 from .text import Unreadable, decode, delimiter
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import snapshot, vintages
-from ..timeline import ACTUELLE, NOM, RATTACHEMENT, Timeline
+from ..sources import snapshot, vintages
+from ..sources.timeline import ACTUELLE, NOM, RATTACHEMENT, Timeline
 
 
 @dataclass

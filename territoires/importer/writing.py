@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from ..names import fold
+from ..vocabulary.names import fold
 from .reading import LAYOUT_COMMUNE, Parsed, Territory
 from .text import delimiter
 

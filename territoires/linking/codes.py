@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import snapshot
+from ..sources import snapshot
 
 # kind (the IRI segment) -> (file, code column, the `type` value kept in communes.csv.gz)
 KINDS: dict[str, tuple[str, str, str | None]] = {

@@ -21,8 +21,8 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from ..namespaces import IGEO, LICENCE_OUVERTE, SKOS, XSD
-from .linker import Linker, Target
+from ..vocabulary.namespaces import IGEO, LICENCE_OUVERTE, SKOS, XSD
+from .linker import Linker, EntityKind
 
 ENDPOINT = "https://rdf.insee.fr/sparql"
 XSD_TOKEN = str(XSD.token)
@@ -69,7 +69,7 @@ def linker(reference_date: date) -> Linker:
                     "territory whatever its version: hence an exact match rather than identity "
                     "(owl:sameAs). Codes with no valid version, several, or shared ones are "
                     "listed in rapport.json."),
-        targets=tuple(Target(kind, "linking/insee", (("class", ox.NamedNode(IGEO + cls)),
+        targets=tuple(EntityKind(kind, "linking/insee", (("class", ox.NamedNode(IGEO + cls)),
                                                      ("day", ox.Literal(day, datatype=XSD_DATE))),
                              fr, en, (XSD_TOKEN,))
                       for kind, (cls, fr, en) in CLASSES.items()),

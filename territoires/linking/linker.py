@@ -44,7 +44,7 @@ def stderr(message: str) -> None:
 
 
 @dataclass(frozen=True)
-class Target:
+class EntityKind:
     """One kind of our entities, as a linker looks it up: the query `name`
     (territoires/queries/linking/) selects `?code ?item` for a batch of codes bound to `?code`,
     with `bindings` (its class or property, a day…) bound too."""
@@ -84,10 +84,10 @@ class Linker:
     title_en: str
     comment_fr: str
     comment_en: str
-    targets: tuple[Target, ...]
+    targets: tuple[EntityKind, ...]
     versioned: bool = False     # the target has versions: the reference date chooses one
 
-    def target(self, kind: str) -> Target:
+    def target(self, kind: str) -> EntityKind:
         for target in self.targets:
             if target.kind == kind:
                 return target
@@ -99,7 +99,7 @@ class Linker:
 
 
 @dataclass
-class Outcome:
+class LinkRun:
     links: list[tuple[str, str, str]]          # (kind, code, item), sorted
     problems: list[dict]                       # report entries, sorted
     counts: dict[str, dict[str, int]]
@@ -111,7 +111,7 @@ class Outcome:
 def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], output: Path, *,
         batch_size: int = 200, reference_date: date = date(2026, 1, 1), restart: bool = False,
         progress: Progress = stderr,
-        today: date | None = None) -> Outcome:
+        today: date | None = None) -> LinkRun:
     """Link every code of `codes` (kind → codes) through `client`; write the results in `output`.
     Raises `SparqlError` if a batch fails for good: the finished batches stay in the state file."""
     if batch_size < 1:
@@ -124,7 +124,7 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
     done: dict = state["batches"]
 
     plan = [(kind, chunk) for kind in codes for chunk in _chunks(codes[kind], batch_size)]
-    outcome = Outcome([], [], {})
+    outcome = LinkRun([], [], {})
     for number, (kind, chunk) in enumerate(plan, start=1):
         key = _batch_key(kind, chunk)
         if key in done:
@@ -157,7 +157,7 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
     return outcome
 
 
-def _batch(client: SparqlClient, target: Target, chunk: list[str],
+def _batch(client: SparqlClient, target: EntityKind, chunk: list[str],
            progress: Progress) -> dict[str, list[str]]:
     """One batch of codes asked: each code's candidate items (IRIs only), sorted."""
     found: dict[str, set[str]] = {code: set() for code in chunk}
@@ -173,7 +173,7 @@ def _batch(client: SparqlClient, target: Target, chunk: list[str],
 
 
 def _decide(linker: Linker, kinds: list[str], candidates: dict[tuple[str, str], list[str]],
-            outcome: Outcome) -> None:
+            outcome: LinkRun) -> None:
     claimed: dict[str, list[tuple[str, str]]] = {}
     for key, items in candidates.items():
         if len(items) == 1:
@@ -245,7 +245,7 @@ def _now() -> str:
 
 # --- outputs --------------------------------------------------------------------------------
 
-def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, output: Path,
+def _write_outputs(linker: Linker, endpoint: str, targets, outcome: LinkRun, output: Path,
                    reference_date: date, written_on: date, times: tuple[str, str],
                    batch_size: int) -> list[Path]:
     # The description last: it is what makes the directory a source, and it counts the links.
@@ -266,7 +266,7 @@ def _write_outputs(linker: Linker, endpoint: str, targets, outcome: Outcome, out
     return files
 
 
-def links_turtle(linker: Linker, outcome: Outcome) -> str:
+def links_turtle(linker: Linker, outcome: LinkRun) -> str:
     curie, namespace = linker.predicate
     prefix = curie.split(":")[0]
     lines = [f"# Links to {linker.name}, written by `territoires link {linker.name}`: do not edit.",
@@ -283,7 +283,7 @@ def links_turtle(linker: Linker, outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def description_turtle(linker: Linker, endpoint: str, targets: list[Target], count: int,
+def description_turtle(linker: Linker, endpoint: str, targets: list[EntityKind], count: int,
                        retrieved_on: date, times: tuple[str, str], batch_size: int) -> str:
     started, ended = times
     curie, namespace = linker.predicate
@@ -332,7 +332,7 @@ def description_turtle(linker: Linker, endpoint: str, targets: list[Target], cou
     return "\n".join(lines) + "\n"
 
 
-def _provenance_text(target: Target, batch_size: int) -> str:
+def _provenance_text(target: EntityKind, batch_size: int) -> str:
     return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities, "
             f"bound to ?code as string literals"
             + (" (also typed " + ", ".join(target.datatypes) + ")" if target.datatypes else "")

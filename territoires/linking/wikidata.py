@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..namespaces import OWL, WDT
-from .linker import Linker, Target
+from ..vocabulary.namespaces import OWL, WDT
+from .linker import Linker, EntityKind
 
 ENDPOINT = "https://query.wikidata.org/sparql"
 
@@ -61,6 +61,6 @@ LINKER = Linker(
                 "SIREN), when there is exactly one and it has no dissolution date (P576). Codes "
                 "with no item, several items, or an item that also carries the code of another "
                 "of our entities are listed in rapport.json, never guessed."),
-    targets=tuple(Target(kind, "linking/wikidata", (("property", ox.NamedNode(WDT[prop])),),
+    targets=tuple(EntityKind(kind, "linking/wikidata", (("property", ox.NamedNode(WDT[prop])),),
                          fr, en) for kind, (prop, fr, en) in PROPERTIES.items()),
 )

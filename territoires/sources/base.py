@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from ..locations import Location, Locations
+from ..vocabulary.locations import Location, Locations
 
 
 class SourceError(Exception):

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .. import snapshot, vintages
-from ..locations import Locations
-from ..namespaces import DCTERMS, ORG, PAV, PROV, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
-from ..timeline import CODE, NOM, Run, Timeline
+from . import snapshot, vintages
+from ..vocabulary.locations import Locations
+from ..vocabulary.namespaces import DCTERMS, ORG, PAV, PROV, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
+from .timeline import CODE, NOM, Run, Timeline
 from .base import SourceError, SourceGraph
 
 PACKAGE_PAGE = "https://www.npmjs.com/package/@etalab/decoupage-administratif/v/"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from ..namespaces import DCTERMS, FOAF, LICENCE_OUVERTE, PROV, RDF, RDFS, VOID, XSD, Vocabulary
+from ..vocabulary.namespaces import (DCTERMS, FOAF, LICENCE_OUVERTE, PROV, RDF, RDFS, VOID, XSD,
+    Vocabulary)
 from .base import SourceGraph
 
 

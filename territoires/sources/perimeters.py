@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from .. import vintages
-from ..namespaces import ORG, RDF, RDFS, Vocabulary
-from ..timeline import ACTUELLE, EPCI_NOM, NOM, Timeline
+from . import vintages
+from ..vocabulary.namespaces import ORG, RDF, RDFS, Vocabulary
+from .timeline import ACTUELLE, EPCI_NOM, NOM, Timeline
 
 SIREN_KIND = "epci"
 

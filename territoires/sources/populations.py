@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from ..namespaces import (DCTERMS, LICENCE_OUVERTE, ORG, PROV, QB, RDF, RDFS, SDMX_ATTRIBUTE,
-                          UNIT, XSD, Vocabulary)
+from ..vocabulary.namespaces import (DCTERMS, LICENCE_OUVERTE, ORG, PROV, QB, RDF, RDFS,
+    SDMX_ATTRIBUTE, UNIT, XSD, Vocabulary)
 from .base import SourceGraph
 
 # The vendored snapshot (@etalab/decoupage-administratif 6.0.0, millésime 2026) takes commune

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .. import snapshot
-from ..locations import Location, Locations
-from ..namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, XSD, Vocabulary
+from . import snapshot
+from ..vocabulary.locations import Location, Locations
+from ..vocabulary.namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
 def _rows(directory: Path, name: str) -> Iterator[tuple[Location, dict[str, str]]]:

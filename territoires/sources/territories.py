@@ -17,9 +17,9 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from ..locations import Location, Locations
-from ..names import fold, name_key
-from ..namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
+from ..vocabulary.locations import Location, Locations
+from ..vocabulary.names import fold, name_key
+from ..vocabulary.namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
 REQUIRED = ["territoire", "nom", "phase", "date_labellisation", "fin_mandat", "epci_siren",

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
-from ..locations import Location, Locations
+from ..vocabulary.locations import Location, Locations
 from .base import SourceError, SourceGraph
 
 # A subject at the start of a line: <iri> or prefix:local (not a directive).

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import queries, statistics
+from .. import queries
+from . import statistics
 from .describe import Document, describe
 from .manifest import Manifest
 

@@ -24,7 +24,7 @@ from .. import queries
 
 INCOMING_LIMIT = 50   # the `incoming` query asks for one more, to tell whether some were left out
 FRAGMENT_DEPTH = 3     # the model keeps fragments within three links of their owner (own.rq)
-# Written out: namespaces.py needs rdflib, which executors must not load.
+# Written out: vocabulary/namespaces.py needs rdflib, which executors must not load.
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 NAMING = [ox.NamedNode(RDF_TYPE)] + [ox.NamedNode(iri) for iri in (   # as neighbours.rq
     "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",

@@ -29,8 +29,9 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from .. import formats, queries
-from ..namespaces import DCTERMS, OWL, RDF, VOID, XSD
+from ..vocabulary import formats
+from .. import queries
+from ..vocabulary.namespaces import DCTERMS, OWL, RDF, VOID, XSD
 from ..queries import Query, Value
 from .base import BuildStore
 from .errors import Conflict, NoBuild, StoreUnavailable, TimedOut

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import config
 from ..config import Settings
-from ..namespaces import Vocabulary
+from ..vocabulary.namespaces import Vocabulary
 from ..store import Conflict, NoBuild, open_publication
 from . import assets, changes, documents, errors, lookup, memento, metadata, sparql
 from .caching import policy

@@ -13,7 +13,7 @@ from typing import TypeVar
 from flask import current_app, g, request
 
 from ..config import Settings
-from ..namespaces import Vocabulary
+from ..vocabulary.namespaces import Vocabulary
 from ..store import Publication, Store
 from .caching.lru import ByteLRU
 from .caching.policy import Policy

@@ -7,7 +7,7 @@ from flask import Flask, Response, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from .. import formats
+from ..vocabulary import formats
 from ..store import Conflict, NoBuild
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from flask import Response, request
 
-from ..formats import Format
+from ..vocabulary.formats import Format
 
 
 def link_header(links: Iterable[tuple[str, str, str | None]]) -> str:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from territoires.build import map_sources
+from territoires.build.pipeline import map_sources
 from territoires.config import Settings
-from territoires.locations import Location, Locations
-from territoires.namespaces import Vocabulary
+from territoires.vocabulary.locations import Location, Locations
+from territoires.vocabulary.namespaces import Vocabulary
 from territoires.sources import DESCRIPTION, SourceError, Sources, territories, turtle
-from territoires.validate import Result, load_shapes, validate
+from territoires.build.validate import Result, load_shapes, validate
 
 from . import Mutation
 

@@ -7,7 +7,8 @@ import json
 
 from flask import Blueprint, Response, render_template, request
 
-from ... import formats, versions
+from ...vocabulary import formats
+from ...build import versions
 from ..context import context, hosts, store
 from ..errors import error_response
 

@@ -13,8 +13,8 @@ from typing import Protocol
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from ... import formats
-from ...formats import Format
+from ...vocabulary import formats
+from ...vocabulary.formats import Format
 from ...store import Store
 from ..caching.policy import cacheable
 from ..caching.responses import keep

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import render_template
 
-from ... import formats, queries
-from ...namespaces import FOAF, RDFS, Vocabulary
+from ...vocabulary import formats
+from ... import queries
+from ...vocabulary.namespaces import FOAF, RDFS, Vocabulary
 from ...store import Store
 from ..context import context
 from ..hosts import HostMap

@@ -8,8 +8,8 @@ import re
 import pyoxigraph as ox
 
 from ... import queries
-from ...namespaces import (DCAT, DCTERMS, FOAF, ORG, OWL, PAV, PROV, QB, RDF, RDFS, SCHEMA, SKOS,
-                           TIME, VOID, Vocabulary)
+from ...vocabulary.namespaces import (DCAT, DCTERMS, FOAF, ORG, OWL, PAV, PROV, QB, RDF, RDFS,
+    SCHEMA, SKOS, TIME, VOID, Vocabulary)
 from ...store import Store
 from ..context import per_build
 

@@ -18,8 +18,8 @@ from dataclasses import replace
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 
-from ... import formats
-from ...formats import split_extension
+from ...vocabulary import formats
+from ...vocabulary.formats import split_extension
 from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import hosts, store

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from ...vocabulary.namespaces import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from ...store import Document
 from ..hosts import HostMap
 from .labels import NAMING, TermLabels, pick
@@ -37,7 +37,7 @@ class Value:
 
 
 @dataclass
-class Property:
+class PropertyValues:
     predicate: Link
     values: list[Value]
     also: list[Link] = field(default_factory=list)   # predicates with the very same values
@@ -49,7 +49,7 @@ class Section:
     iri: str
     title: str
     types: list[Link]
-    properties: list[Property]
+    properties: list[PropertyValues]
 
 
 @dataclass
@@ -57,7 +57,7 @@ class View:
     title: str
     iri: str
     sections: list[Section]
-    incoming: list[Property]
+    incoming: list[PropertyValues]
     see_also: list[Link]
 
     @property
@@ -107,7 +107,7 @@ class ViewBuilder:
     def _term(self, iri: str) -> Link:
         return Link(self.terms.name(iri), self.hosts.url(iri), not self.hosts.local(iri))
 
-    def _properties(self, quads: list[ox.Quad], value_of) -> list[Property]:
+    def _properties(self, quads: list[ox.Quad], value_of) -> list[PropertyValues]:
         """Values grouped by predicate; a triple found in several graphs shows once, with each."""
         grouped: dict[str, dict[ox.Term, Value]] = defaultdict(dict)
         for quad in quads:
@@ -118,7 +118,7 @@ class ViewBuilder:
             values[term].graphs.append(self._graph(quad.graph_name))
         order = {p: i for i, p in enumerate(_FIRST)}
         predicates = sorted(grouped, key=lambda p: (order.get(p, len(order)), self.terms.name(p)))
-        listed = [Property(self._term(p), sorted(grouped[p].values(), key=_french_first))
+        listed = [PropertyValues(self._term(p), sorted(grouped[p].values(), key=_french_first))
                   for p in predicates]
         return _merged(listed)
 
@@ -175,10 +175,10 @@ def _french_first(value: Value) -> tuple:
     return (value.lang not in ("", "fr"), value.text.lower())
 
 
-def _merged(properties: list[Property]) -> list[Property]:
+def _merged(properties: list[PropertyValues]) -> list[PropertyValues]:
     """One row for predicates that say the same thing (`nom`, `libellé` and `name` all "Doubs"):
     the first names the row, the others follow it."""
-    rows: list[Property] = []
+    rows: list[PropertyValues] = []
     for prop in properties:
         texts = [(v.text, v.href, v.lang) for v in prop.values]
         twin = next((r for r in rows if [(v.text, v.href, v.lang) for v in r.values] == texts),

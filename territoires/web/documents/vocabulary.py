@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import DCTERMS, OWL, QB, RDF, RDFS, SCHEMA, SH, SKOS
+from ...vocabulary.namespaces import DCTERMS, OWL, QB, RDF, RDFS, SCHEMA, SH, SKOS
 from ..hosts import HostMap
 from .labels import TermLabels, pick
 from .view import Link

@@ -29,7 +29,7 @@ class BadExtension(ValueError):
 
 
 @dataclass(frozen=True)
-class Property:
+class ExtensionProperty:
     id: str
     name: str
     description: str
@@ -39,21 +39,21 @@ class Property:
 
 PLACES = ("commune", "commune-deleguee")
 PROPERTIES = [
-    Property("population", "population", "population légale (commune : totale ; EPCI : "
+    ExtensionProperty("population", "population", "population légale (commune : totale ; EPCI : "
              "totale) / legal population", "int", ("commune", "epci")),
-    Property("populationSource", "millésime de la population / population vintage",
+    ExtensionProperty("populationSource", "millésime de la population / population vintage",
              "source, millésime et version de la population / where the population comes from",
              "str", ("commune", "epci")),
-    Property("siren", "SIREN", "numéro SIREN / SIREN number", "str", ("epci", "commune")),
-    Property("codeInsee", "code Insee / INSEE code", "code officiel géographique",
+    ExtensionProperty("siren", "SIREN", "numéro SIREN / SIREN number", "str", ("epci", "commune")),
+    ExtensionProperty("codeInsee", "code Insee / INSEE code", "code officiel géographique",
              "str", (*PLACES, "departement", "region")),
-    Property("epci", "EPCI", "l'intercommunalité de la commune / the commune's EPCI", "epci",
+    ExtensionProperty("epci", "EPCI", "l'intercommunalité de la commune / the commune's EPCI", "epci",
              ("commune",)),
-    Property("departement", "département", "le département / the département", "departement",
+    ExtensionProperty("departement", "département", "le département / the département", "departement",
              ("territoire", "epci", *PLACES)),
-    Property("region", "région / region", "la région / the region", "region",
+    ExtensionProperty("region", "région / region", "la région / the region", "region",
              ("territoire", "epci", *PLACES, "departement")),
-    Property("territoire", "territoire d'industrie / industry territory",
+    ExtensionProperty("territoire", "territoire d'industrie / industry territory",
              "le territoire d'industrie dont l'entité fait partie / the industry territory it is "
              "part of", "territoire", ("epci", "commune")),
 ]
@@ -61,7 +61,7 @@ BY_ID = {p.id: p for p in PROPERTIES}
 _TYPE_KEYS = [t.key for t in TYPES]
 
 
-def propose(type_id: str | None, ti: str, limit: int | None = None) -> list[Property]:
+def propose(type_id: str | None, ti: str, limit: int | None = None) -> list[ExtensionProperty]:
     """The properties of a type (every property when no type is given)."""
     if not type_id:
         found = PROPERTIES
@@ -75,7 +75,7 @@ def propose(type_id: str | None, ti: str, limit: int | None = None) -> list[Prop
     return found[:limit] if limit else found
 
 
-def meta(prop: Property, ti: str) -> dict:
+def meta(prop: ExtensionProperty, ti: str) -> dict:
     """A column's description; an entity-valued one names the type of its values."""
     described = {"id": prop.id, "name": prop.name}
     if prop.kind in _TYPE_KEYS:
@@ -84,7 +84,7 @@ def meta(prop: Property, ti: str) -> dict:
     return described
 
 
-def parse(query, base: str) -> tuple[list[str], list[Property]]:
+def parse(query, base: str) -> tuple[list[str], list[ExtensionProperty]]:
     """A data extension query, `{"ids": […], "properties": [{"id": …}]}`, checked."""
     if not isinstance(query, dict):
         raise BadExtension('extend: a JSON object {"ids": […], "properties": [{"id": …}]}')
@@ -113,7 +113,7 @@ def _iri(entity_id: str, base: str) -> str:
         raise BadExtension(f"extend.ids: not an entity id: {entity_id[:100]!r}") from None
 
 
-def values(live: Store, ids: list[str], props: list[Property]) -> dict[str, dict[str, list]]:
+def values(live: Store, ids: list[str], props: list[ExtensionProperty]) -> dict[str, dict[str, list]]:
     """{entity id: {property id: [value, …]}} in the protocol's value objects: `{"int": …}`,
     `{"str": …}`, `{"id": …, "name": …}`; every id and property is there, if only empty."""
     base, prefix = live.base, live.base + "id/"
@@ -138,7 +138,7 @@ def values(live: Store, ids: list[str], props: list[Property]) -> dict[str, dict
     return found
 
 
-def _value(prop: Property, term, label, prefix: str) -> dict:
+def _value(prop: ExtensionProperty, term, label, prefix: str) -> dict:
     if prop.kind == "int":
         try:
             return {"int": int(term.value)}

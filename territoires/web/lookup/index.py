@@ -24,8 +24,8 @@ from difflib import SequenceMatcher
 import pyoxigraph as ox
 
 from ... import queries
-from ...names import fold, name_key
-from ...namespaces import FOAF, RDFS, SCHEMA, SKOS
+from ...vocabulary.names import fold, name_key
+from ...vocabulary.namespaces import FOAF, RDFS, SCHEMA, SKOS
 from ...store import Store
 from ..context import per_build
 from .budget import MAX_WORDS, Budget

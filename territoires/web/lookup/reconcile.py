@@ -27,7 +27,7 @@ import time
 
 from flask import Response, jsonify, request
 
-from ... import formats
+from ...vocabulary import formats
 from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from . import extend

@@ -19,7 +19,7 @@ from flask import request
 from ..context import hosts, store
 from .budget import Budget, OverBudget
 from .reconcile import (MAX_QUERIES, BadRequest, extension, live_index, parse_json,
-                        proposed_properties, respond, run_query, ti_namespace)
+    proposed_properties, respond, run_query, ti_namespace)
 from .types import TYPES, class_iri
 
 VERSION = "1.0-draft"

@@ -6,7 +6,7 @@ import time
 
 from flask import Response, jsonify, render_template, request
 
-from ... import formats
+from ...vocabulary import formats
 from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from ..errors import error_response

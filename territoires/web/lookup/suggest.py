@@ -7,13 +7,13 @@ from __future__ import annotations
 from flask import Response, request
 from markupsafe import escape
 
-from ... import formats
-from ...names import fold
+from ...vocabulary import formats
+from ...vocabulary.names import fold
 from ..context import hosts, store
 from .budget import Budget, OverBudget
 from .index import NameIndex
 from .reconcile import (DEFAULT_LIMIT, MAX_LIMIT, PROPERTIES, BadRequest, live_index, parse_json,
-                        respond, text_param, ti_namespace)
+    respond, text_param, ti_namespace)
 from .types import CODES, TYPES, class_iri, type_mask
 
 

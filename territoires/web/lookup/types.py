@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...names import fold
-from ...namespaces import FOAF, ORG
+from ...vocabulary.names import fold
+from ...vocabulary.namespaces import FOAF, ORG
 
 
 @dataclass(frozen=True)

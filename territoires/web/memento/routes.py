@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 
-from ...namespaces import Vocabulary
-from ...formats import DOCUMENTS, negotiate, serialize, split_extension
+from ...vocabulary.namespaces import Vocabulary
+from ...vocabulary.formats import DOCUMENTS, negotiate, serialize, split_extension
 from ..context import hosts, store
 from ..errors import error_response
 from . import state

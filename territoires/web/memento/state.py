@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ... import queries
-from ...namespaces import ORG, RDF, RDFS, SKOS
+from ...vocabulary.namespaces import ORG, RDF, RDFS, SKOS
 
 TERRITORY = "TerritoireIndustrie"
 

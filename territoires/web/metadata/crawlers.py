@@ -29,7 +29,7 @@ def documents(live: Store) -> list[str]:
     """The paths of the build's documents: each IRI under the base without a fragment names
     one (a fragment's description is part of its document); a thing's is under /doc/."""
     base, found = live.base, set(PAGES)
-    for (subject,) in live.select(queries.get("statistics/subjects")):
+    for (subject,) in live.select(queries.get("void/subjects")):
         iri = getattr(subject, "value", "")
         path = iri[len(base):]
         if iri.startswith(base) and "#" not in iri and not path.startswith(SKOLEM):

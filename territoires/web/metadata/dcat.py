@@ -14,9 +14,10 @@ import calendar
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from ... import formats, queries
-from ...namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SKOS, VCARD,
-                           XSD)
+from ...vocabulary import formats
+from ... import queries
+from ...vocabulary.namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SKOS,
+    VCARD, XSD)
 from ...store import Store
 from ..documents.answer import Described, Target
 from ..hosts import HostMap

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import jsonify, render_template, request, send_file
 
-from ... import formats
+from ...vocabulary import formats
 from ...store import Store
 from ..caching.policy import cacheable
 from ..context import hosts, store

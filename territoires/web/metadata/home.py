@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
-from ... import formats, queries
+from ...vocabulary import formats
+from ... import queries
 from ...store import Store
 from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
@@ -29,6 +30,6 @@ def home() -> Response:
     host = hosts()
     body = render_template("home.html", manifest=live.manifest, version=live.version,
                            territories=territories(live), verdict=verdict(live),
-                           examples=examples(context().settings.queries_dir, live.base),
+                           examples=examples(context().settings.examples_dir, live.base),
                            hosts=host, structured=dataset(live, host)).encode()
     return send(body, formats.HTML, etag(live.version, "home", host.root))

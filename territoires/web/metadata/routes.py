@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ... import formats
+from ...vocabulary import formats
 from ..context import store
 from ..documents.answer import Kind, Target, answer
 from ..errors import error_response

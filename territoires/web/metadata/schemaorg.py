@@ -5,7 +5,7 @@ coverage, creator, distributions, the catalogue it belongs to — with this host
 from __future__ import annotations
 
 from ... import queries
-from ...namespaces import LICENCE_OUVERTE
+from ...vocabulary.namespaces import LICENCE_OUVERTE
 from ...store import Store
 from ..context import per_build
 from ..hosts import HostMap

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ...namespaces import SD, SKOS, Vocabulary
+from ...vocabulary.namespaces import SD, SKOS, Vocabulary
 
 TITLE = {"fr": "Territoires d'industrie : graphe de connaissances",
          "en": "Territoires d'industrie (industry territories): knowledge graph"}

@@ -1,5 +1,5 @@
 """The build's validation report (`/validation`): the SHACL report it was published with,
-warnings included, and its summary as DQV quality measurements (territoires/quality.py wrote
+warnings included, and its summary as DQV quality measurements (territoires/build/quality.py wrote
 them into the build). RDF as stored, negotiated like VoID and DCAT; an HTML page for people;
 the verdict for the home page; and the links VoID and DCAT make to it."""
 
@@ -12,15 +12,15 @@ import pyoxigraph as ox
 from flask import render_template
 from rdflib import Graph, Namespace, URIRef
 
-from ... import formats
-from ...namespaces import RDF, SH
+from ...vocabulary import formats
+from ...vocabulary.namespaces import RDF, SH
 from ...store import Store
 from ..context import per_build
 from ..documents.answer import Described, Target
 from ..hosts import HostMap
 
 PATH = "validation"
-DQV = Namespace("http://www.w3.org/ns/dqv#")   # as territoires/quality.py writes it
+DQV = Namespace("http://www.w3.org/ns/dqv#")   # as territoires/build/quality.py writes it
 SEVERITIES = ("violations", "avertissements", "informations")
 
 

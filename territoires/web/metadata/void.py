@@ -7,8 +7,10 @@ from __future__ import annotations
 from flask import render_template
 from rdflib import Graph, Literal, URIRef
 
-from ... import formats, queries
-from ...namespaces import DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SD, VOID, Vocabulary
+from ...vocabulary import formats
+from ... import queries
+from ...vocabulary.namespaces import (DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SD, VOID,
+    Vocabulary)
 from ...store import Store
 from ..context import per_build
 from ..documents.answer import Described, Target

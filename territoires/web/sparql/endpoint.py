@@ -21,7 +21,7 @@ from flask import Response, make_response, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import wrap_file
 
-from ... import formats
+from ...vocabulary import formats
 from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
 from ..caching.policy import cacheable
 from ..caching.responses import keep

@@ -1,4 +1,4 @@
-"""The example queries of `queries/*.rq` (settings.queries_dir), as the home page and the query
+"""The example queries of `examples/*.rq` (settings.examples_dir), as the home page and the query
 page offer them: each file's `# title:` and `# title-en:`, its description comments, and its
 query, whose `BASE` line is replaced by the base of the build served."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 
-from ...namespaces import RDF, Vocabulary
+from ...vocabulary.namespaces import RDF, Vocabulary
 from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
 from .examples import examples
@@ -42,7 +42,7 @@ def query_page():
     live = store()
     base = live.base
     return render_template("requete.html", query=request.args.get("query", ""),
-                           examples=examples(context().settings.queries_dir, base), base=base,
+                           examples=examples(context().settings.examples_dir, base), base=base,
                            hosts=hosts(), terms=vocabulary_terms(live), prefixes=prefixes(base))
 
 

@@ -13,8 +13,8 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 
-from ... import formats
-from ...formats import Format
+from ...vocabulary import formats
+from ...vocabulary.formats import Format
 from ..context import context
 from .guard import Refused
 

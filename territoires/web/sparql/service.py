@@ -8,9 +8,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, request
 
-from ... import formats
+from ...vocabulary import formats
 from ...config import Settings
-from ...namespaces import RDF, RDFS, SD, VOID
+from ...vocabulary.namespaces import RDF, RDFS, SD, VOID
 from ...store import Manifest
 from ..http import etag
 

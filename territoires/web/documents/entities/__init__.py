@@ -4,100 +4,13 @@ the links to it counted and paged; the resource's triples stay one click away (f
 
     model.py       what a page shows (facts, blocks, sortable and paged tables)
     data.py        the named queries of territoires/queries/pages/ and the resource's document
-    territory.py   places.py   people.py   statistics.py   incoming.py: one kind each
+    territory.py   places.py   people.py   figures.py   incoming.py: one kind each
     charts.py      inline SVG drawn by the server;  french.py: figures, dates, small words
 
 A page's model is computed once per build and host (`model`), kept in the documents' cache;
 each sorted or paged variant is rendered from it.
 """
 
-from __future__ import annotations
-
-from ....namespaces import DCTERMS, FOAF, QB
-from ....store import Document, Store
-from ...context import context
-from ...hosts import HostMap
-from ..labels import TermLabels
-from .data import Known
-from .incoming import TABLE as INCOMING_TABLE
-from .incoming import incoming_block, name_slice
-from .model import EntityPage, Table, TableView, Text, parameters, view
-from .people import person_page
-from .places import area_page, commune_page, epci_page
-from .statistics import statistics_page
-from .territory import territory_page
+from .pages import EntityPage, Table, TableView, model, parameters, table_views
 
 __all__ = ["EntityPage", "Table", "TableView", "model", "parameters", "table_views"]
-
-
-def _kind(known: Known):
-    types = known.types()
-    ti = known.ti
-    pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
-             (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
-             (ti + "CommuneAssociee", commune_page),
-             (ti + "ArrondissementMunicipal", commune_page),
-             (ti + "Departement", lambda live, k: area_page(live, k, region=False)),
-             (ti + "Region", lambda live, k: area_page(live, k, region=True)),
-             (str(FOAF.Person), person_page), (str(QB.DataSet), statistics_page)]
-    return next((page for iri, page in pages if iri in types), None)
-
-
-def build_model(live: Store, document: Document, hosts: HostMap,
-                terms: TermLabels) -> EntityPage | None:
-    """The page of the resource, or None for a resource with no page of its own (the generic
-    view of its triples serves it)."""
-    known = Known(document, hosts, live.base + "def/territoires#")
-    page = _kind(known)
-    entity = page(live, known) if page is not None else EntityPage("", [], [])
-    entity.description = _description(known)
-    block = incoming_block(live, known, terms)
-    if block is not None:
-        entity.blocks.append(block)
-    return entity
-
-
-def _description(known: Known) -> Text | None:
-    """The resource's description, in French if it has one (else in its language, marked)."""
-    texts = {d.language or "": d.value for d in known.all(str(DCTERMS.description))
-             if hasattr(d, "language")}
-    for lang in ("fr", "", "en"):
-        if lang in texts:
-            return Text(texts[lang], lang="" if lang in ("fr", "") else lang)
-    return None
-
-
-def model(live: Store, document: Document, hosts: HostMap, terms: TermLabels) -> EntityPage:
-    """The page's model, from the cache of this build and host, or computed and kept."""
-    key = ("entity", document.iri, live.version, live.base, hosts.root)
-    cache = context().documents
-    kept = cache.get(key)
-    if kept is not None:
-        return kept.entity
-    entity = build_model(live, document, hosts, terms)
-    cache.put(key, _Kept(entity))
-    return entity
-
-
-class _Kept:
-    """A page's model in the cache of documents, weighed by its rows (never changed once kept:
-    each request sorts and slices copies)."""
-
-    def __init__(self, entity: EntityPage):
-        self.entity = entity
-        self.size = 2048 + sum(200 * len(b.table.rows) for b in entity.blocks if b.table)
-
-    def __len__(self) -> int:
-        return self.size
-
-
-def table_views(entity: EntityPage, params: tuple[tuple[str, str], ...], live: Store,
-                hosts: HostMap) -> dict[str, TableView]:
-    """Each table of the page as shown for the request's parameters (the links' slice named)."""
-    chosen = dict(params)
-    views = {block.id: view(block.table, chosen) for block in entity.blocks
-             if block.table is not None}
-    for shown in views.values():
-        if shown.table.id == INCOMING_TABLE:
-            shown.rows = name_slice(live, shown.rows, hosts)
-    return views

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from .... import queries
-from ....namespaces import RDF
+from ....vocabulary.namespaces import RDF
 from ....store import Document, Store
 from ...hosts import HostMap
 from ..labels import pick

@@ -25,7 +25,7 @@ class Commune:
 
 
 @dataclass(frozen=True)
-class Epci:
+class EpciSummary:
     iri: str
     name: str
     siren: str
@@ -49,11 +49,11 @@ class Geography:
                         self.by_area[sys.intern(row[area].value)].append(iri)
             if epci is not None and iri not in self.by_epci[epci]:
                 self.by_epci[epci].append(iri)
-        self.epci: dict[str, Epci] = {}
+        self.epci: dict[str, EpciSummary] = {}
         self.epci_by_area: dict[str, set[str]] = defaultdict(set)
         for row in select(live, "epci"):
             iri = row["epci"].value
-            self.epci.setdefault(iri, Epci(iri, row["name"].value, row["siren"].value,
+            self.epci.setdefault(iri, EpciSummary(iri, row["name"].value, row["siren"].value,
                                            row["form"].value if "form" in row else "",
                                            integer(row.get("population"))))
             for area in ("departement", "region"):
@@ -66,7 +66,7 @@ class Geography:
     def communes_in(self, area: str) -> list[Commune]:
         return [self.communes[c] for c in self.by_area.get(area, ())]
 
-    def epci_in(self, area: str) -> list[Epci]:
+    def epci_in(self, area: str) -> list[EpciSummary]:
         return [self.epci[e] for e in sorted(self.epci_by_area.get(area, ()))]
 
     def epci_name(self, iri: str | None) -> str:

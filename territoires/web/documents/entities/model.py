@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from ....names import fold
+from ....vocabulary.names import fold
 
 PAGE_SIZE = 50
 # The query-string parameters a page reads: `<table>-tri` and `<table>-page`.

@@ -4,11 +4,11 @@ funding and its predecessor."""
 
 from __future__ import annotations
 
-from ....namespaces import DCTERMS, TIME
+from ....vocabulary.namespaces import DCTERMS, TIME
 from ....store import Store
 from .charts import Bar, bars
 from .data import Known, count, integer, link, select
-from .geography import Commune, Epci, Geography, geography
+from .geography import Commune, EpciSummary, Geography, geography
 from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
@@ -39,7 +39,7 @@ def territory_page(live: Store, known: Known) -> EntityPage:
     return EntityPage("Territoire d'industrie", facts, blocks)
 
 
-def _members(live: Store, geo: Geography, territory: str) -> list[Epci]:
+def _members(live: Store, geo: Geography, territory: str) -> list[EpciSummary]:
     rows = select(live, "territory-epci", territory=territory)
     return [geo.epci[row["epci"].value] for row in rows if row["epci"].value in geo.epci]
 
@@ -76,7 +76,7 @@ def _term(known: Known, interval: str) -> str:
     return ", ".join(p for p in parts if p) or "—"
 
 
-def _epci_block(members: list[Epci], geo: Geography, hosts) -> Block:
+def _epci_block(members: list[EpciSummary], geo: Geography, hosts) -> Block:
     rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form),
              count(len(geo.by_epci.get(e.iri, ()))), count(e.population)) for e in members]
     table = Table("epci", EPCI_COLUMNS, rows, "-population", "Les intercommunalités du territoire")
@@ -136,7 +136,7 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
 
 
 def _predecessor_blocks(live: Store, known: Known, geo: Geography,
-                        members: list[Epci]) -> list[Block]:
+                        members: list[EpciSummary]) -> list[Block]:
     predecessor = known.one(str(DCTERMS.replaces))
     if predecessor is None:
         return []

@@ -36,11 +36,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import versions, writer
-from .config import Settings
-from .namespaces import Vocabulary
-from .sources import Progress, Sources, load_all
+from ..config import Settings
+from ..vocabulary.namespaces import Vocabulary
+from ..sources import Progress, Sources, load_all
 from .quality import report_graph
-from .store.manifest import SHAPES_FILE, VALIDATION_FILE, Manifest
+from ..store.manifest import SHAPES_FILE, VALIDATION_FILE, Manifest
 from .validate import Report, load_shapes, validate
 
 
@@ -151,7 +151,7 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
     if child == 0:  # the child: leaves by exec, or without any clean-up
         try:
             _hand_over(target, sources, settings)
-            os.execv(sys.executable, [sys.executable, "-m", "territoires.writer", str(target)])
+            os.execv(sys.executable, [sys.executable, "-m", "territoires.build.writer", str(target)])
         except OSError as error:
             (target / writer.FAILED).write_text(error.strerror or str(error), encoding="utf-8")
         finally:

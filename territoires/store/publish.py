@@ -23,11 +23,11 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from . import queries
-from .config import Settings
-from .store import Conflict, Manifest, StoreUnavailable
-from .store.remote import (Endpoint, publication_graph, publication_triples, read_manifest,
-                           shapes_graph, validation_graph)
+from .. import queries
+from ..config import Settings
+from . import Conflict, Manifest, StoreUnavailable
+from .remote import (Endpoint, publication_graph, publication_triples, read_manifest, shapes_graph,
+    validation_graph)
 
 REQUEST_TIMEOUT = 600.0
 
@@ -85,7 +85,7 @@ def split_graphs(nquads: Path, scratch: Path) -> dict[str, Path]:
 
 def _verify(endpoint: Endpoint, manifest: Manifest) -> None:
     graphs = list(manifest.graphs)
-    rows = endpoint.query(queries.get("statistics/graphs").text, [
+    rows = endpoint.query(queries.get("void/graphs").text, [
         *(("named-graph-uri", g) for g in graphs)])
     counted = {row["graph"].value: int(row["triples"].value) for row in rows}
     wrong = {g: (counted.get(g, 0), n) for g, n in manifest.graphs.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ....namespaces import DCTERMS
+from ....vocabulary.namespaces import DCTERMS
 from ....store import Store
 from .charts import Bar, bars
 from .data import Known, link, select

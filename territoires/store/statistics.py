@@ -3,7 +3,7 @@ build computes them once (`statistics.json` in the build directory, see `save` a
 server whose build lacks the file (a remote store's, or an older build) computes them once per
 build and application. `seconds` records what that cost.
 
-The queries are territoires/queries/statistics/*.rq; this module stays free of rdflib (query
+The queries are territoires/queries/void/*.rq; this module stays free of rdflib (query
 executors import the store package, which imports it).
 """
 
@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import queries
+from .. import queries
 
 FILE = "statistics.json"
 
 
 @dataclass(frozen=True)
-class Linkset:
+class LinksetStatistics:
     graph: str
     triples: int
     predicates: list[str]
@@ -37,7 +37,7 @@ class Statistics:
     classes: dict[str, int]     # class → distinct instances
     properties: dict[str, int]  # property → distinct triples
     graphs: dict[str, int]      # named graph → triples (quads) in it
-    linksets: list[Linkset]
+    linksets: list[LinksetStatistics]
     seconds: float
 
 
@@ -47,24 +47,24 @@ def compute(store) -> Statistics:
 
     def counts(name: str, **bindings) -> dict[str, int]:
         return {row[0].value: int(row[1].value)
-                for row in store.select(queries.get(f"statistics/{name}"), **bindings)}
+                for row in store.select(queries.get(f"void/{name}"), **bindings)}
 
     # A union merged at query time may hold a triple once per graph; a materialized one not.
     properties = counts("properties" if store.union_materialized else "properties-merged")
     classes = counts("classes")
     graphs = counts("graphs")
-    objects = int(next(iter(store.select(queries.get("statistics/distinct-objects"))))[0].value)
+    objects = int(next(iter(store.select(queries.get("void/distinct-objects"))))[0].value)
     subjects = entities = 0
-    for (subject,) in store.select(queries.get("statistics/subjects")):
+    for (subject,) in store.select(queries.get("void/subjects")):
         subjects += 1
         entities += isinstance(subject, ox.NamedNode) and subject.value.startswith(store.base)
     linksets = []
-    # Every named graph declared a void:Linkset (by its source description): the outward links
+    # Every named graph declared a void:LinksetStatistics (by its source description): the outward links
     # the project publishes, with their size and link predicates.
-    for (graph,) in store.select(queries.get("statistics/linksets")):
+    for (graph,) in store.select(queries.get("void/linksets")):
         predicates = {row["predicate"].value: int(row["triples"].value) for row in store.select(
-            queries.get("statistics/graph-predicates"), graph=graph)}
-        linksets.append(Linkset(graph.value, sum(predicates.values()), sorted(predicates)))
+            queries.get("void/graph-predicates"), graph=graph)}
+        linksets.append(LinksetStatistics(graph.value, sum(predicates.values()), sorted(predicates)))
     return Statistics(sum(properties.values()), entities, subjects, objects, classes, properties,
                       graphs, linksets, round(time.perf_counter() - started, 3))
 
@@ -79,5 +79,5 @@ def load(build_dir: Path | None) -> Statistics | None:
     if path is None or not path.exists():
         return None
     values = json.loads(path.read_text())
-    values["linksets"] = [Linkset(**linkset) for linkset in values["linksets"]]
+    values["linksets"] = [LinksetStatistics(**linkset) for linkset in values["linksets"]]
     return Statistics(**values)

@@ -16,10 +16,10 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from .config import Settings
-from .store import Conflict, NoBuild, open_publication
-from .web.caching.shared import UnsafeDirectory, private_directory
-from .web.context import KEY as CONTEXT
+from ..config import Settings
+from ..store import Conflict, NoBuild, open_publication
+from .caching.shared import UnsafeDirectory, private_directory
+from .context import KEY as CONTEXT
 
 # A client that sends part of a request and stalls holds a gunicorn thread while it is read;
 # past this many seconds without a byte, its connection is dropped and the thread freed.
@@ -38,7 +38,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from .web import create_app
+        from . import create_app
 
         return create_app(self.settings)
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .namespaces import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
-from .sources import Sources
+from ..vocabulary.namespaces import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
+from ..sources import Sources
 from .validate import Report
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")

@@ -2,7 +2,7 @@
 the new build directory.
 
 `territoires build` runs this in a process of its own while it validates (`python -m
-territoires.writer TARGET BASE`, the N-Quads spooled in TARGET by the build's forked child, which
+territoires.build.writer TARGET BASE`, the N-Quads spooled in TARGET by the build's forked child, which
 then becomes this module by exec): the writing is Oxigraph's loader and zlib, native code that
 overlaps the validation's pure Python on another core. A fresh process, because RocksDB's
 background threads do not survive a fork: a process forked from one that had opened a store
@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import statistics, versions
-from .store.local import LocalStore
-from .store.manifest import Manifest
+from ..store import statistics
+from . import versions
+from ..store.local import LocalStore
+from ..store.manifest import Manifest
 
 DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
 SPOOL = ".nquads"          # the sorted N-Quads lines the build hands over

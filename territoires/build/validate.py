@@ -11,9 +11,9 @@ import pyshacl
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .locations import Location, Locations
-from .namespaces import RDF, SH
-from .sources import SourceError, turtle
+from ..vocabulary.locations import Location, Locations
+from ..vocabulary.namespaces import RDF, SH
+from ..sources import SourceError, turtle
 
 
 @dataclass

@@ -1,0 +1,12 @@
+"""`territoires build`: the sources mapped, validated and published as one build, atomically.
+
+    pipeline.py   map → validate, while the writer fills a fresh directory → one atomic rename
+    validate.py   SHACL on the union of the named graphs; findings at their file and line
+    quality.py    the validation report as published: SHACL results and their DQV summary
+    writer.py     the writer process: the store, the dumps, the statistics and the versions
+    versions.py   the published builds kept as dataset versions, with their RDF Patches
+"""
+
+from .pipeline import BuildFailed, build, check, map_sources
+
+__all__ = ["BuildFailed", "build", "check", "map_sources"]
