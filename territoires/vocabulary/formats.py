@@ -111,6 +111,36 @@ def negotiate(offers: Sequence[Format], accept: MIMEAccept | str | None) -> Form
     return None if match is None else by_media_type(match, offers)
 
 
+@dataclass(frozen=True)
+class Negotiated:
+    """A negotiation's outcome: the format chosen (None: none of the offers is acceptable), the
+    offers, and the request header the choice read — what the answer's `Vary` must name, and
+    nothing else (a format named by an extension or a parameter read no header)."""
+    format: Format | None
+    offers: tuple[Format, ...]
+    read: str | None = "Accept"
+
+    @property
+    def vary(self) -> dict[str, str]:
+        """The `Vary` header the choice implies (none when it read no header)."""
+        return {"Vary": self.read} if self.read else {}
+
+    def alternates(self, url: str) -> list[tuple[str, str, str]]:
+        """(url, rel, media type) of each offer, for a `Link` header: the document at `url`
+        in every format it has, each named by its extension."""
+        return [(f"{url}.{f.ext}", "alternate", f.media_type) for f in self.offers]
+
+
+def choose(offers: Sequence[Format], accept: MIMEAccept | str | None,
+           named: Format | None = None, header: str = "Accept") -> Negotiated:
+    """The one negotiation, with what it read: `named` (an extension, a parameter) when given,
+    else the format `accept` (the value of `header`) prefers among `offers`; a named format
+    that is not offered is no format (406)."""
+    if named is not None:
+        return Negotiated(named if named in offers else None, tuple(offers), None)
+    return Negotiated(negotiate(offers, accept), tuple(offers), header)
+
+
 def split_extension(path: str) -> tuple[str, Format | None]:
     """`territoire/x.ttl` → (`territoire/x`, Turtle); a path without a document extension is
     kept."""

@@ -64,8 +64,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
-    app.after_request(_cache_headers)
-    app.after_request(_cors)
+    # Flask runs these last first: CORS, then the cache headers and 304 of the route's kind.
+    for hook in AFTER_REQUEST:
+        app.after_request(hook)
     errors.register(app)
     return app
 
@@ -111,3 +112,7 @@ def _cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
+
+
+# What every answer gets on its way out, whichever package made it.
+AFTER_REQUEST = (_cache_headers, _cors)

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, request, send_from_directory, url_
 
 from ..config import ROOT
 from .caching.policy import cacheable
+from .routing import Route, register
 from .compression import MIN_BYTES, choose, compress, compressible
 
 FOLDER = Path(__file__).parent / "static"
@@ -46,7 +47,6 @@ def asset(name: str) -> str:
     return url_for("assets.static", path=f"{digest(name)}/{name}")
 
 
-@bp.route("/static/<path:path>", methods=["GET", "HEAD"])
 def static(path: str):
     first, _, rest = path.partition("/")
     if rest and _DIGEST.fullmatch(first):
@@ -73,3 +73,7 @@ def _encoded(path: Path, coding: str) -> bytes | None:
     kind = mimetypes.guess_type(path.name)[0] or ""
     data = path.read_bytes()
     return compress(data, coding) if compressible(kind) and len(data) >= MIN_BYTES else None
+
+
+# A fingerprinted file is "static" (the view says so); any other, kept until the next build.
+register(bp, [Route("/static/<path:path>", static, "page")])

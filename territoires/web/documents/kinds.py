@@ -15,7 +15,8 @@ from ...store import Store
 from ..context import context
 from ..hosts import HostMap
 from . import entities, vocabulary
-from .answer import Described, Target
+from ..answer import Described, Target
+from ..memento import history
 from .labels import term_labels
 from .view import ViewBuilder
 
@@ -51,6 +52,11 @@ class Resource:
             document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version)
+
+
+    def history(self, target: Target, root: str) -> list[str]:
+        """A commune, an EPCI or a territory says where its TimeGate and TimeMap are."""
+        return history.original(root, target.thing or "")
 
 
 class _Kept:

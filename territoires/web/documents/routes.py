@@ -16,15 +16,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, request
 
 from ...vocabulary import formats
-from ...vocabulary.formats import split_extension
-from ..caching.policy import cacheable
+from ...vocabulary.formats import Format, split_extension
+from ..answer import Kind, Target, answer, not_found_page, see_other
 from ..caching.responses import keep
 from ..context import hosts, store
 from ..errors import error_response
-from .answer import Target, answer, not_found_page
+from ..routing import Route, register
 from .entities import parameters
 from .kinds import ONTOLOGY, SHAPES, Nothing, Ontology, Resource, Shapes
 
@@ -41,54 +41,63 @@ def _names_something(iri: str) -> bool:
     return store().exists(iri)
 
 
-@bp.route("/id/<path:rest>", methods=["GET", "HEAD"])
 def thing(rest: str):
     keep()
-    cacheable("redirect")
     if not _names_something(store().base + "id/" + rest):
         if formats.negotiate(formats.ERRORS, request.accept_mimetypes) is formats.HTML:
             return Response(not_found_page(store().base + "id/" + rest), status=404,
                             content_type=formats.HTML.content_type)
         return error_response(404, f"Ressource inconnue / unknown resource: {rest}")
     location = f"{hosts().root}doc/{rest}"
-    response = redirect(location, code=303)
-    response.headers["Link"] = f'<{location}>; rel="describedby"'
-    return response
+    return see_other(location, Resource(), Target(store().base + "id/" + rest, f"doc/{rest}",
+                                                   f"id/{rest}"),
+                     links=[(location, "describedby", None)])
 
 
-@bp.route("/doc/<path:rest>", methods=["GET", "HEAD"])
 def document(rest: str):
     stem, fmt = split_extension(rest)
     return _resource(Target(store().base + "id/" + stem, f"doc/{stem}", f"id/{stem}",
                             parameters(request.args)), fmt)
 
 
-@bp.route("/def/<path:rest>", methods=["GET", "HEAD"])
 def definition(rest: str):
     stem, fmt = split_extension(rest)
     target = Target(store().base + f"def/{stem}", f"def/{stem}")
     if target.path == ONTOLOGY:
-        return answer(target, fmt, Ontology())
+        return _answer(target, fmt, Ontology())
     return _resource(replace(target, view=parameters(request.args)), fmt)
 
 
-@bp.route("/graph/<path:rest>", methods=["GET", "HEAD"])
 def graph(rest: str):
     stem, fmt = split_extension(rest)
     return _resource(Target(store().base + f"graph/{stem}", f"graph/{stem}",
                             view=parameters(request.args)), fmt)
 
 
-@bp.route("/shapes/<path:rest>", methods=["GET", "HEAD"])
 def shapes(rest: str):
     stem, fmt = split_extension(rest)
     target = Target(store().base + f"shapes/{stem}", f"shapes/{stem}")
-    return answer(target, fmt, Shapes() if target.path == SHAPES else Nothing())
+    return _answer(target, fmt, Shapes() if target.path == SHAPES else Nothing())
 
 
-def _resource(target: Target, fmt):
+def _resource(target: Target, fmt: Format | None):
     try:
         ox.NamedNode(target.iri)
     except ValueError:
-        return answer(target, fmt, Nothing())
-    return answer(target, fmt, Resource())
+        return _answer(target, fmt, Nothing())
+    return _answer(target, fmt, Resource())
+
+
+def _answer(target: Target, named: Format | None, kind: Kind):
+    """A document in the format its extension names, else in the one Accept prefers."""
+    return answer(target, kind, formats.choose(formats.DOCUMENTS, request.accept_mimetypes,
+                                               named))
+
+
+register(bp, [
+    Route("/id/<path:rest>", thing, "redirect"),
+    Route("/doc/<path:rest>", document, "document"),
+    Route("/def/<path:rest>", definition, "document"),
+    Route("/graph/<path:rest>", graph, "document"),
+    Route("/shapes/<path:rest>", shapes, "document"),
+])

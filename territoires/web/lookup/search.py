@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Response, jsonify, render_template, request
 
 from ...vocabulary import formats
-from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from ..errors import error_response
 from .budget import Budget, OverBudget
@@ -29,19 +29,22 @@ def result_json(index: NameIndex, hit_or_n, root: str) -> dict:
     return item
 
 
-def _listing_format() -> formats.Format:
-    """HTML or JSON: the `format` parameter (`json`, a media type), else Accept."""
+def _listing_format() -> formats.Negotiated:
+    """HTML or JSON: the `format` parameter (`json`, a media type), else Accept (HTML when it
+    accepts neither)."""
     named = request.args.get("format")
     if named:
-        return formats.JSON if named in (formats.JSON.ext, formats.JSON.media_type) \
+        fmt = formats.JSON if named in (formats.JSON.ext, formats.JSON.media_type) \
             else formats.HTML
-    return formats.negotiate(formats.LISTINGS, request.accept_mimetypes) or formats.HTML
+        return formats.choose(formats.LISTINGS, None, fmt)
+    choice = formats.choose(formats.LISTINGS, request.accept_mimetypes)
+    return choice if choice.format else replace(choice, format=formats.HTML)
 
 
-def search_page() -> Response | str:
-    cacheable("lookup")
+def search_page() -> Response:
     q = request.args.get("q", "").strip()
-    fmt = _listing_format()
+    choice = _listing_format()
+    fmt = choice.format
     if len(q) > MAX_Q:
         return error_response(400, f"q: at most {MAX_Q} characters")
     try:
@@ -63,13 +66,14 @@ def search_page() -> Response | str:
     results = [result_json(index, h, root) for h in hits]
     elapsed = time.perf_counter() - started
     if fmt is formats.HTML:
-        return render_template("search.html", q=q, results=results,
+        page = render_template("search.html", q=q, results=results,
                                types=[(t.key, t.name) for t in TYPES],
                                chosen=request.args.get("type", ""), version=live.version,
                                hosts=hosts())
+        return Response(page, content_type=fmt.content_type, headers=choice.vary)
     response = jsonify({"query": q, "version": live.version, "results": results,
                         "seconds": round(elapsed, 4),
                         "index": {"entities": len(index.ids), "keys": len(index.keys),
                                   "build_seconds": round(index.seconds, 3)}})
-    response.headers["Vary"] = "Accept"
+    response.headers.update(choice.vary)
     return response

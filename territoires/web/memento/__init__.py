@@ -13,7 +13,9 @@ and TimeMap are (`Link`). A vintage's datetime is 1 January of its year, 00:00 G
 
     times.py    vintages ↔ HTTP dates, Accept-Datetime, the memento chosen
     state.py    what a memento says, read from the store
-    routes.py   the three routes and the Link headers on original resources
+    history.py  which resources have a history, and the Link headers that lead to it (the
+                answer path adds them to original resources: web/answer.py)
+    routes.py   the three routes (a memento is a document kind of the answer path)
 """
 
 from .routes import bp

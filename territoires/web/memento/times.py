@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+
+
+HEADER = "Accept-Datetime"
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A TimeGate's negotiation in time: the vintage chosen, and the `Vary` it implies."""
+    year: int
+
+    @property
+    def vary(self) -> dict[str, str]:
+        return {"Vary": HEADER.lower()}
 
 
 class BadDatetime(ValueError):
@@ -40,3 +54,9 @@ def choose(years: list[int], when: datetime | None) -> int:
         return ordered[-1]
     begun = [year for year in ordered if moment(year) <= when]
     return begun[-1] if begun else ordered[0]
+
+
+def negotiate(years: list[int], header: str | None) -> Chosen:
+    """The memento an `Accept-Datetime` header (or its absence) asks for; BadDatetime when the
+    header is not an HTTP-date."""
+    return Chosen(choose(years, accept_datetime(header) if header else None))

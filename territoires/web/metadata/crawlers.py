@@ -11,7 +11,6 @@ from flask import Response, abort
 
 from ... import queries
 from ...store import Store
-from ..caching.policy import cacheable
 from ..caching.responses import keep
 from ..context import hosts, per_build, store
 
@@ -38,7 +37,6 @@ def documents(live: Store) -> list[str]:
 
 
 def _xml(root: ET.Element) -> Response:
-    cacheable("page")
     keep(share=True)    # the request and the version decide it; writing 4 MB costs 0.4 s
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(body, mimetype="application/xml")
@@ -76,7 +74,6 @@ def sitemap_page(number: int) -> Response:
 
 
 def robots() -> Response:
-    cacheable("page")
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /", "",
              f"Sitemap: {hosts().root}sitemap.xml", ""]
     return Response("\n".join(lines), mimetype="text/plain")

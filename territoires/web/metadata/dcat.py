@@ -19,7 +19,7 @@ from ... import queries
 from ...vocabulary.namespaces import (DCAT, DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, RDFS, SKOS,
     VCARD, XSD)
 from ...store import Store
-from ..documents.answer import Described, Target
+from ..answer import Described, Target
 from ..hosts import HostMap
 from .dumps import listed
 from .texts import DESCRIPTION, TITLE, metadata_graph, to_quads

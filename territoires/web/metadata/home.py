@@ -8,7 +8,6 @@ from flask import Response, render_template
 from ...vocabulary import formats
 from ... import queries
 from ...store import Store
-from ..caching.policy import cacheable
 from ..context import context, hosts, per_build, store
 from ..http import etag, send
 from ..sparql.examples import examples
@@ -25,7 +24,6 @@ def territories(live: Store) -> list[dict]:
 
 
 def home() -> Response:
-    cacheable("page")
     live = store()
     host = hosts()
     body = render_template("home.html", manifest=live.manifest, version=live.version,

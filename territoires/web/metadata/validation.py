@@ -16,7 +16,7 @@ from ...vocabulary import formats
 from ...vocabulary.namespaces import RDF, SH
 from ...store import Store
 from ..context import per_build
-from ..documents.answer import Described, Target
+from ..answer import Described, Target
 from ..hosts import HostMap
 
 PATH = "validation"

@@ -13,7 +13,7 @@ from ...vocabulary.namespaces import (DCTERMS, FOAF, LICENCE_OUVERTE, OWL, RDF, 
     Vocabulary)
 from ...store import Store
 from ..context import per_build
-from ..documents.answer import Described, Target
+from ..answer import Described, Target
 from ..hosts import HostMap
 from .dumps import listed
 from .texts import DESCRIPTION, TITLE, metadata_graph, to_quads

@@ -23,7 +23,7 @@ from werkzeug.wsgi import wrap_file
 
 from ...vocabulary import formats
 from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
-from ..caching.policy import cacheable
+from ..caching.policy import cacheable, no_store
 from ..caching.responses import keep
 from ..context import context, store
 from ..errors import error_response
@@ -73,6 +73,8 @@ def _answer(query: str, params: MultiDict) -> Response:
               graph_type=graph_type and graph_type.media_type,
               max_bytes=settings.max_result_bytes, form=inspection.form)
     key = None if inspection.services else (job, live.version, live.base)
+    if key is None:   # it reaches another endpoint: the answer is not ours alone to keep
+        no_store()
     if key is not None:   # an answer of ours alone (no SERVICE): cacheable until the next build
         keep()  # a GET's whole response too (caching/responses.py)
         cacheable("sparql")

@@ -38,7 +38,7 @@ def vocabulary_terms(live) -> dict[str, list[str]]:
 
 
 def query_page():
-    cacheable("page")
+    cacheable("page")   # also when /sparql shows it to a browser (that route is "sparql")
     live = store()
     base = live.base
     return render_template("requete.html", query=request.args.get("query", ""),
@@ -47,5 +47,4 @@ def query_page():
 
 
 def prefix_list():
-    cacheable("page")
     return jsonify(prefixes(store().base))

@@ -1,12 +1,17 @@
-"""The routes of the SPARQL package."""
+"""The routes of the SPARQL package, each with what its answers may be kept for (a GET's answer
+of our own data until the next build; endpoint.py says `no_store` for one that reaches another
+endpoint, and POST answers are never kept)."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from ..routing import Route, register
 from . import endpoint, page
 
 bp = Blueprint("sparql", __name__)
-bp.add_url_rule("/sparql", view_func=endpoint.endpoint, methods=["GET", "POST"])
-bp.add_url_rule("/requete", view_func=page.query_page, methods=["GET", "HEAD"])
-bp.add_url_rule("/requete/prefixes.json", view_func=page.prefix_list, methods=["GET", "HEAD"])
+register(bp, [
+    Route("/sparql", endpoint.endpoint, "sparql", methods=("GET", "POST")),
+    Route("/requete", page.query_page, "page"),
+    Route("/requete/prefixes.json", page.prefix_list, "page"),
+])

@@ -1,0 +1,42 @@
+"""Which resources have a history, and the `Link` headers that lead to it (RFC 7089): written
+here once, added by the answer path (web/answer.py) to every original resource that has one,
+and by the TimeGate, the TimeMaps and the mementos to their own answers."""
+
+from __future__ import annotations
+
+from .times import http_date
+
+LINK_FORMAT = "application/link-format"
+# The kinds of resource that have a history (the path after id/).
+KINDS = ("commune/", "commune-deleguee/", "commune-associee/", "arrondissement-municipal/",
+         "epci/", "territoire/")
+
+
+def has_history(path: str) -> bool:
+    """Whether a thing's path (`id/…`) names a kind of resource that has a history."""
+    return path.startswith("id/") and path[3:].startswith(KINDS)
+
+
+def original(root: str, path: str) -> list[str]:
+    """What an original resource says of its history: where its TimeGate and TimeMap are (none
+    for a resource of a kind without history)."""
+    if not has_history(path):
+        return []
+    return [f'<{root}timegate/{path}>; rel="timegate"',
+            f'<{root}timemap/{path}>; rel="timemap"; type="{LINK_FORMAT}"']
+
+
+def mementos(root: str, path: str, years: list[int], chosen: int | None = None) -> list[str]:
+    """The original, its TimeGate and TimeMap, and its mementos: all of them for the TimeMap
+    (`chosen` None), else the chosen one, the first and the last."""
+    links = [f'<{root}{path}>; rel="original"', *original(root, path)]
+    for year in years:
+        rels = ["memento"]
+        if year == years[0]:
+            rels.insert(0, "first")
+        if year == years[-1]:
+            rels.insert(0, "last")
+        if chosen is None or year == chosen or len(rels) > 1:
+            links.append(f'<{root}memento/{year}/{path}>; rel="{" ".join(rels)}"; '
+                         f'datetime="{http_date(year)}"')
+    return links
