@@ -48,3 +48,18 @@ def test_triple_formats_drop_graph_names_and_duplicates():
     quads = [ox.Quad(s, p, ox.Literal("1"), ox.NamedNode(f"http://x/g{i}")) for i in (1, 2)]
     assert formats.serialize(quads, formats.N_TRIPLES, {}).count(b"\n") == 1
     assert formats.serialize(quads, formats.N_QUADS, {}).count(b"\n") == 2
+
+
+def test_a_negotiation_says_the_vary_it_implies():
+    asked = formats.choose(formats.DOCUMENTS, "application/n-triples")
+    assert asked.format is formats.N_TRIPLES and asked.vary == {"Vary": "Accept"}
+    named = formats.choose(formats.DOCUMENTS, "application/n-triples", formats.TURTLE)
+    assert named.format is formats.TURTLE and named.vary == {}   # an extension reads no header
+    assert formats.choose(formats.LISTINGS, "image/png").format is None
+    assert formats.choose(formats.LISTINGS, None, formats.TURTLE).format is None   # not offered
+
+
+def test_a_negotiation_lists_the_alternates_by_extension():
+    alternates = formats.choose(formats.LISTINGS, None).alternates("https://x.fr/changes")
+    assert alternates == [("https://x.fr/changes.html", "alternate", "text/html"),
+                          ("https://x.fr/changes.json", "alternate", "application/json")]

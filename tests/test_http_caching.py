@@ -13,8 +13,12 @@ import pytest
 
 from territoires.build.pipeline import build
 from territoires.config import ROOT
+from flask import Blueprint
+
 from territoires.web.assets import _encoded
 from territoires.web import create_app
+from territoires.web.caching import policy
+from territoires.web.routing import Route, register
 
 from .conftest import copy_with_extra_source, organisation_turtle, settings_for
 
@@ -45,6 +49,79 @@ def test_what_caches_may_keep_per_kind(client, published, path, headers, policy)
     assert response.headers["Cache-Control"] == policy
     assert response.last_modified is not None
     assert response.headers.get("ETag") or path.startswith(("/search", "/reconcile", "/requete"))
+
+
+def test_every_route_declares_its_cache_kind(app):
+    """A route is declared in its package's table with a kind (web/routing.py): none is left to
+    a view that might forget it."""
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 40
+    undeclared = [rule.rule for rule in rules
+                  if getattr(app.view_functions[rule.endpoint], "cache_kind", None)
+                  not in policy.KINDS]
+    assert undeclared == []
+    kinds = {rule.rule: app.view_functions[rule.endpoint].cache_kind for rule in rules}
+    assert kinds["/memento/<int:year>/<path:rest>"] == kinds["/changes"] == "document"
+    assert kinds["/reconcile/v1/match"] == policy.NO_STORE
+
+
+def test_a_route_of_no_known_kind_is_refused():
+    with pytest.raises(ValueError, match="/x: unknown cache kind 'forever'"):
+        register(Blueprint("x", __name__), [Route("/x", lambda: "", "forever")])
+
+
+MEMENTO = "/memento/2023/id/territoire/alliances-luxe-precision-doubs"
+
+
+@pytest.mark.parametrize("path, headers", [
+    (MEMENTO, TURTLE),
+    (MEMENTO + ".nt", {}),
+    ("/timemap/id/epci/242500361", {}),
+    ("/changes", {"Accept": "text/html"}),
+    ("/changes", {"Accept": "application/json"}),
+    ("/changes?format=json", {}),
+])
+def test_mementos_and_changes_are_cached_and_revalidated_like_documents(client, path, headers):
+    first = client.get(path, headers=headers)
+    assert first.status_code == 200, path
+    assert first.headers["Cache-Control"] == BUILD
+    assert first.headers["ETag"] and first.last_modified is not None
+    for validator in ({"If-None-Match": first.headers["ETag"]},
+                      {"If-Modified-Since": first.headers["Last-Modified"]}):
+        for _ in range(2):   # answered by Flask, then replayed by the response cache
+            again = client.get(path, headers={**headers, **validator})
+            assert again.status_code == 304, (path, validator)
+            assert again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_memento_and_its_document_have_different_validators(client):
+    memento = client.get(MEMENTO, headers=TURTLE)
+    document = client.get("/doc/territoire/alliances-luxe-precision-doubs", headers=TURTLE)
+    assert memento.headers["ETag"] != document.headers["ETag"]
+    assert memento.data != document.data
+
+
+def vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+@pytest.mark.parametrize("path, headers, read", [
+    ("/doc/epci/242500361", TURTLE, {"accept"}),
+    ("/doc/epci/242500361.ttl", TURTLE, set()),
+    ("/.well-known/void", TURTLE, {"accept"}),
+    ("/catalogue.ttl", TURTLE, set()),
+    (MEMENTO, TURTLE, {"accept"}),
+    (MEMENTO + ".nt", TURTLE, set()),
+    ("/changes", {"Accept": "application/json"}, {"accept"}),
+    ("/changes?format=json", {"Accept": "application/json"}, set()),
+    ("/search?q=Morteau", {"Accept": "text/html"}, {"accept"}),
+    ("/search?q=Morteau&format=json", {}, set()),
+    ("/timegate/id/epci/242500361", {}, {"accept-datetime"}),
+])
+def test_vary_names_what_the_negotiation_read_and_nothing_else(client, path, headers, read):
+    response = client.get(path, headers={**headers, "Accept-Encoding": "identity"})
+    assert response.status_code in (200, 302), path
+    assert vary(response) - {"accept-encoding"} == read
 
 
 def test_a_redirect_is_cacheable_too(client):

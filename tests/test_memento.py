@@ -136,3 +136,28 @@ def test_no_memento_outside_the_history(server):
     assert fetch(server, "/timegate/id/personne/cedric-bole")[0] == 404
     assert fetch(server, "/memento/2023/id/commune/99999")[0] == 404
     assert fetch(server, f"/memento/2022/{ALLIANCES}")[0] == 404   # labelled in 2023
+
+
+def test_a_memento_is_a_document_with_its_validators_and_alternates(server):
+    """Through the one answer path: ETag, Cache-Control and 304 over the real server, and the
+    Link header of a document (its alternates, canonical URL) beside the memento's own."""
+    url = f"/memento/2023/{ALLIANCES}"
+    status, headers, _ = fetch(server, url, Accept="text/turtle")
+    assert status == 200 and headers["ETag"] and "max-age" in headers["Cache-Control"]
+    found = links(headers["Link"])
+    assert path(found["original"][0][0]) == f"/{ALLIANCES}"
+    assert path(found["canonical"][0][0]) == url
+    assert {path(u) for u, _ in found["alternate"]} >= {url + ".ttl", url + ".nt"}
+    assert path(headers["Content-Location"]) == url + ".ttl"
+    again = fetch(server, url, Accept="text/turtle", **{"If-None-Match": headers["ETag"]})
+    assert again[0] == 304 and again[2] == b""
+    assert fetch(server, url + ".html")[0] == 406   # a memento is offered in RDF only
+
+
+def test_only_resources_with_a_history_point_at_a_timegate(server):
+    status, headers, _ = fetch(server, "/doc/personne/cedric-bole", Accept="text/turtle")
+    assert status == 200
+    assert "timegate" not in links(headers["Link"])
+    status, headers, _ = fetch(server, "/id/personne/cedric-bole")
+    assert status == 303 and "timegate" not in links(headers["Link"])
+    assert "describedby" in links(headers["Link"])
