@@ -18,8 +18,8 @@ published), then answers a conditional GET (`If-None-Match`, `If-Modified-Since`
 | static | fingerprinted assets | a year, immutable |
 | no-store | what must never be kept (POST-only routes) | no-store |
 
-Errors, POST answers and answers of no kind (a request no route took) say `no-store`: nothing private or
-erroneous is kept. The ages are settings (`cache_max_age`, `cache_sparql_max_age`,
+Errors, POST answers and answers of no kind (a request no route took) say `no-store`: nothing
+private or erroneous is kept. The ages are settings (`cache_max_age`, `cache_sparql_max_age`,
 `cache_stale_while_revalidate`, `cache_stale_if_error`).
 """
 

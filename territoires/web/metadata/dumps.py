@@ -51,15 +51,16 @@ def index():
     cacheable("page")
     live = store()
     dumps = listed(live)
-    if formats.negotiate(formats.LISTINGS, request.accept_mimetypes) is formats.JSON:
+    choice = formats.choose(formats.LISTINGS, request.accept_mimetypes)
+    if choice.format is formats.JSON:
         response = jsonify({"version": live.version, "dumps": [
             {"kind": d.kind, "name": d.name, "bytes": d.bytes, "media_type": d.media_type,
              "title": d.title, "url": f"{hosts().root}dump/{d.name}", "encoding": "gzip"}
             for d in dumps]})
-        response.headers["Vary"] = "Accept"
+        response.headers.update(choice.vary)
         return response
     body = render_template("dumps.html", dumps=dumps, version=live.version).encode()
-    return send(body, formats.HTML, etag(live.version, "dumps", hosts().root), {"Vary": "Accept"})
+    return send(body, formats.HTML, etag(live.version, "dumps", hosts().root), choice.vary)
 
 
 def dump(name: str):
