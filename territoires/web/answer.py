@@ -6,9 +6,9 @@ The path does, for all of them and the same way: the format (named, or negotiate
 bodies, 404, the `Link` header (the alternates, the canonical URL, what the document describes,
 and, for a kind that has a history, where it is: `history`, memento/history.py),
 `Content-Location`, the ETag and 304. What a route's answers may be kept for is declared with
-the route (web/routing.py); what to describe and how to show it to people is the kind's: this module asks
-it for the triples (`describe`), for HTML for the page (`page`), for another format that is not
-RDF (JSON) for its bytes (`data`), and never goes back.
+the route (web/routing.py). What to describe and how to show it to people is the kind's: this
+module asks it for the triples (`describe`), for HTML for the page (`page`), for another format
+that is not RDF (JSON) for its bytes (`data`), and never goes back.
 """
 
 from __future__ import annotations
