@@ -48,6 +48,10 @@ def test_versions_are_kept_with_their_changes_and_patch(data_copy, tmp_path):
 
     patch = client.get(f"/changes/{second.version}.rdfp")
     assert patch.status_code == 200 and patch.content_type.startswith("application/rdf-patch")
+    assert patch.headers["ETag"] and patch.headers["Cache-Control"].startswith("public")
+    again = client.get(f"/changes/{second.version}.rdfp",
+                       headers={"If-None-Match": patch.headers["ETag"]})
+    assert again.status_code == 304
     lines = patch.data.decode().splitlines()
     assert lines[0] == f"H id <urn:territoires:version:{second.version}> ."
     assert f"H prev <urn:territoires:version:{first.version}> ." in lines

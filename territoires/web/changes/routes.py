@@ -65,8 +65,10 @@ def patch(version: str):
         return error_response(404, f"version inconnue ou sans changements / unknown version "
                                    f"or no changes kept: {version}")
     body = gzip.decompress(entry["patch"].read_bytes())
-    return send(body, PATCH, etag(version, "patch"),
-                {"Content-Disposition": f'attachment; filename="{version}.rdfp"'})
+    response = send(body, PATCH, etag(version, "patch"),
+                    {"Content-Disposition": f'attachment; filename="{version}.rdfp"'})
+    response.content_type = PATCH.media_type + "; charset=utf-8"   # RDF Patch is UTF-8 text
+    return response
 
 
 register(bp, [
