@@ -40,6 +40,10 @@ from .sparql_client import (ANSWERS, HttpError, NoAnswer, Reply, SparqlClient, S
 from .switch import Switch
 
 REFRESH_SECONDS = 5.0
+VIRTUOSO_TIMEOUT = "Virtuoso S1T00"   # the SQL state of a query stopped at its time limit
+EMPTY_GRAPH = "urn:x-territoires:no-graph"   # names no graph: an empty side of a dataset
+CONTAINED = {formats.N_QUADS.media_type: formats.N_TRIPLES.media_type,
+             formats.TRIG.media_type: formats.TURTLE.media_type}
 STORE_TIMEOUT = 60.0        # the front end's own queries (documents, statistics, indexes)
 
 
@@ -111,8 +115,45 @@ def cut_short(reply: Reply) -> tuple[str, str] | None:
 
 
 def dataset_parameters(default_graphs, named_graphs) -> list[tuple[str, str]]:
-    return [*(("default-graph-uri", g) for g in default_graphs or ()),
-            *(("named-graph-uri", g) for g in named_graphs or ())]
+    """The protocol's dataset. Given one side only, the other is empty (SPARQL 1.1 Protocol),
+    which is said by naming a graph no store holds: Virtuoso would take every graph instead."""
+    if not default_graphs and not named_graphs:
+        return []
+    return [*(("default-graph-uri", g) for g in default_graphs or (EMPTY_GRAPH,)),
+            *(("named-graph-uri", g) for g in named_graphs or (EMPTY_GRAPH,))]
+
+
+def accept_header(offers) -> str:
+    """The media types asked of the store: the negotiated ones, each followed by the syntax it
+    contains (a store without N-Quads or TriG answers a graph in N-Triples or Turtle, which are
+    valid N-Quads and TriG as they are)."""
+    asked = list(offers)
+    asked += [f"{CONTAINED[m]};q=0.5" for m in offers
+              if m in CONTAINED and CONTAINED[m] not in offers]
+    return ", ".join(asked)
+
+
+def syntax_error(query: str) -> str | None:
+    """pyoxigraph's words for a query a store refused as malformed, so that a syntax error reads
+    the same whichever store is behind (None: pyoxigraph reads it, the store's words stand).
+    Parsed on an empty in-memory store, and not at all if the query may call a SERVICE (an
+    ASK is evaluated at once: it must reach nothing)."""
+    if "SERVICE" in query.upper():
+        return None
+    try:
+        ox.Store().query(query)
+    except SyntaxError as error:
+        return str(error)
+    except (OSError, ValueError, TypeError):
+        return None
+    return None
+
+
+def answered_as(media_type: str, offers) -> str | None:
+    """Which offered media type a store's answer is (its own, or one that contains it)."""
+    if media_type in offers:
+        return media_type
+    return next((m for m in offers if CONTAINED.get(m) == media_type), None)
 
 
 # ---- the store -------------------------------------------------------------------------------
@@ -171,23 +212,35 @@ class RemoteStore(BuildStore):
         else:
             dataset = dataset_parameters(job.default_graphs, job.named_graphs)
         deadline = time.monotonic() + timeout
-        try:
-            reply = self.client.post_query(job.query, dataset, ", ".join(offers), timeout)
-        except NoAnswer:
-            raise TimedOut() from None
-        except SparqlError as error:
-            raise StoreUnavailable(f"the store {error}") from None
+        reply = self._post(job.query, dataset, accept_header(offers), timeout)
+        contained = [CONTAINED[m] for m in offers if m in CONTAINED]
+        if reply.status == 406 and contained:
+            # A store that refuses the whole Accept for one type it lacks (Virtuoso and
+            # N-Quads): asked again for the syntaxes contained in the negotiated ones.
+            self._refusal(reply, job.query, job.form, timeout)
+            reply = self._post(job.query, dataset, ", ".join(contained),
+                               max(0.001, deadline - time.monotonic()))
         if reply.status != 200:
-            return Answer(self._refusal(reply, job.form, timeout))
+            return Answer(self._refusal(reply, job.query, job.form, timeout))
         if cut := cut_short(reply):
             return self._cut(cut, job.form)
         fmt = formats.by_media_type(reply.media_type, (*formats.RESULTS, *formats.GRAPHS))
-        if fmt is None or fmt.media_type not in offers:
+        media_type = answered_as(fmt.media_type, offers) if fmt is not None else None
+        if media_type is None:
             self.client.drop()
             raise StoreUnavailable(f"the store {self.client.url} answered in "
                                    f"'{reply.media_type}', not in {', '.join(offers)}")
         return self._copy(reply, deadline, job.max_bytes,
-                          Outcome("ok", fmt.media_type, offers[fmt.media_type]))
+                          Outcome("ok", media_type, offers[media_type]))
+
+    def _post(self, query: str, dataset: list[tuple[str, str]], accept: str,
+              timeout: float) -> Reply:
+        try:
+            return self.client.post_query(query, dataset, accept, timeout)
+        except NoAnswer:
+            raise TimedOut() from None
+        except SparqlError as error:
+            raise StoreUnavailable(f"the store {error}") from None
 
     def _cut(self, cut: tuple[str, str], form: str) -> Answer:
         """A store's answer that says it is not whole: never a 200 (its time limit is a
@@ -198,16 +251,18 @@ class RemoteStore(BuildStore):
             raise TimedOut()
         return Answer(Outcome("error", f"the store {message}", form))
 
-    def _refusal(self, reply: Reply, form: str, timeout: float) -> Outcome:
+    def _refusal(self, reply: Reply, query: str, form: str, timeout: float) -> Outcome:
         try:
             body = self.client.read_all(reply, timeout)
         except SparqlError as error:
             raise StoreUnavailable(f"the store {error}") from None
         message = body[:2000].decode("utf-8", "replace").strip()
         if reply.status == 400:     # the protocol's answer to a malformed query
-            return Outcome("syntax", message, form)
+            return Outcome("syntax", syntax_error(query) or message, form)
         if reply.status == 406:
             return Outcome("not-acceptable", "", form)
+        if reply.status == 500 and VIRTUOSO_TIMEOUT in message:
+            raise TimedOut()        # Virtuoso past its MaxQueryExecutionTime
         if reply.status == 500:     # the engine failed on this query
             return Outcome("error", message, form)
         raise StoreUnavailable(f"the store {self.client.url} answered {reply.status}: "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import platform
 import socket
 import sys
@@ -325,9 +326,25 @@ def parse_answer(body: bytes, reply: Reply, url: str):
     fmt = formats.by_media_type(reply.media_type, (formats.RESULTS_JSON, formats.N_TRIPLES))
     try:
         if fmt is formats.RESULTS_JSON:
+            if b'"bnode"' in body:
+                body = _blank_nodes_renamed(body)
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         if fmt is formats.N_TRIPLES:
             return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as error:
         raise SparqlError(f"{url}: unreadable answer ({error})", True) from None
     raise SparqlError(f"{url} answered in an unexpected format '{reply.media_type}'", True)
+
+
+def _blank_nodes_renamed(body: bytes) -> bytes:
+    """SPARQL JSON results whose blank node labels are valid ones: Virtuoso names them
+    `nodeID://b10001`, which no RDF syntax allows (pyoxigraph refuses them). Each label maps to
+    one valid label, and two labels never to the same one (`_` and every other character that
+    is neither a letter nor a digit are written as `_` and their code point in hex)."""
+    results = json.loads(body)
+    for row in results.get("results", {}).get("bindings", ()):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_"
+                                        for c in term["value"])
+    return json.dumps(results).encode()
