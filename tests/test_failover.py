@@ -72,7 +72,7 @@ def pair(loaded, settings, tmp_path):
     nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)],
                              stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 15
-    while _status(listen, "GET", "/sparql?query=ASK%7B%7D") is None:
+    while (_status(listen, "GET", "/sparql?query=ASK%7B%7D") or (0,))[0] != 200:
         assert nginx.poll() is None, nginx.stderr.read()
         assert time.monotonic() < deadline, "nginx did not answer"
         time.sleep(0.1)
