@@ -446,26 +446,41 @@ SQL_QUERY_TIMEOUT = 0
 SQL_TXN_TIMEOUT = 0
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_seconds}
 DefaultGraph =
 """
 
 
-def start_virtuoso(dump_nq: Path, work: Path, limit: float = 120) -> Server:
+@dataclass
+class Virtuoso:
+    """A Virtuoso of our own: its server (HTTP port, process) and its SQL console (isql)."""
+    server: Server
+    isql_binary: str
+    sql_port: int
+
+    def isql(self, statement: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([self.isql_binary, f"{HOST}:{self.sql_port}", "dba", "dba",
+                               f"exec={statement}"], capture_output=True, text=True,
+                              timeout=timeout)
+
+
+def start_virtuoso_instance(work: Path, limit: float = 120, max_rows: int = 1_000_000,
+                            max_seconds: int = 60, allowed: Path | None = None) -> Virtuoso:
+    """An empty Virtuoso (installed from Debian if missing) in `work/virtuoso`, on free loopback
+    ports, with its result cap (`ResultSetMaxRows`) and time limit (`MaxQueryExecutionTime`);
+    `allowed` is a directory it may bulk-load from. Stopped by `server.stop()` (a clean
+    shutdown through isql, then its process group)."""
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
     if not binary or not isql:
         binary, isql = _install_virtuoso()
     db = work / "virtuoso"
     db.mkdir()
-    dumps = work / "virtuoso-load"
-    dumps.mkdir()
-    shutil.copy(dump_nq, dumps / "territoires.nq.gz")
     http_port, sql_port = free_port(), free_port()
-    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, dumps=dumps, host=HOST,
-                                                         sql_port=sql_port,
-                                                         http_port=http_port))
+    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
+        db=db, dumps=allowed or db, host=HOST, sql_port=sql_port, http_port=http_port,
+        max_rows=max_rows, max_seconds=max_seconds))
     version = subprocess.run([binary, "-?"], capture_output=True, text=True)
     first = next((line for line in (version.stdout + version.stderr).splitlines()
                   if "Version" in line), "virtuoso-opensource")
@@ -473,17 +488,22 @@ def start_virtuoso(dump_nq: Path, work: Path, limit: float = 120) -> Server:
                     version=first.strip())
     argv = [binary, "+foreground", "+configfile", str(db / "virtuoso.ini")]
     _started(server, argv, work / "virtuoso.log", limit, cwd=db)
+    instance = Virtuoso(server, isql, sql_port)
+    server.stopper = lambda: instance.isql("shutdown;", 30)
+    return instance
 
-    def isql_run(statement: str, timeout: float) -> subprocess.CompletedProcess:
-        return subprocess.run([isql, f"{HOST}:{sql_port}", "dba", "dba", f"exec={statement}"],
-                              capture_output=True, text=True, timeout=timeout)
 
-    server.stopper = lambda: isql_run("shutdown;", 30)
+def start_virtuoso(dump_nq: Path, work: Path, limit: float = 120) -> Server:
+    dumps = work / "virtuoso-load"
+    dumps.mkdir()
+    shutil.copy(dump_nq, dumps / "territoires.nq.gz")
+    instance = start_virtuoso_instance(work, limit, allowed=dumps)
+    server = instance.server
     try:
         started = time.perf_counter()
-        done = isql_run(f"ld_dir('{dumps}', 'territoires.nq.gz', 'urn:bench:unused'); "
-                        "rdf_loader_run(); checkpoint; "
-                        "select ll_file, ll_state, ll_error from DB.DBA.LOAD_LIST;", 600)
+        done = instance.isql(f"ld_dir('{dumps}', 'territoires.nq.gz', 'urn:bench:unused'); "
+                             "rdf_loader_run(); checkpoint; "
+                             "select ll_file, ll_state, ll_error from DB.DBA.LOAD_LIST;", 600)
         server.load_s = round(time.perf_counter() - started, 2)
         if done.returncode != 0 or "NULL" not in done.stdout.split("ll_error")[-1]:
             raise NotAvailable(f"bulk load failed: {(done.stdout + done.stderr).strip()[-400:]}")

@@ -17,7 +17,7 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from territoires.store.publish import GraphStoreClient
+from territoires.store.sparql_client import SparqlClient
 from territoires.store import Manifest
 from territoires.store.remote import (REFRESH_SECONDS, publication_graph, publication_triples,
     shapes_graph, validation_graph)
@@ -235,7 +235,7 @@ def test_the_front_end_follows_the_publication_graph(server, loaded, published):
 
     def publish_version(version: str) -> None:
         triples = publication_triples(Manifest(**{**manifest, "version": version}))
-        GraphStoreClient(gsp).put(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        SparqlClient(gsp).put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         time.sleep(REFRESH_SECONDS)
         wait_until_served(server, version)
 

@@ -34,11 +34,11 @@ from .command import (
     SparqlClient,
     SparqlError,
     command,
+    linker_agent,
     linker_for,
     read_codes,
     run,
-    user_agent,
 )
 
 __all__ = ["KINDS", "LINKERS", "Linker", "LinkRun", "SparqlClient", "SparqlError", "command",
-           "linker_for", "read_codes", "run", "user_agent"]
+           "linker_agent", "linker_for", "read_codes", "run"]

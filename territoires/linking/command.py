@@ -8,13 +8,19 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from ..store.sparql_client import Retries, SparqlClient, SparqlError, user_agent
 from . import insee, wikidata
-from .client import SparqlClient, SparqlError, user_agent
 from .codes import KINDS, CodesError, read_codes
 from .linker import Linker, LinkRun, run
 
 DEFAULT_REFERENCE_DATE = date(2026, 1, 1)   # the COG 2026 of data/reference/
 LINKERS = ("wikidata", "insee")
+BACKOFF = 2.0   # seconds before the first retry; doubles on each
+
+
+def linker_agent(contact: str = "", home: str = "") -> str:
+    """The linkers' User-Agent: their own product name, with the operator's contact."""
+    return user_agent(contact, home, product="territoires-linker")
 
 
 def linker_for(name: str, reference_date: date = DEFAULT_REFERENCE_DATE) -> Linker:
@@ -44,10 +50,11 @@ def command(args, settings) -> int:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1
     contact = args.contact if args.contact is not None else os.environ.get("TERRITOIRES_CONTACT", "")
-    client = SparqlClient(args.endpoint or linker.endpoint, user_agent(contact, settings.base_uri),
-                          timeout=args.timeout, retries=args.retries, log=_stderr)
+    client = SparqlClient(args.endpoint or linker.endpoint,
+                          linker_agent(contact, settings.base_uri), timeout=args.timeout,
+                          retries=Retries(args.retries, BACKOFF), log=_stderr)
     output = Path(args.output) if args.output else settings.data_dir / "links" / args.target
-    say(f"[{args.target}] {sum(map(len, codes.values())):,} codes → {client.endpoint} "
+    say(f"[{args.target}] {sum(map(len, codes.values())):,} codes → {client.url} "
         f"(User-Agent: {client.agent})")
     try:
         outcome = run(linker, client, codes, output, batch_size=args.batch_size,

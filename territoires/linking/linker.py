@@ -29,7 +29,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import queries
-from .client import SparqlClient
+from ..store.sparql_client import SparqlClient
+from . import turtle
 
 STATE = "progression.json"
 LINKS = "liens.ttl"
@@ -118,7 +119,7 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
         raise ValueError("batch size must be at least 1")
     output.mkdir(parents=True, exist_ok=True)
     targets = {kind: linker.target(kind) for kind in codes}
-    fingerprint = _fingerprint(linker, client.endpoint, targets.values())
+    fingerprint = _fingerprint(linker, client.url, targets.values())
     state_path = output / STATE
     state = _load_state(state_path, fingerprint, restart, progress)
     done: dict = state["batches"]
@@ -146,7 +147,7 @@ def run(linker: Linker, client: SparqlClient, codes: dict[str, list[str]], outpu
             candidates[(kind, code)] = answers[code]
     _decide(linker, list(codes), candidates, outcome)
     written_on = today or date.today()
-    outcome.files = _write_outputs(linker, client.endpoint, targets.values(), outcome, output,
+    outcome.files = _write_outputs(linker, client.url, targets.values(), outcome, output,
                                    reference_date, written_on, (state["started"], _now()),
                                    batch_size)
     state_path.unlink(missing_ok=True)
@@ -250,7 +251,7 @@ def _write_outputs(linker: Linker, endpoint: str, targets, outcome: LinkRun, out
                    batch_size: int) -> list[Path]:
     # The description last: it is what makes the directory a source, and it counts the links.
     files = [output / LINKS, output / REPORT, output / DESCRIPTION]
-    _write_text(files[0], links_turtle(linker, outcome))
+    _write_text(files[0], turtle.links_turtle(linker, outcome.links, REPORT))
     report = {
         "linker": linker.name, "graph": f"graph/{linker.graph}", "endpoint": endpoint,
         "retrieved_on": written_on.isoformat(),
@@ -261,100 +262,14 @@ def _write_outputs(linker: Linker, endpoint: str, targets, outcome: LinkRun, out
         "problems": outcome.problems,
     }
     _write_text(files[1], json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    _write_text(files[2], description_turtle(linker, endpoint, list(targets), len(outcome.links),
-                                             written_on, times, batch_size))
+    _write_text(files[2], turtle.description_turtle(linker, endpoint, list(targets),
+                                                    len(outcome.links), written_on, times,
+                                                    batch_size))
     return files
-
-
-def links_turtle(linker: Linker, outcome: LinkRun) -> str:
-    curie, namespace = linker.predicate
-    prefix = curie.split(":")[0]
-    lines = [f"# Links to {linker.name}, written by `territoires link {linker.name}`: do not edit.",
-             f"# One {curie} per code with exactly one candidate; see {REPORT} for the others.",
-             f"@prefix {prefix}: <{namespace}> .", ""]
-    kind = None
-    for link_kind, code, item in outcome.links:
-        if link_kind != kind:
-            if kind is not None:
-                lines.append("")
-            lines.append(f"# {link_kind}")
-            kind = link_kind
-        lines.append(f"<id/{link_kind}/{code}> {curie} <{_iri(item)}> .")
-    return "\n".join(lines) + "\n"
-
-
-def description_turtle(linker: Linker, endpoint: str, targets: list[EntityKind], count: int,
-                       retrieved_on: date, times: tuple[str, str], batch_size: int) -> str:
-    started, ended = times
-    curie, namespace = linker.predicate
-    prefix = curie.split(":")[0]
-    graph = f"graph/{linker.graph}"
-    activities = [f"<{graph}#requete-{t.kind}>" for t in targets]
-    lines = [
-        f"# Description of graph/{linker.graph}, written by `territoires link {linker.name}`.",
-        "@prefix ti: <def/territoires#> .",
-        "@prefix dcterms: <http://purl.org/dc/terms/> .",
-        "@prefix prov: <http://www.w3.org/ns/prov#> .",
-        "@prefix pav: <http://purl.org/pav/> .",
-        "@prefix void: <http://rdfs.org/ns/void#> .",
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
-    ]
-    if prefix not in ("rdfs", "prov", "void", "dcterms"):
-        lines.append(f"@prefix {prefix}: <{namespace}> .")
-    lines += [
-        "",
-        f"<{graph}> a ti:SourceGraph , void:Linkset ;",
-        f"    dcterms:title {_string(linker.title_fr)}@fr , {_string(linker.title_en)}@en ;",
-        f"    rdfs:comment {_long(linker.comment_fr)}@fr ,",
-        f"        {_long(linker.comment_en)}@en ;",
-        f"    prov:wasDerivedFrom <{_iri(endpoint)}> ;",
-        f"    prov:wasGeneratedBy {' , '.join(activities)} ;",
-        f"    dcterms:source <{_iri(linker.source)}> ;",
-        f"    dcterms:license <{_iri(linker.licence)}> ;",
-        f"    pav:retrievedOn \"{retrieved_on.isoformat()}\"^^xsd:date ;",
-        "    void:subjectsTarget <> ;",
-        f"    void:objectsTarget <{_iri(linker.objects_target)}> ;",
-        f"    void:linkPredicate {curie} ;",
-        f"    void:triples {count} .",
-    ]
-    for activity, target in zip(activities, targets):
-        lines += [
-            "",
-            f"{activity} a prov:Activity ;",
-            f"    rdfs:label {_string('Requête SPARQL : ' + target.label_fr)}@fr , "
-            f"{_string('SPARQL query: ' + target.label_en)}@en ;",
-            f"    prov:used <{_iri(endpoint)}> ;",
-            f"    prov:startedAtTime \"{started}\"^^xsd:dateTime ;",
-            f"    prov:endedAtTime \"{ended}\"^^xsd:dateTime ;",
-            f"    rdfs:comment {_long(_provenance_text(target, batch_size))} .",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _provenance_text(target: EntityKind, batch_size: int) -> str:
-    return (f"# Sent in batches of at most {batch_size} codes of our {target.kind} entities, "
-            f"bound to ?code as string literals"
-            + (" (also typed " + ", ".join(target.datatypes) + ")" if target.datatypes else "")
-            + ".\n" + target.template.strip())
-
-
-def _string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)   # a valid Turtle short string
-
-
-def _long(text: str) -> str:
-    return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""'
 
 
 def _is_iri(text: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]+$", text))
-
-
-def _iri(text: str) -> str:
-    if any(c in text for c in '<>"{}|^`\\ \n\t'):
-        raise ValueError(f"not an IRI: {text!r}")
-    return text
 
 
 def _write_text(path: Path, text: str) -> None:

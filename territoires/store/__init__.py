@@ -3,6 +3,10 @@
     Store, Publication   what the server asks of a build's data, and of the live build (here)
     local.py             the embedded Oxigraph store of a build on this machine (the default)
     remote.py            a SPARQL 1.1 store loaded by `territoires publish` (`serve --store URL`)
+    publish.py           `territoires publish`: a build loaded into a remote store (GSP)
+    sparql_client.py     the one SPARQL HTTP client (remote store, publish, linkers): keep-alive,
+                         User-Agent, timeouts, retries honouring Retry-After, errors in words
+    http_auth.py         credentials in a store's URL, as basic or digest when the server asks
     base.py              what both share once they can run a query (documents, statistics…)
     describe.py          a resource's document, read with three selective queries
     manifest.py          a build's manifest: its version, base, graphs, dumps and settings

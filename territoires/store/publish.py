@@ -16,52 +16,68 @@ from __future__ import annotations
 import gzip
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from .. import queries
 from ..config import Settings
 from . import Conflict, Manifest, StoreUnavailable
-from .remote import (Endpoint, publication_graph, publication_triples, read_manifest, shapes_graph,
-    validation_graph)
+from .remote import (publication_graph, publication_triples, read_manifest, run_query,
+    shapes_graph, store_client, validation_graph)
+from .sparql_client import Retries, SparqlClient, SparqlError, user_agent
 
 REQUEST_TIMEOUT = 600.0
+# A store busy loading (503, 429) or a connection dropped: PUT and DELETE are idempotent.
+RETRIES = Retries(3, backoff=2.0)
 
 
 class PublishFailed(Exception):
     pass
 
 
+def graph_store(gsp_url: str, base: str) -> SparqlClient:
+    """The Graph Store Protocol client: credentials in the URL (basic or digest), retries."""
+    return SparqlClient(gsp_url, user_agent(home=base), timeout=REQUEST_TIMEOUT, retries=RETRIES)
+
+
 def publish(settings: Settings, gsp_url: str, query_url: str, say=lambda _: None) -> Manifest:
     """Load the current build into the store; returns the manifest published."""
     build = settings.current_build.resolve()
     manifest = Manifest.read(build)     # dated by its file: when it was built
-    endpoint = Endpoint(query_url)
+    endpoint = store_client(query_url, manifest.base_uri)
     previous = read_manifest(endpoint, manifest.base_uri)
-    client = GraphStoreClient(gsp_url)
+    client = graph_store(gsp_url, manifest.base_uri)
+    client.log = say
+    try:
+        _load(client, build, manifest, say)
+        _verify(endpoint, manifest)
+        for graph in sorted(set(previous.graphs if previous else ()) - set(manifest.graphs)):
+            say(f"DELETE {graph} (no longer in the build)")
+            client.delete_graph(graph)
+        client.put_graph(publication_graph(manifest.base_uri), ox.serialize(
+            publication_triples(manifest), format=ox.RdfFormat.N_TRIPLES))
+    except SparqlError as error:
+        raise PublishFailed(f"{error} — the previous publication graph is left as it was") \
+            from None
+    return manifest
+
+
+def _load(client: SparqlClient, build: Path, manifest: Manifest, say) -> None:
+    """Every graph of the build PUT, then the shapes and the validation report beside them."""
     with tempfile.TemporaryDirectory(prefix="territoires-publish-") as scratch:
         files = split_graphs(build / manifest.dumps["nq"]["file"], Path(scratch))
         for graph, count in manifest.graphs.items():
             say(f"PUT {graph} ({count:,} triples)")
-            client.put(graph, files[graph].read_bytes())
+            client.put_graph(graph, files[graph].read_bytes())
     if manifest.shapes:
         say(f"PUT {shapes_graph(manifest.base_uri)} (the shapes)")
-        client.put(shapes_graph(manifest.base_uri), (build / manifest.shapes).read_bytes())
+        client.put_graph(shapes_graph(manifest.base_uri), (build / manifest.shapes).read_bytes())
     if manifest.validation:
         say(f"PUT {validation_graph(manifest.base_uri)} (the validation report)")
-        client.put(validation_graph(manifest.base_uri),
-                   (build / manifest.validation).read_bytes())
-    _verify(endpoint, manifest)
-    for graph in sorted(set(previous.graphs if previous else ()) - set(manifest.graphs)):
-        say(f"DELETE {graph} (no longer in the build)")
-        client.delete(graph)
-    client.put(publication_graph(manifest.base_uri),
-               ox.serialize(publication_triples(manifest), format=ox.RdfFormat.N_TRIPLES))
-    return manifest
+        client.put_graph(validation_graph(manifest.base_uri),
+                         (build / manifest.validation).read_bytes())
 
 
 def split_graphs(nquads: Path, scratch: Path) -> dict[str, Path]:
@@ -83,9 +99,9 @@ def split_graphs(nquads: Path, scratch: Path) -> dict[str, Path]:
     return files
 
 
-def _verify(endpoint: Endpoint, manifest: Manifest) -> None:
+def _verify(endpoint: SparqlClient, manifest: Manifest) -> None:
     graphs = list(manifest.graphs)
-    rows = endpoint.query(queries.get("void/graphs").text, [
+    rows = run_query(endpoint, queries.get("void/graphs").text, [
         *(("named-graph-uri", g) for g in graphs)])
     counted = {row["graph"].value: int(row["triples"].value) for row in rows}
     wrong = {g: (counted.get(g, 0), n) for g, n in manifest.graphs.items()
@@ -94,44 +110,6 @@ def _verify(endpoint: Endpoint, manifest: Manifest) -> None:
         raise PublishFailed("the store does not hold what was sent: " + "; ".join(
             f"{g}: {got:,} triples, not {n:,}" for g, (got, n) in wrong.items())
             + " — the previous publication graph is left as it was")
-
-
-class GraphStoreClient:
-    """SPARQL 1.1 Graph Store Protocol writes; credentials may be in the URL (basic or digest)."""
-
-    def __init__(self, url: str):
-        parts = urlsplit(url)
-        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-        self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-        handlers = []
-        if parts.username:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, self.url, unquote(parts.username),
-                                   unquote(parts.password or ""))
-            handlers = [urllib.request.HTTPBasicAuthHandler(passwords),
-                        urllib.request.HTTPDigestAuthHandler(passwords)]
-        self.opener = urllib.request.build_opener(*handlers)
-
-    def put(self, graph: str, body: bytes) -> None:
-        self._send("PUT", graph, body)
-
-    def delete(self, graph: str) -> None:
-        self._send("DELETE", graph, None, missing_ok=True)
-
-    def _send(self, method: str, graph: str, body: bytes | None, missing_ok: bool = False) -> None:
-        separator = "&" if "?" in self.url else "?"
-        url = f"{self.url}{separator}graph={quote(graph, safe='')}"
-        headers = {"Content-Type": "application/n-triples"} if body is not None else {}
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
-        try:
-            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
-            if not (missing_ok and error.code == 404):
-                detail = error.read()[:500].decode("utf-8", "replace").strip()
-                raise PublishFailed(f"{method} {url}: {error.code} {detail}") from None
-        except OSError as error:
-            raise PublishFailed(f"{method} {url}: {error}") from None
 
 
 def default_query_url(gsp_url: str) -> str | None:

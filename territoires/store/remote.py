@@ -11,21 +11,19 @@ them. A user's query with its own FROM, or with the protocol's dataset, is sent 
 
 `RemoteStore` answers as the embedded store does, with pyoxigraph's own objects parsed from the
 store's answers; callers need not know which store they read. The protocol has no parameters,
-so values are bound by `VALUES` blocks. Requests use one keep-alive connection per thread and
-endpoint.
+so values are bound by `VALUES` blocks. Requests go through the project's one SPARQL client
+(`sparql_client.py`: a keep-alive connection per thread). A store that says its answer is not
+whole (Virtuoso's result cap, its "anytime" answers past its time limit: `cut_short`) never
+yields a 200 nor a silently short result.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import socket
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote, urlencode, urlsplit
 
 import pyoxigraph as ox
 
@@ -37,11 +35,16 @@ from .base import BuildStore
 from .errors import Conflict, NoBuild, StoreUnavailable, TimedOut
 from .jobs import Answer, Job, Outcome
 from .manifest import Manifest, ManifestError
+from .sparql_client import (ANSWERS, HttpError, NoAnswer, Reply, SparqlClient, SparqlError,
+    parse_answer, user_agent)
 from .switch import Switch
 
 REFRESH_SECONDS = 5.0
+VIRTUOSO_TIMEOUT = "Virtuoso S1T00"   # the SQL state of a query stopped at its time limit
+EMPTY_GRAPH = "urn:x-territoires:no-graph"   # names no graph: an empty side of a dataset
+CONTAINED = {formats.N_QUADS.media_type: formats.N_TRIPLES.media_type,
+             formats.TRIG.media_type: formats.TURTLE.media_type}
 STORE_TIMEOUT = 60.0        # the front end's own queries (documents, statistics, indexes)
-_ANSWERS = f"{formats.RESULTS_JSON.media_type}, {formats.N_TRIPLES.media_type}"
 
 
 def publication_graph(base: str) -> str:
@@ -68,117 +71,89 @@ def publication_triples(manifest: Manifest) -> list[ox.Triple]:
     )]
 
 
-# ---- HTTP ------------------------------------------------------------------------------------
+# ---- our own queries -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    media_type: str          # without parameters, lower case
-    response: http.client.HTTPResponse
-    connection: "Endpoint"
+def store_client(url: str, home: str | None = None, timeout: float = STORE_TIMEOUT) -> SparqlClient:
+    """The client for a store: no retries (a front end answers within its deadline or not)."""
+    return SparqlClient(url, user_agent(home=home or ""), timeout=timeout)
 
 
-class Endpoint:
-    """One SPARQL endpoint URL, reached over a keep-alive connection per thread."""
+def run_query(client: SparqlClient, text: str, dataset: list[tuple[str, str]],
+              timeout: float = STORE_TIMEOUT):
+    """Our own query, parsed: solutions, a boolean, or triples — never a silently cut answer."""
+    try:
+        reply = client.post_query(text, dataset, ANSWERS, timeout)
+        body = client.expect_ok(reply, "POST", timeout)
+    except HttpError as error:
+        if error.status == 400:
+            raise SyntaxError(error.detail) from None
+        raise StoreUnavailable(f"the store {client.url} answered {error.status}: "
+                               f"{error.detail[:300]}") from None
+    except SparqlError as error:
+        raise StoreUnavailable(f"the store {error}") from None
+    if cut := cut_short(reply):
+        raise StoreUnavailable(f"the store {client.url} {cut[1]}")
+    try:
+        return parse_answer(body, reply, client.url)
+    except SparqlError as error:
+        raise StoreUnavailable(f"the store {error}") from None
 
-    def __init__(self, url: str):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {url}")
-        self.url = url
-        self.https = parts.scheme == "https"
-        self.host, self.port = parts.hostname, parts.port
-        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self.headers = {"User-Agent": "territoires"}
-        if parts.username:
-            token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-            self.headers["Authorization"] = "Basic " + base64.b64encode(token.encode()).decode()
-        self._local = threading.local()
 
-    def post(self, params: list[tuple[str, str]], accept: str, timeout: float) -> Reply:
-        """POST a form (query and dataset) and return the reply once its headers are in."""
-        body = urlencode(params).encode()
-        headers = {**self.headers, "Accept": accept,
-                   "Content-Type": "application/x-www-form-urlencoded"}
-        for attempt in (1, 2):
-            connection = self._connection(timeout)
-            try:
-                connection.request("POST", self.path, body, headers)
-                response = connection.getresponse()
-            except (ConnectionError, http.client.BadStatusLine) as error:
-                # A kept-alive connection the server closed meanwhile: retry once, afresh.
-                self.drop()
-                if attempt == 2:
-                    raise StoreUnavailable(f"the store {self.url} is unreachable: {error}") from None
-                continue
-            except (OSError, http.client.HTTPException) as error:
-                self.drop()
-                if isinstance(error, (TimeoutError, socket.timeout)):
-                    raise
-                raise StoreUnavailable(f"the store {self.url} is unreachable: {error}") from None
-            media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-            return Reply(response.status, media_type, response, self)
-        raise AssertionError("unreachable")
-
-    def _connection(self, timeout: float) -> http.client.HTTPConnection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-            connection = kind(self.host, self.port, timeout=timeout)
-            self._local.connection = connection
-        connection.timeout = timeout
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout)
-        return connection
-
-    def set_timeout(self, seconds: float) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None and connection.sock is not None:
-            connection.sock.settimeout(seconds)
-
-    def drop(self) -> None:
-        """Close this thread's connection (after an error, or a reply left unread)."""
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
-            self._local.connection = None
-
-    def read_all(self, reply: Reply, timeout: float) -> bytes:
-        try:
-            return reply.response.read()
-        except (OSError, http.client.HTTPException) as error:
-            self.drop()
-            if isinstance(error, (TimeoutError, socket.timeout)):
-                raise StoreUnavailable(f"the store {self.url} did not answer within "
-                                       f"{timeout:g} s") from None
-            raise StoreUnavailable(f"the store {self.url} failed: {error}") from None
-
-    def query(self, text: str, dataset: list[tuple[str, str]], timeout: float = STORE_TIMEOUT):
-        """Our own query, parsed: solutions, a boolean, or triples."""
-        try:
-            reply = self.post([("query", text), *dataset], _ANSWERS, timeout)
-        except (TimeoutError, socket.timeout):
-            raise StoreUnavailable(f"the store {self.url} did not answer within "
-                                   f"{timeout:g} s") from None
-        body = self.read_all(reply, timeout)
-        if reply.status == 400:
-            raise SyntaxError(body.decode("utf-8", "replace").strip())
-        if reply.status != 200:
-            raise StoreUnavailable(f"the store {self.url} answered {reply.status}: "
-                                   f"{body[:500].decode('utf-8', 'replace').strip()}")
-        fmt = formats.by_media_type(reply.media_type, (formats.RESULTS_JSON, formats.N_TRIPLES))
-        if fmt is formats.RESULTS_JSON:
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        if fmt is formats.N_TRIPLES:
-            return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-        raise StoreUnavailable(f"the store {self.url} answered in an unexpected format "
-                               f"'{reply.media_type}'")
+def cut_short(reply: Reply) -> tuple[str, str] | None:
+    """Why a 200 is not the whole answer, when the store says so in its headers — ("cap" or
+    "time", in words): Virtuoso cuts every answer at its `ResultSetMaxRows` (saying
+    `X-SPARQL-MaxRows`), and past its `MaxQueryExecutionTime` returns what it found so far (an
+    "anytime" answer, `X-SQL-State: S1TAT`). Either would otherwise pass for the whole answer."""
+    rows = reply.header("X-SPARQL-MaxRows")
+    if rows:
+        return "cap", (f"cut its answer at {rows} rows, its result cap (Virtuoso: raise "
+                       f"ResultSetMaxRows above it); add a LIMIT (and OFFSET to page) below it")
+    if (reply.header("X-SQL-State") or "").strip() == "S1TAT":
+        return "time", "stopped the query at its own time limit and answered only part of it"
+    return None
 
 
 def dataset_parameters(default_graphs, named_graphs) -> list[tuple[str, str]]:
-    return [*(("default-graph-uri", g) for g in default_graphs or ()),
-            *(("named-graph-uri", g) for g in named_graphs or ())]
+    """The protocol's dataset. Given one side only, the other is empty (SPARQL 1.1 Protocol),
+    which is said by naming a graph no store holds: Virtuoso would take every graph instead."""
+    if not default_graphs and not named_graphs:
+        return []
+    return [*(("default-graph-uri", g) for g in default_graphs or (EMPTY_GRAPH,)),
+            *(("named-graph-uri", g) for g in named_graphs or (EMPTY_GRAPH,))]
+
+
+def accept_header(offers) -> str:
+    """The media types asked of the store: the negotiated ones, each followed by the syntax it
+    contains (a store without N-Quads or TriG answers a graph in N-Triples or Turtle, which are
+    valid N-Quads and TriG as they are)."""
+    asked = list(offers)
+    asked += [f"{CONTAINED[m]};q=0.5" for m in offers
+              if m in CONTAINED and CONTAINED[m] not in offers]
+    return ", ".join(asked)
+
+
+def syntax_error(query: str) -> str | None:
+    """pyoxigraph's words for a query a store refused as malformed, so that a syntax error reads
+    the same whichever store is behind (None: pyoxigraph reads it, the store's words stand).
+    Parsed on an empty in-memory store, and not at all if the query may call a SERVICE (an
+    ASK is evaluated at once: it must reach nothing)."""
+    if "SERVICE" in query.upper():
+        return None
+    try:
+        ox.Store().query(query)
+    except SyntaxError as error:
+        return str(error)
+    except (OSError, ValueError, TypeError):
+        return None
+    return None
+
+
+def answered_as(media_type: str, offers) -> str | None:
+    """Which offered media type a store's answer is (its own, or one that contains it)."""
+    if media_type in offers:
+        return media_type
+    return next((m for m in offers if CONTAINED.get(m) == media_type), None)
 
 
 # ---- the store -------------------------------------------------------------------------------
@@ -187,10 +162,10 @@ def dataset_parameters(default_graphs, named_graphs) -> list[tuple[str, str]]:
 class RemoteStore(BuildStore):
     """One build's data in a remote store: its graphs are the union the data lives in."""
 
-    def __init__(self, endpoint: Endpoint, manifest: Manifest, path: Path | None = None,
+    def __init__(self, client: SparqlClient, manifest: Manifest, path: Path | None = None,
                  timeout: float = STORE_TIMEOUT):
         super().__init__(manifest, path)
-        self.endpoint = endpoint
+        self.client = client
         self.graphs = tuple(manifest.graphs)
         self.timeout = timeout
 
@@ -203,7 +178,7 @@ class RemoteStore(BuildStore):
         """Run one of our queries on `graphs` (default: the build's), values in VALUES blocks."""
         graphs = self.graphs if graphs is None else graphs
         text = queries.with_base(query.values(bindings), self.base)
-        return self.endpoint.query(text, dataset_parameters(graphs, graphs), self.timeout)
+        return run_query(self.client, text, dataset_parameters(graphs, graphs), self.timeout)
 
     def select(self, query: Query, **bindings: Value):
         return self._run(query, bindings)
@@ -237,29 +212,60 @@ class RemoteStore(BuildStore):
         else:
             dataset = dataset_parameters(job.default_graphs, job.named_graphs)
         deadline = time.monotonic() + timeout
-        try:
-            reply = self.endpoint.post([("query", job.query), *dataset], ", ".join(offers), timeout)
-        except (TimeoutError, socket.timeout):
-            raise TimedOut() from None
+        reply = self._post(job.query, dataset, accept_header(offers), timeout)
+        contained = [CONTAINED[m] for m in offers if m in CONTAINED]
+        if reply.status == 406 and contained:
+            # A store that refuses the whole Accept for one type it lacks (Virtuoso and
+            # N-Quads): asked again for the syntaxes contained in the negotiated ones.
+            self._refusal(reply, job.query, job.form, timeout)
+            reply = self._post(job.query, dataset, ", ".join(contained),
+                               max(0.001, deadline - time.monotonic()))
         if reply.status != 200:
-            return Answer(self._refusal(reply, job.form, timeout))
+            return Answer(self._refusal(reply, job.query, job.form, timeout))
+        if cut := cut_short(reply):
+            return self._cut(cut, job.form)
         fmt = formats.by_media_type(reply.media_type, (*formats.RESULTS, *formats.GRAPHS))
-        if fmt is None or fmt.media_type not in offers:
-            self.endpoint.drop()
-            raise StoreUnavailable(f"the store {self.endpoint.url} answered in "
+        media_type = answered_as(fmt.media_type, offers) if fmt is not None else None
+        if media_type is None:
+            self.client.drop()
+            raise StoreUnavailable(f"the store {self.client.url} answered in "
                                    f"'{reply.media_type}', not in {', '.join(offers)}")
         return self._copy(reply, deadline, job.max_bytes,
-                          Outcome("ok", fmt.media_type, offers[fmt.media_type]))
+                          Outcome("ok", media_type, offers[media_type]))
 
-    def _refusal(self, reply: Reply, form: str, timeout: float) -> Outcome:
-        message = self.endpoint.read_all(reply, timeout)[:2000].decode("utf-8", "replace").strip()
+    def _post(self, query: str, dataset: list[tuple[str, str]], accept: str,
+              timeout: float) -> Reply:
+        try:
+            return self.client.post_query(query, dataset, accept, timeout)
+        except NoAnswer:
+            raise TimedOut() from None
+        except SparqlError as error:
+            raise StoreUnavailable(f"the store {error}") from None
+
+    def _cut(self, cut: tuple[str, str], form: str) -> Answer:
+        """A store's answer that says it is not whole: never a 200 (its time limit is a
+        timeout; its result cap, an error saying so)."""
+        self.client.drop()
+        kind, message = cut
+        if kind == "time":
+            raise TimedOut()
+        return Answer(Outcome("error", f"the store {message}", form))
+
+    def _refusal(self, reply: Reply, query: str, form: str, timeout: float) -> Outcome:
+        try:
+            body = self.client.read_all(reply, timeout)
+        except SparqlError as error:
+            raise StoreUnavailable(f"the store {error}") from None
+        message = body[:2000].decode("utf-8", "replace").strip()
         if reply.status == 400:     # the protocol's answer to a malformed query
-            return Outcome("syntax", message, form)
+            return Outcome("syntax", syntax_error(query) or message, form)
         if reply.status == 406:
             return Outcome("not-acceptable", "", form)
+        if reply.status == 500 and VIRTUOSO_TIMEOUT in message:
+            raise TimedOut()        # Virtuoso past its MaxQueryExecutionTime
         if reply.status == 500:     # the engine failed on this query
             return Outcome("error", message, form)
-        raise StoreUnavailable(f"the store {self.endpoint.url} answered {reply.status}: "
+        raise StoreUnavailable(f"the store {self.client.url} answered {reply.status}: "
                                f"{message[:300]}")
 
     def _copy(self, reply: Reply, deadline: float, max_bytes: int, done: Outcome) -> Answer:
@@ -269,7 +275,7 @@ class RemoteStore(BuildStore):
             while chunk := self._read(reply, deadline):
                 written += len(chunk)
                 if written > max_bytes:
-                    self.endpoint.drop()
+                    self.client.drop()
                     file.close()
                     return Answer(replace(done, status="too-large", detail=""))
                 file.write(chunk)
@@ -280,19 +286,16 @@ class RemoteStore(BuildStore):
         return Answer(done, file)
 
     def _read(self, reply: Reply, deadline: float) -> bytes:
+        remaining = deadline - time.monotonic()
         try:
-            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError()
-            self.endpoint.set_timeout(remaining)
-            return reply.response.read(1 << 16)
+            return self.client.read_chunk(reply, remaining)
         except (TimeoutError, socket.timeout):
-            self.endpoint.drop()
+            self.client.drop()
             raise TimedOut() from None
-        except (OSError, http.client.HTTPException) as error:
-            self.endpoint.drop()
-            raise StoreUnavailable(f"the store {self.endpoint.url} failed mid-answer: "
-                                   f"{error}") from None
+        except SparqlError as error:
+            raise StoreUnavailable(f"the store {error}") from None
 
 
 # ---- the published build, as the store holds it ----------------------------------------------
@@ -304,7 +307,7 @@ class RemotePublication:
     store must hold exactly one publication."""
 
     def __init__(self, url: str, base: str | None, local_link: Path | None = None, prepare=None):
-        self.endpoint = Endpoint(url)
+        self.client = store_client(url, base)
         self.base = base
         self.local_link = local_link     # where this machine's own build may be (for dumps)
         self.switch = Switch(prepare)
@@ -312,25 +315,25 @@ class RemotePublication:
         self._checked = 0.0
 
     def close(self) -> None:
-        self.endpoint.drop()
+        self.client.drop()
 
     def current(self) -> RemoteStore:
         if self._manifest is None or time.monotonic() - self._checked >= REFRESH_SECONDS:
             self._refresh()
         manifest = self._manifest
         return self.switch.serve(manifest.version, lambda: RemoteStore(
-            self.endpoint, manifest, self._local_copy(manifest)))
+            self.client, manifest, self._local_copy(manifest)))
 
     def _refresh(self) -> None:
         try:
-            manifest = read_manifest(self.endpoint, self.base)
+            manifest = read_manifest(self.client, self.base)
         except StoreUnavailable:
             if self._manifest is None:
                 raise
             self._checked = time.monotonic()   # keep serving what we know; try again later
             return
         if manifest is None:
-            raise NoBuild(f"nothing is published in the store {self.endpoint.url}; run "
+            raise NoBuild(f"nothing is published in the store {self.client.url}; run "
                           f"`territoires publish --to GRAPH_STORE_URL`")
         self._manifest, self._checked = manifest, time.monotonic()
 
@@ -345,17 +348,17 @@ class RemotePublication:
         return None
 
 
-def read_manifest(endpoint: Endpoint, base: str | None) -> Manifest | None:
+def read_manifest(client: SparqlClient, base: str | None) -> Manifest | None:
     """The manifest the store's publication graph holds: the one of `base`, or the only one."""
     query = queries.get("store/publications")
     bindings = {} if base is None else {"graph": ox.NamedNode(publication_graph(base))}
     found = {row["graph"].value: row["manifest"].value
-             for row in endpoint.query(query.values(bindings), [])}
+             for row in run_query(client, query.values(bindings), [])}
     if len(found) > 1:
         bases = ", ".join(sorted(g.removesuffix("graph/publication") for g in found))
-        raise Conflict(f"the store {endpoint.url} holds the publications of several bases "
+        raise Conflict(f"the store {client.url} holds the publications of several bases "
                        f"({bases}): give the server the one to serve (--base-uri)")
     if not found:
         return None
     graph, text = found.popitem()
-    return Manifest.from_json(text, f"<{graph}> in {endpoint.url}")
+    return Manifest.from_json(text, f"<{graph}> in {client.url}")
