@@ -71,11 +71,13 @@ def _sparql(queries: list[str], accept: str) -> Callable[[Server], list[Request]
 
 
 def example_queries(base: str) -> list[tuple[str, str]]:
-    """queries/*.rq with their BASE line set to the build's base URI."""
+    """examples/*.rq with their BASE line set to the build's base URI."""
     found = []
-    for path in sorted((ROOT / "queries").glob("*.rq")):
+    for path in sorted((ROOT / "examples").glob("*.rq")):
         text = re.sub(r"(?m)^BASE <[^>]*>", f"BASE <{base}>", path.read_text(encoding="utf-8"))
         found.append((path.stem, text))
+    if not found:   # an empty workload would benchmark nothing and report it as a result
+        raise FileNotFoundError(f"no example query in {ROOT / 'examples'}")
     return found
 
 
@@ -225,7 +227,7 @@ def build_items(base: str, data_dir: Path = ROOT / "data", resources: int = 200,
     def hot(server: Server):
         return [Request(server.sparql_target(text), _accept_for(text)) for _, text in examples]
 
-    items.append(Item("hot", "example queries", f"the {len(examples)} queries/*.rq in turn, "
+    items.append(Item("hot", "example queries", f"the {len(examples)} examples/*.rq in turn, "
                       "repeated as a dashboard would", hot,
                       names=[name for name, _ in examples]))
     return items
