@@ -11,6 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 ENV_PREFIX = "TERRITOIRES_"
+# An executor maps about 420 MiB at rest (peak 510 MiB at start-up, measured on the test build):
+# a cap below this would leave no room for any query.
+MIN_EXECUTOR_MEMORY_MIB = 768
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Settings:
     max_query_terms: int = 20_000
     max_query_operators: int = 1_000
     max_query_patterns: int = 500
+    # Per query executor: its address-space cap (RLIMIT_AS, MiB; 0: none), which must leave
+    # room for what it maps at rest (about 420 MiB on the test build, libraries and store); a
+    # query that needs more is answered 503 and its executor replaced.
+    executor_memory_mib: int = 1536
     # The names of the settings given explicitly (environment, command line), not defaults: a
     # build-time setting given to the server must agree with the build it serves.
     given: frozenset[str] = frozenset()
@@ -86,6 +93,10 @@ class Settings:
             raise ValueError(f"contact_point_url ({ENV_PREFIX}CONTACT_POINT_URL): not an http(s) "
                              f"URL: {url[:100]!r}")
         _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns")
+        if self.executor_memory_mib and self.executor_memory_mib < MIN_EXECUTOR_MEMORY_MIB:
+            raise ValueError(f"executor_memory_mib ({ENV_PREFIX}EXECUTOR_MEMORY_MIB): at least "
+                             f"{MIN_EXECUTOR_MEMORY_MIB} (an executor maps its store and "
+                             f"libraries), or 0 for no cap; not {self.executor_memory_mib}")
 
     def contact_point(self) -> dict[str, str]:
         """The contact point the build records: its name, e-mail and web page (when given)."""

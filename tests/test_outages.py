@@ -4,13 +4,21 @@ in-process; the memory cap and the lanes against real servers (bounded in time, 
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
 from territoires.config import Settings
 from territoires.store.local import LocalStore
 from territoires.web.sparql import guard
 
+from .conftest import start_server, stop
 from .hostile.sparql import CARTESIAN_COUNT, FLAT_CHAINS, NESTED_REPLACE
+from .test_sparql_protocol import fetch, get
+from .test_sparql_safety import _executors_of, warm
 
 BASE = "https://data.example.fr/"
 PROBE = f"ASK {{ <{BASE}id/epci/242500361> ?p ?o }}"
@@ -71,7 +79,7 @@ def test_the_examples_are_within_the_bounds_and_light(settings):
     (CARTESIAN_COUNT, "3 triple patterns of variables only"),
     ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "COUNT over a triple pattern"),
     ("SELECT DISTINCT ?o WHERE { ?s ?p ?o }", "DISTINCT over a triple pattern"),
-    (NESTED_REPLACE, "string functions nested 24 deep"),
+    (NESTED_REPLACE, "string functions nested 8 deep"),
 ])
 def test_expensive_queries_are_marked_heavy(query, why):
     assert why in guard.inspect(query, 100_000).heavy
@@ -86,3 +94,93 @@ def test_expensive_queries_are_marked_heavy(query, why):
 ])
 def test_cheap_queries_are_light(query):
     assert guard.inspect(query, 100_000).heavy == ""
+
+
+# ---- a real server: the attacks run while a probe is answered -------------------------------
+
+
+def vm_rss_kib(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next((l for l in status.splitlines() if l.startswith("VmRSS:")), None)
+    return int(line.split()[1]) if line else None
+
+
+class Sampler:
+    """The largest resident size of the server's executors, sampled every 10 ms."""
+
+    def __init__(self, arbiter: int):
+        self.arbiter, self.largest_kib, self.running = arbiter, 0, True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while self.running:
+            for pid in _executors_of(self.arbiter):
+                self.largest_kib = max(self.largest_kib, vm_rss_kib(pid) or 0)
+            time.sleep(0.01)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.join(timeout=5)
+        return self.largest_kib
+
+
+def probe(url: str, tag: str) -> float:
+    """Seconds to answer a cheap ASK (not in the result cache: `tag` makes it new)."""
+    started = time.monotonic()
+    status, _, body = get(url, query=f"{PROBE} # {tag}")
+    assert status == 200, body
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def capped(published, settings):
+    """A server of one worker whose executors may use 1 GiB each."""
+    process, url = start_server(settings, "--workers", "1",
+                                env={"TERRITOIRES_EXECUTOR_MEMORY_MIB": str(CAP_MIB)})
+    yield process, url
+    stop(process)
+
+
+CAP_MIB = 1024
+
+
+@pytest.mark.server   # a real server
+def test_flat_chains_never_reach_an_executor(capped):
+    process, url = capped
+    warm(url)
+    before = set(_executors_of(process.pid))
+    for name, (query, _) in FLAT_CHAINS.items():
+        status, _, body = fetch(url + "sparql", method="POST", data=query.encode(),
+                                headers={"Content-Type": "application/sparql-query"})
+        assert status == 400 and b"too complex" in body, (name, status, body[:200])
+        assert probe(url, f"chain {name}") < 1.0
+    assert set(_executors_of(process.pid)) == before    # none died, none was replaced
+
+
+@pytest.mark.server   # a real server
+def test_a_query_past_the_memory_cap_is_a_503_and_others_are_served(capped):
+    process, url = capped
+    warm(url)
+    before = set(_executors_of(process.pid))
+    sampler = Sampler(process.pid)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(get, url, query=NESTED_REPLACE)
+        latencies, deadline = [], time.monotonic() + 60
+        while not pending.done() and time.monotonic() < deadline:
+            latencies.append(probe(url, f"memory {len(latencies)}"))
+            time.sleep(0.05)
+        status, headers, body = pending.result(timeout=60)
+    largest = sampler.stop()
+    assert status == 503, body
+    assert b"MiB of memory" in body and headers.get("Retry-After")
+    assert latencies and max(latencies) < 1.0, latencies
+    assert 0 < largest <= CAP_MIB * 1024, largest
+    after = set(_executors_of(process.pid))
+    assert before - after, "the executor that ran out of memory was not replaced"
+    assert probe(url, "after the memory cap") < 1.0
+    print(f"\nmemory cap {CAP_MIB} MiB: largest executor RSS {largest / 1024:.0f} MiB, "
+          f"{len(latencies)} probes, slowest {max(latencies) * 1000:.0f} ms")

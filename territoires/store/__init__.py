@@ -28,6 +28,7 @@ from .interface import (
     Job,
     Manifest,
     NoBuild,
+    OutOfMemory,
     Outcome,
     Publication,
     Store,
@@ -37,6 +38,6 @@ from .interface import (
     open_publication,
 )
 
-__all__ = ["Answer", "Conflict", "Crashed", "Document", "Job", "Manifest", "NoBuild", "Outcome",
-           "Publication", "Store", "StoreUnavailable", "TimedOut", "Unavailable",
+__all__ = ["Answer", "Conflict", "Crashed", "Document", "Job", "Manifest", "NoBuild",
+           "OutOfMemory", "Outcome", "Publication", "Store", "StoreUnavailable", "TimedOut", "Unavailable",
            "open_publication"]

@@ -8,7 +8,8 @@ executor a `Job`; the executor (process.py) evaluates the query and serializes
 the whole answer, into the reply when small, else into a spool file, so the client gets a 200
 only once the answer is complete and within its size cap. If the deadline passes first, the web
 thread kills the executor with SIGKILL and starts a replacement; an executor that dies (a parser
-stack overflow, say) is replaced the same way.
+stack overflow, say) is replaced the same way. One that runs out of its memory cap (process.py)
+is replaced too, and the query's failure said to be memory (OutOfMemory).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import uuid
@@ -24,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import process
-from .errors import Crashed, TimedOut, Unavailable
+from .errors import Crashed, OutOfMemory, TimedOut, Unavailable
 from .jobs import Answer, Job
 from .process import READY
 
@@ -34,9 +36,10 @@ STARTUP_TIMEOUT = 30.0   # seconds for a new executor to open the store
 class Executors:
     """The pool of one web worker. Thread-safe; processes start on first use."""
 
-    def __init__(self, size: int, isolate_network: bool):
+    def __init__(self, size: int, isolate_network: bool, memory_bytes: int = 0):
         self._context = multiprocessing.get_context("spawn")
         self._isolate_network = isolate_network
+        self._memory_bytes = memory_bytes     # each executor's address-space cap (0: none)
         self._idle: list[_Executor | None] = [None] * size    # None: not started yet
         self._available = threading.Condition()
         self._store_path: Path | None = None
@@ -53,7 +56,7 @@ class Executors:
 
     def run(self, build_dir: Path, prefixes: dict[str, str], job: Job, timeout: float) -> Answer:
         """Evaluate `job` on the build in `build_dir`, the answer serialized with `prefixes`;
-        raises TimedOut, Crashed or Unavailable."""
+        raises TimedOut, Crashed (OutOfMemory) or Unavailable."""
         spool = self.spool_dir / uuid.uuid4().hex
         try:
             outcome = self._evaluate(build_dir, prefixes, replace(job, spool=str(spool)), timeout)
@@ -77,13 +80,18 @@ class Executors:
     def _evaluate(self, build_dir: Path, prefixes: dict[str, str], job: Job, timeout: float):
         executor = self._acquire(build_dir, prefixes, timeout)
         try:
-            return executor.evaluate(job, timeout)
+            outcome = executor.evaluate(job, timeout)
+            if outcome.status == "memory":   # a MemoryError: the rest of the process is suspect
+                executor = self._replace(executor)
+                raise OutOfMemory()
+            return outcome
         except (TimedOut, Unavailable):
             executor = self._replace(executor)
             raise
         except (EOFError, OSError):
+            aborted = executor.aborted()
             executor = self._replace(executor)
-            raise Crashed() from None
+            raise (OutOfMemory() if aborted else Crashed()) from None
         finally:
             self._release(executor)
 
@@ -103,7 +111,8 @@ class Executors:
         if executor is None or executor.store_path != store_path or not executor.alive():
             if executor is not None:
                 executor.stop()
-            executor = _Executor(self._context, store_path, (prefixes, self._isolate_network))
+            executor = _Executor(self._context, store_path,
+                                 (prefixes, self._isolate_network, self._memory_bytes))
         return executor
 
     def _release(self, executor: _Executor) -> None:
@@ -123,7 +132,7 @@ class Executors:
 class _Executor:
     """One executor process and the pipe to it (used by one web thread at a time)."""
 
-    def __init__(self, context, store_path: Path, options: tuple[dict[str, str], bool]):
+    def __init__(self, context, store_path: Path, options: tuple[dict[str, str], bool, int]):
         self.store_path = store_path
         self.options = options
         self.connection, child = context.Pipe()
@@ -152,6 +161,12 @@ class _Executor:
         if message != READY:
             raise Unavailable(f"a query executor could not open the store: {message}")
         self._ready = True
+
+    def aborted(self) -> bool:
+        """Whether the process ended by SIGABRT: what the engine does when an allocation fails
+        (Rust's handler aborts), here under the memory cap."""
+        self.process.join(timeout=2)
+        return self.process.exitcode == -signal.SIGABRT
 
     def kill(self) -> None:
         self.process.kill()

@@ -22,7 +22,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str    # ok | syntax | error | too-large | not-acceptable
+    status: str    # ok | syntax | error | too-large | not-acceptable | memory
     detail: str    # the media type written when ok, otherwise a message
     form: str      # results | graph (which kind of answer the query has), "" when unknown
     body: bytes | None = None  # the answer when it came back whole; else see `Answer.file`

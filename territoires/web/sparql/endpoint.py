@@ -22,7 +22,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import wrap_file
 
 from ...vocabulary import formats
-from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
+from ...store import (Answer, Crashed, Job, Outcome, OutOfMemory, Store, TimedOut,
+                      Unavailable)
 from ..caching.policy import cacheable, no_store
 from ..caching.responses import keep
 from ..context import context, store
@@ -87,6 +88,12 @@ def _answer(query: str, params: MultiDict) -> Response:
         return error_response(503, f"the query exceeded the {settings.query_timeout:g} s "
                                    f"timeout and was stopped; narrow it, add a LIMIT, or "
                                    f"download the dumps")
+    except OutOfMemory:
+        return error_response(503, f"the query needed more than the "
+                                   f"{settings.executor_memory_mib:,} MiB of memory a query "
+                                   f"executor may use and was stopped; narrow it (fewer or "
+                                   f"shorter intermediate values), or download the dumps",
+                              {"Retry-After": "5"})
     except Crashed:
         # The executor died (killed, out of memory…): the server's fault, not the query's, as
         # far as the client can tell; it was replaced, so trying again may well succeed.
