@@ -78,6 +78,13 @@ class Settings:
     # room for what it maps at rest (about 420 MiB on the test build, libraries and store); a
     # query that needs more is answered 503 and its executor replaced.
     executor_memory_mib: int = 1536
+    # Per worker, besides the `query_executors` (the heavy lane, store/executor.py): executors
+    # reserved for queries the guard does not expect to be expensive, how long such a query may
+    # run there before it moves to the heavy lane (s), and how many queries may wait for the
+    # heavy lane before more are refused at once (503 with Retry-After).
+    light_executors: int = 1
+    light_query_budget: float = 0.5
+    heavy_queue: int = 8
     # The names of the settings given explicitly (environment, command line), not defaults: a
     # build-time setting given to the server must agree with the build it serves.
     given: frozenset[str] = frozenset()
@@ -92,7 +99,9 @@ class Settings:
         if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
             raise ValueError(f"contact_point_url ({ENV_PREFIX}CONTACT_POINT_URL): not an http(s) "
                              f"URL: {url[:100]!r}")
-        _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns")
+        _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns",
+                        "query_executors", "light_query_budget")
+        _check_positive(self, "light_executors", "heavy_queue", zero=True)
         if self.executor_memory_mib and self.executor_memory_mib < MIN_EXECUTOR_MEMORY_MIB:
             raise ValueError(f"executor_memory_mib ({ENV_PREFIX}EXECUTOR_MEMORY_MIB): at least "
                              f"{MIN_EXECUTOR_MEMORY_MIB} (an executor maps its store and "
@@ -115,12 +124,12 @@ class Settings:
                        given=self.given | given.keys())
 
 
-def _check_positive(settings: Settings, *names: str) -> None:
+def _check_positive(settings: Settings, *names: str, zero: bool = False) -> None:
     for name in names:
         value = getattr(settings, name)
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"{name} ({ENV_PREFIX}{name.upper()}): must be a positive number, "
-                             f"not {value!r}")
+        if not isinstance(value, (int, float)) or value < 0 or (value == 0 and not zero):
+            raise ValueError(f"{name} ({ENV_PREFIX}{name.upper()}): must be a "
+                             f"{'non-negative' if zero else 'positive'} number, not {value!r}")
 
 
 def _coerce(name: str, value):

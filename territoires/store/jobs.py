@@ -18,6 +18,7 @@ class Job:
     max_bytes: int                          # the cap on the answer
     form: str = ""                          # results | graph, as the guard read it ("": unknown)
     spool: str = ""                         # where an executor writes an answer too big to return
+    heavy: bool = False                     # the guard expects it to be expensive: heavy lane
 
 
 @dataclass(frozen=True)
