@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 ENV_PREFIX = "TERRITOIRES_"
-# An executor maps about 420 MiB at rest (peak 510 MiB at start-up, measured on the test build):
+# An executor maps about 410 MiB at rest (peak 496 MiB, measured on the test build after a query):
 # a cap below this would leave no room for any query.
 MIN_EXECUTOR_MEMORY_MIB = 768
 
@@ -75,7 +75,7 @@ class Settings:
     max_query_operators: int = 1_000
     max_query_patterns: int = 500
     # Per query executor: its address-space cap (RLIMIT_AS, MiB; 0: none), which must leave
-    # room for what it maps at rest (about 420 MiB on the test build, libraries and store); a
+    # room for what it maps at rest (about 410 MiB on the test build, libraries and store); a
     # query that needs more is answered 503 and its executor replaced.
     executor_memory_mib: int = 1536
     # Per worker, besides the `query_executors` (the heavy lane, store/executor.py): executors

@@ -60,14 +60,18 @@ def _limits(s: Settings) -> list[ox.Literal]:
     services = ", ".join(s.service_allowlist)
     english = (f"Read-only SPARQL 1.1 query endpoint; the default graph is the union of the "
                f"named graphs. Limits: {s.query_timeout:g} s per query, "
-               f"{s.max_query_length:,} characters per query, {s.max_body_bytes:,} bytes per "
+               f"{s.max_query_length:,} characters, {s.max_query_terms:,} terms, "
+               f"{s.max_query_operators:,} operators and {s.max_query_patterns:,} graph "
+               f"patterns per query, {s.max_body_bytes:,} bytes per "
                f"request body, {s.max_result_bytes:,} bytes per answer (use LIMIT and OFFSET, "
                f"or the dumps). SPARQL Update is refused; SERVICE is "
                + (f"allowed only to: {services}." if services else "not allowed."))
     french = (f"Point d'accès SPARQL 1.1 en lecture seule ; le graphe par défaut est l'union des "
               f"graphes nommés. Limites : {s.query_timeout:g} s par requête, "
-              f"{s.max_query_length:,} caractères par requête, {s.max_body_bytes:,} octets par "
-              f"corps de requête, {s.max_result_bytes:,} octets par réponse (utiliser LIMIT et "
-              f"OFFSET, ou les dumps). SPARQL Update est refusé ; SERVICE n'est "
+              f"{s.max_query_length:,} caractères, {s.max_query_terms:,} termes, "
+              f"{s.max_query_operators:,} opérateurs et {s.max_query_patterns:,} motifs de "
+              f"graphe par requête, {s.max_body_bytes:,} octets par corps de requête, "
+              f"{s.max_result_bytes:,} octets par réponse (utiliser LIMIT et OFFSET, ou les "
+              f"dumps). SPARQL Update est refusé ; SERVICE n'est "
               + (f"autorisé que vers : {services}." if services else "pas autorisé."))
     return [ox.Literal(english, language="en"), ox.Literal(french, language="fr")]
