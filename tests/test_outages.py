@@ -227,12 +227,15 @@ def test_a_light_query_past_its_budget_moves_to_the_heavy_lane(settings, publish
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(timed_run, executors, build, SLOW_LIGHT)
             time.sleep(0.6)    # past the budget: moved, with its executor
+            # The first probe may wait for the light lane's fresh executor to start.
             probes = [timed_run(executors, build, f"{PROBE} # {i}") for i in range(5)]
+            probes_done = slow.done()
             _, outcome = slow.result(timeout=60)
         assert outcome.status == "ok", outcome
         assert json.loads(outcome.body)["results"]["bindings"][0]["n"]["value"] == "19719200"
         assert all(o.status == "ok" for _, o in probes)
-        assert max(seconds for seconds, _ in probes) < 0.5, probes
+        assert not probes_done              # the probes did not wait for the slow query
+        assert max(seconds for seconds, _ in probes[1:]) < 0.5, probes
         assert lane_pids(executors._heavy) == light_before    # it went on in the heavy lane
     finally:
         executors.close()
@@ -271,6 +274,7 @@ def lanes(published, settings):
 def test_ask_p99_under_100_ms_while_20_heavy_queries_run(lanes):
     _, url = lanes
     warm(url)
+    quiet = sorted(probe(url, f"quiet {i}") for i in range(100))   # the machine's own noise
     with ThreadPoolExecutor(20) as pool:
         heavy = [pool.submit(get, url, query=f"{CARTESIAN_COUNT} # {i}") for i in range(20)]
         time.sleep(0.5)     # every heavy query running or queued
@@ -282,7 +286,8 @@ def test_ask_p99_under_100_ms_while_20_heavy_queries_run(lanes):
     p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
     statuses = sorted(status for status, _, _ in answers)
     print(f"\nASK while 20 heavy queries run: {len(latencies)} probes, p50 {p50 * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms; heavy: {statuses}")
+          f"p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms (before them: p50 "
+          f"{quiet[50] * 1000:.1f} ms, p99 {quiet[99] * 1000:.1f} ms); heavy: {statuses}")
     assert len(latencies) >= 20 and p99 < 0.1, (p99, latencies[-5:])
     assert all(status == 503 for status in statuses)     # stopped or refused, never a 500
     assert all(headers.get("Retry-After") or b"timeout" in body for _, headers, body in answers)

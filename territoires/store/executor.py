@@ -14,8 +14,9 @@ is replaced too, and the query's failure said to be memory (OutOfMemory).
 The pool has two lanes, so that a cheap query never waits behind expensive ones. The light lane
 has executors of its own for the queries the guard did not mark heavy (`Job.heavy`); such a
 query that is still running after the light budget moves to the heavy lane: its executor takes
-an idle heavy executor's place (which joins the light lane in exchange), or, with none idle, it
-is stopped and the query queues for the heavy lane like any heavy query. The heavy lane's queue
+an idle heavy executor's place (that one is stopped, and a fresh executor starts in the light
+lane), or, with none idle, it is stopped and the query queues for the heavy lane like any heavy
+query. Heavy executors run at a lower CPU priority (HEAVY_NICENESS). The heavy lane's queue
 is bounded: a query that finds it full is refused at once (Busy) rather than left to wait out
 its deadline. A light query also takes an idle heavy executor when its own lane is busy and no
 heavy query is waiting.
@@ -41,14 +42,19 @@ from .jobs import Answer, Job, Outcome
 from .process import READY
 
 STARTUP_TIMEOUT = 30.0   # seconds for a new executor to open the store
+# Heavy executors run at a lower CPU priority, so that on a busy machine a cheap query's
+# executor (and the web workers) get the processor first. Niceness can be raised but not lowered
+# by an unprivileged process: an executor moved to the heavy lane is reniced, never the reverse.
+HEAVY_NICENESS = 19
 
 
 class Lane:
     """The executors of one lane, and how many requests wait for one of them."""
 
-    def __init__(self, name: str, size: int, queue: int | None = None):
+    def __init__(self, name: str, size: int, queue: int | None = None, niceness: int = 0):
         self.name = name
         self.size = size
+        self.niceness = niceness
         self.idle: list[_Executor | None] = [None] * size    # None: not started yet
         self.queue = queue           # how many may wait (None: any number)
         self.waiting = 0
@@ -68,7 +74,7 @@ class Executors:
                  light: int = 0, light_budget: float = 0.5, heavy_queue: int | None = None):
         self._context = multiprocessing.get_context("spawn")
         self._options = (isolate_network, memory_bytes)   # each executor's, after its prefixes
-        self._heavy = Lane("heavy", size, heavy_queue)
+        self._heavy = Lane("heavy", size, heavy_queue, HEAVY_NICENESS if light else 0)
         self._light = Lane("light", light)
         self._light_budget = light_budget
         self._available = threading.Condition()
@@ -151,15 +157,23 @@ class Executors:
             raise (OutOfMemory() if aborted else Crashed()) from None
 
     def _promote(self, held: _Held) -> bool:
-        """Move a light query that outran the budget to the heavy lane, with its executor: an
-        idle heavy executor (or slot) joins the light lane in exchange. False when none is idle."""
+        """Move a light query that outran the budget to the heavy lane, with its executor, in
+        the place of an idle heavy one (stopped); a fresh executor takes its place in the light
+        lane. False when no heavy executor is idle."""
         with self._available:
             if not self._heavy.idle:
                 return False
-            self._light.idle.append(self._heavy.idle.pop())
+            spare = self._heavy.idle.pop()
             held.lane = self._heavy
+        held.executor.renice(self._heavy.niceness)
+        if spare is not None:
+            spare.stop()
+        fresh = _Executor(self._context, held.executor.store_path, held.executor.options,
+                          self._light.niceness)
+        with self._available:
+            self._light.idle.append(fresh)
             self._available.notify_all()
-            return True
+        return True
 
     def _acquire(self, store_path: Path, prefixes: dict[str, str], lane: Lane, deadline: float,
                  timeout: float) -> _Held:
@@ -170,7 +184,8 @@ class Executors:
         if executor is None or executor.store_path != store_path or not executor.alive():
             if executor is not None:
                 executor.stop()
-            executor = _Executor(self._context, store_path, (prefixes, *self._options))
+            executor = _Executor(self._context, store_path, (prefixes, *self._options),
+                                 found.niceness)
         return _Held(executor, found)
 
     def _wait(self, lane: Lane, deadline: float, timeout: float) -> Lane:
@@ -220,7 +235,7 @@ class Executors:
 
     def _replace(self, executor: _Executor) -> _Executor:
         executor.kill()
-        return _Executor(self._context, executor.store_path, executor.options)
+        return _Executor(self._context, executor.store_path, executor.options, executor.niceness)
 
 
 def _left(deadline: float) -> float:
@@ -230,12 +245,14 @@ def _left(deadline: float) -> float:
 class _Executor:
     """One executor process and the pipe to it (used by one web thread at a time)."""
 
-    def __init__(self, context, store_path: Path, options: tuple[dict[str, str], bool, int]):
+    def __init__(self, context, store_path: Path, options: tuple[dict[str, str], bool, int],
+                 niceness: int = 0):
         self.store_path = store_path
         self.options = options
+        self.niceness = niceness
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=process.main, args=(child, str(store_path), *options, os.getpid()),
+            target=process.main, args=(child, str(store_path), *options, niceness, os.getpid()),
             name="territoires-sparql-executor", daemon=True)
         self.process.start()
         child.close()
@@ -260,6 +277,17 @@ class _Executor:
         if message != READY:
             raise Unavailable(f"a query executor could not open the store: {message}")
         self._ready = True
+
+    def renice(self, niceness: int) -> None:
+        """Lower the CPU priority of every thread of the process (its threads inherit it)."""
+        if niceness <= self.niceness:
+            return
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+            except OSError:   # the thread ended meanwhile
+                pass
+        self.niceness = niceness
 
     def aborted(self) -> bool:
         """Whether the process ended by SIGABRT: what the engine does when an allocation fails

@@ -37,8 +37,10 @@ INLINE_BYTES = 1 << 20
 
 
 def main(connection, build_dir: str, prefixes: dict[str, str], isolate_network: bool,
-         memory_bytes: int, parent: int) -> None:
+         memory_bytes: int, niceness: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the web worker decides when we stop
+    if niceness:
+        os.nice(niceness)   # before any thread starts: they all inherit it
     _die_with_parent(parent)
     if isolate_network:
         _isolate_network()
