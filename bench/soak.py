@@ -4,7 +4,8 @@ query executors), its open file descriptors, its temporary files — with the er
 answers and broken connections). After a warm-up (every executor started, indexes built), the
 load runs in two halves: the caches fill in the first, so growth in the second is the sign of a
 leak. The hostile corpus (tests/hostile/http.py) is sent before and after the load, and none of
-it may be answered 5xx. The server's temporary directory is its own, so what it leaves behind
+it may be answered 5xx; the query that blows an executor's memory (tests/hostile/sparql.py) must
+get its documented 503. The server's temporary directory is its own, so what it leaves behind
 once stopped is counted exactly.
 
 The load cycles through documents (as Turtle, and through /id/ following the 303), selective
@@ -100,6 +101,24 @@ def hostile_5xx(port: int) -> list[str]:
     return failed
 
 
+def heavy_sparql_failures(port: int) -> list[str]:
+    """The expensive attacks of tests/hostile/sparql.py: each must get its documented 503 (the
+    memory cap), never a 200 after eating the host's memory, nor another 5xx."""
+    from tests.hostile.sparql import NESTED_REPLACE
+
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": NESTED_REPLACE}),
+                           headers={"Accept": RESULTS_JSON})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status == 503 and b"MiB of memory" in body and response.getheader("Retry-After"):
+        return []
+    return [f"nested REPLACE past the memory cap: {response.status} {body[:100]!r}"]
+
+
 def run(options) -> dict:
     results_dir = Path(options.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -118,11 +137,11 @@ def run(options) -> dict:
             half = options.duration / 2
             drive(server.port, requests, options.concurrency, 10**9, min(5.0, half))   # warm
             states = {"before": snapshot(server.process.pid, temporary)}
-            hostile = hostile_5xx(server.port)
+            hostile = hostile_5xx(server.port) + heavy_sparql_failures(server.port)
             first = drive(server.port, requests, options.concurrency, 10**9, half, start=400)
             states["middle"] = snapshot(server.process.pid, temporary)
             second = drive(server.port, requests, options.concurrency, 10**9, half, start=900)
-            hostile += hostile_5xx(server.port)
+            hostile += hostile_5xx(server.port) + heavy_sparql_failures(server.port)
             states["after"] = snapshot(server.process.pid, temporary)
         finally:
             server.stop()
