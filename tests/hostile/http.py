@@ -10,6 +10,8 @@ import json
 import urllib.parse
 from dataclasses import dataclass, field
 
+from .sparql import FLAT_CHAINS
+
 MAX_SECONDS = 5.0
 BASE = "https://data.example.fr/"
 
@@ -88,6 +90,10 @@ REQUESTS: list[Hostile] = [
             "ASK {}".encode("utf-16"), expect=(400,)),
     Hostile("deep nesting", "/sparql?" + q(query="SELECT * WHERE " + "{" * 100 + "}" * 100),
             expect=(400,)),
+    # a flat chain of operators or patterns overflowed the executor's stack (issue 20, outage 1)
+    *(Hostile(f"a flat chain: {name}", "/sparql", "POST",
+              {"Content-Type": "application/sparql-query"}, query.encode(), expect=(400,))
+      for name, (query, _) in FLAT_CHAINS.items()),
     Hostile("SERVICE to loopback", "/sparql?" + q(
         query="SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"), expect=(403,)),
     Hostile("a query over the length limit", "/sparql", "POST",

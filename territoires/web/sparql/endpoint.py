@@ -58,7 +58,8 @@ def _service_description(params: MultiDict) -> Response:
 
 def _answer(query: str, params: MultiDict) -> Response:
     settings = context().settings
-    inspection = guard.inspect(query, settings.max_query_length)
+    inspection = guard.inspect(query, settings.max_query_length, bounds=guard.Bounds(
+        settings.max_query_terms, settings.max_query_operators, settings.max_query_patterns))
     guard.check_services(inspection, settings.service_allowlist,
                          allow_local=settings.service_allow_local)
     results_type = protocol.negotiate(params, formats.RESULTS)
