@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import NoMoreData, ParseException
 from gunicorn.workers.gthread import ThreadWorker
+from werkzeug.exceptions import BadRequest
 
 from ..config import Settings
 from ..store import Conflict, NoBuild, open_publication
@@ -40,7 +42,51 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.settings)
+        return RefuseMalformedBodies(create_app(self.settings))
+
+
+class _CheckedBody:
+    """A request's body as gunicorn reads it, its framing errors turned into a 400: gunicorn
+    parses a chunked body (chunk sizes, extensions, trailers) only as the application reads it,
+    so a malformed one raises in the middle of a view, which would answer 500."""
+
+    def __init__(self, body):
+        self._body = body
+
+    def _checked(self, read, *args):
+        try:
+            return read(*args)
+        except (ParseException, NoMoreData) as error:
+            raise BadRequest(f"the request's body is malformed: {error}") from None
+
+    def read(self, *args):
+        return self._checked(self._body.read, *args)
+
+    def readline(self, *args):
+        return self._checked(self._body.readline, *args)
+
+    def readlines(self, *args):
+        return self._checked(self._body.readlines, *args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class RefuseMalformedBodies:
+    """WSGI middleware: the body's framing errors are the client's (400), not the server's."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ["wsgi.input"] = _CheckedBody(environ["wsgi.input"])
+        return self.app(environ, start_response)
 
 
 class StallGuardedWorker(ThreadWorker):
