@@ -157,9 +157,8 @@ def _official(vocab: Vocabulary, directory: Path, graph: Graph, state: _State) -
     reference_dir = state.reference.files[0].parent
     if contours.is_contours(directory):
         return contours.load(vocab, directory, graph, reference_dir)
-    curated = state.curated.graph if state.curated else None
     source, state.listed = programme.load(vocab, directory, graph, reference_dir,
-                                          state.history.timeline, curated)
+                                          state.history.timeline, state.curated)
     state.programme = source
     return source
 

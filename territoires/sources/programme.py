@@ -81,6 +81,7 @@ class Curated:
     slug: str
     epci: frozenset[str]
     iri: URIRef
+    place: object       # the CSV file and line of its first row
 
 
 @dataclass
@@ -113,16 +114,17 @@ class Mapped:
         return {m.code for m in self.members if m.kind == "commune"}
 
 
-def curated_of(vocab: Vocabulary, territories: Graph | None) -> dict[tuple[int, str], Curated]:
+def curated_of(vocab: Vocabulary, source: SourceGraph | None) -> dict[tuple[int, str], Curated]:
     """(phase, ANCT id) → the curated territory that names it."""
     found: dict[tuple[int, str], Curated] = {}
-    if territories is None:
+    if source is None:
         return found
-    ti, prefix = vocab.ti, str(vocab.id("territoire", ""))
+    territories, ti, prefix = source.graph, vocab.ti, str(vocab.id("territoire", ""))
     for iri, ident in territories.subject_objects(ti.identifiantOfficiel):
         phase = str(territories.value(iri, ti.phase)).rsplit("-", 1)[-1]
         epci = frozenset(str(e).rsplit("/", 1)[1] for e in territories.objects(iri, ORG.hasMember))
-        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri)
+        place = source.locations.find(iri) or (source.files[0] if source.files else source.name)
+        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri, place)
     return found
 
 
@@ -310,10 +312,10 @@ def _check_curated(listed: Listed, mapped: Mapped, curated: Curated) -> None:
     if set(curated.epci) != official:
         extra = ", ".join(sorted(set(curated.epci) - official)) or "none"
         missing = ", ".join(sorted(official - set(curated.epci))) or "none"
-        raise SourceError(listed.place, f"the curated territory {curated.slug} names "
-                                        f"{listed.ident} of phase {listed.phase}, whose EPCI "
-                                        f"differ: only in the curated list {extra}; only in "
-                                        f"the official list {missing}")
+        raise SourceError(curated.place, f"the curated territory {curated.slug} names "
+                                         f"{listed.ident} of phase {listed.phase} ({listed.place}), "
+                                         f"whose EPCI differ: only in the curated list {extra}; "
+                                         f"only in the official list {missing}")
 
 
 def read_all(directory: Path) -> list[Listed]:
@@ -322,7 +324,8 @@ def read_all(directory: Path) -> list[Listed]:
 
 
 def load(vocab: Vocabulary, directory: Path, graph: Graph, reference_dir: Path,
-         timeline: Timeline, territories: Graph | None) -> tuple[SourceGraph, list[Mapped]]:
+         timeline: Timeline, territories: SourceGraph | None
+         ) -> tuple[SourceGraph, list[Mapped]]:
     """Map both lists of `directory` into `graph`; returns the source and the territories."""
     listed = read_all(directory)
     curated = curated_of(vocab, territories)
