@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from .conftest import BASE
 from .programme_build import (FIXTURE, programme_app, programme_client,  # noqa: F401
@@ -142,3 +142,43 @@ def test_the_programme_page_answers_from_the_cache_of_documents(programme_client
     assert again.status_code == 304
     assert first.headers["Cache-Control"] == programme_client.get(
         "/doc/departement/25.html").headers["Cache-Control"]
+
+
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+
+
+def test_a_territory_page_has_its_map_over_its_departements(programme_client, fixture_graph):
+    for slug in ("ouest-guyanais", "alliances-luxe-precision-doubs"):
+        iri = URIRef(f"{BASE}id/territoire/{slug}")
+        page = programme_client.get(f"/doc/territoire/{slug}.html").get_data(as_text=True)
+        svg = svg_of(page, "carte")
+        name = fixture_graph.value(iri, SKOS.prefLabel)
+        assert re.search(rf'<g class="sujet"><title>{re.escape(str(name))}</title><path d="M', svg)
+        departements = {str(d).rsplit("id/", 1)[1] for d in fixture_graph.objects(iri, TI.departement)}
+        assert set(map_links(svg)) == departements
+
+
+def test_a_territory_page_gives_its_anct_id_with_its_phase(programme_client, fixture_graph):
+    for iri in territories(fixture_graph):
+        slug = iri.rsplit("/", 1)[1]
+        page = programme_client.get(f"/doc/territoire/{slug}.html").get_data(as_text=True)
+        qualified = str(fixture_graph.value(URIRef(iri), DCTERMS.identifier))
+        phase, identifier = qualified.split("/")
+        assert (f'<dd><data value="{qualified}">{identifier} (phase {phase[-1]})</data></dd>'
+                in page)
+
+
+def test_continuity_is_shown_both_ways_with_its_figures(programme_client, fixture_graph):
+    for node in fixture_graph.subjects(RDF.type, TI.Continuite):
+        successor = str(fixture_graph.value(node, TI.territoireSuccesseur)).rsplit("/", 1)[1]
+        predecessor = str(fixture_graph.value(node, TI.territoirePredecesseur)).rsplit("/", 1)[1]
+        shared = int(fixture_graph.value(node, TI.epciCommuns))
+        share = round(float(fixture_graph.value(node, TI.partCommune)) * 100)
+        page = programme_client.get(f"/doc/territoire/{successor}.html").get_data(as_text=True)
+        block = page[page.index('<section id="continuite"'):]
+        block = block[:block.index("</section>")]
+        assert f'href="http://localhost/id/territoire/{predecessor}"' in block
+        assert f"{shared} groupement" in block and f"soit {share} %" in block
+        before = programme_client.get(f"/doc/territoire/{predecessor}.html").get_data(as_text=True)
+        assert f'Continué en phase 2 par le territoire <a href="http://localhost/id/territoire/' \
+               f'{successor}"' in before
