@@ -182,3 +182,43 @@ def test_continuity_is_shown_both_ways_with_its_figures(programme_client, fixtur
         before = programme_client.get(f"/doc/territoire/{predecessor}.html").get_data(as_text=True)
         assert f'Continué en phase 2 par le territoire <a href="http://localhost/id/territoire/' \
                f'{successor}"' in before
+
+
+def phases_of(graph: Graph) -> dict[str, int]:
+    return {str(t): int(str(graph.value(t, TI.phase))[-1])
+            for t in graph.subjects(RDF.type, TI.TerritoireIndustrie)}
+
+
+def test_departement_and_region_pages_list_their_territories_of_both_phases(programme_client,
+                                                                             fixture_graph):
+    phase = phases_of(fixture_graph)
+    for predicate, kind in ((TI.departement, "departement"), (TI.region, "region")):
+        for area in set(fixture_graph.objects(None, predicate)):
+            expected = {str(t) for t in fixture_graph.subjects(predicate, area)}
+            page = programme_client.get(f"/doc/{kind}/{str(area).rsplit('/', 1)[1]}.html"
+                                        ).get_data(as_text=True)
+            block = page[page.index('id="table-territoires"'):]
+            block = block[:block.index("</table>")]
+            rows = re.findall(r'href="http://localhost/id/(territoire/[^"]+)">[^<]+</a></td>'
+                              r'<td data-label="phase" class="num"><data value="(\d)">', block)
+            assert {BASE + "id/" + t: int(p) for t, p in rows} == {t: phase[t] for t in expected}
+            assert {phase[t] for t in expected} == {1, 2}   # the fixture has both in each
+
+
+def test_an_epci_and_its_communes_say_their_territories_and_phases(programme_client,
+                                                                   fixture_graph, programme_app):
+    from territoires.sources import snapshot
+    phase = phases_of(fixture_graph)
+    ORG = Namespace("http://www.w3.org/ns/org#")
+    epci = URIRef(BASE + "id/epci/242504116")
+    expected = sorted((str(t).rsplit("/", 1)[1], phase[str(t)])
+                      for t in fixture_graph.subjects(ORG.hasMember, epci))
+    reference = programme_app.extensions["territoires"].settings.data_dir / "reference"
+    commune = next(r["commune"] for _, r in snapshot.rows(reference, "epci_membres")
+                   if r["epci"] == "242504116")
+    for path in ("/doc/epci/242504116.html", f"/doc/commune/{commune}.html"):
+        page = programme_client.get(path).get_data(as_text=True)
+        fact = page[page.index("territoire(s) d&#39;industrie</dt>"):]
+        fact = fact[:fact.index("</dd>")]
+        found = re.findall(r'id/territoire/([^"]+)">[^<]+</a> \(phase (\d)\)', fact)
+        assert sorted((t, int(p)) for t, p in found) == expected
