@@ -222,3 +222,23 @@ def test_an_epci_and_its_communes_say_their_territories_and_phases(programme_cli
         fact = fact[:fact.index("</dd>")]
         found = re.findall(r'id/territoire/([^"]+)">[^<]+</a> \(phase (\d)\)', fact)
         assert sorted((t, int(p)) for t, p in found) == expected
+
+
+def test_the_home_page_gives_the_programme_in_figures_and_its_map(programme_client,
+                                                                  fixture_graph):
+    page = programme_client.get("/").get_data(as_text=True)
+    latest = max(phases_of(fixture_graph).values())
+    svg = page[page.index('<figure class="carte" id="carte-accueil">'):]
+    svg = svg[:svg.index("</svg>")]
+    assert sorted(BASE + "id/" + l for l in map_links(svg)) == \
+        sorted(territories(fixture_graph, latest))
+    table = page[page.index('id="table-phases"'):page.index("</table>", page.index('id="table-phases"'))]
+    for phase in (1, 2):
+        members = [URIRef(t) for t in territories(fixture_graph, phase)]
+        communes = sum(int(fixture_graph.value(t, TI.nombreCommunes)) for t in members)
+        people = sum(int(fixture_graph.value(t, TI.populationMunicipale)) for t in members)
+        row = re.search(rf'phase {phase}</a></th>(.*?)</tr>', table).group(1)
+        cells = [re.sub(r"\D", "", c.split("<span")[0])
+                 for c in re.findall(r'<td class="num">(.*?)</td>', row)]
+        assert cells == [str(len(members)), str(communes), str(people)]
+    assert page.index('id="programme"') < page.index('id="chiffres"')

@@ -24,7 +24,6 @@ from .documents.entities.programme import programme
 from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
 from .lookup.index import name_index
-from .metadata.home import territories
 from .metadata.void import statistics
 
 
@@ -88,11 +87,11 @@ def _watch(publication, seconds: float) -> None:
 
 def _prepare(app: Flask, store) -> None:
     """What a build needs before it is served, computed aside so that no request waits for it:
-    the name index (seconds on the whole data), the vocabulary's labels, the home page's
-    territories, the statistics, the communes and EPCI the entity pages read, the programme's
-    table and its maps of France."""
+    the name index (seconds on the whole data), the vocabulary's labels, the statistics, the
+    communes and EPCI the entity pages read, the programme's table and its maps of France (the
+    home page's, the programme's and its phases')."""
     with app.app_context():
-        for value in (name_index, term_labels, territories, statistics, geography, programme):
+        for value in (name_index, term_labels, statistics, geography, programme):
             value(store)
 
 
