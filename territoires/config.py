@@ -66,6 +66,11 @@ class Settings:
     # Development and tests only: let allow-listed SERVICE endpoints be on loopback or private
     # addresses (a public deployment never needs it: Wikidata and Insee are public hosts).
     service_allow_local: bool = False
+    # The SPARQL guard's bounds on a query's size (web/sparql/cost.py): a flat chain of
+    # thousands of operators or patterns overflows an executor's stack, nesting or not.
+    max_query_terms: int = 20_000
+    max_query_operators: int = 1_000
+    max_query_patterns: int = 500
     # The names of the settings given explicitly (environment, command line), not defaults: a
     # build-time setting given to the server must agree with the build it serves.
     given: frozenset[str] = frozenset()
@@ -80,6 +85,7 @@ class Settings:
         if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
             raise ValueError(f"contact_point_url ({ENV_PREFIX}CONTACT_POINT_URL): not an http(s) "
                              f"URL: {url[:100]!r}")
+        _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns")
 
     def contact_point(self) -> dict[str, str]:
         """The contact point the build records: its name, e-mail and web page (when given)."""
@@ -96,6 +102,14 @@ class Settings:
         given = {k: v for k, v in values.items() if v is not None}
         return replace(self, **{k: _coerce(k, v) for k, v in given.items()},
                        given=self.given | given.keys())
+
+
+def _check_positive(settings: Settings, *names: str) -> None:
+    for name in names:
+        value = getattr(settings, name)
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(f"{name} ({ENV_PREFIX}{name.upper()}): must be a positive number, "
+                             f"not {value!r}")
 
 
 def _coerce(name: str, value):

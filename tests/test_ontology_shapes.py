@@ -703,6 +703,7 @@ CASES = [
 ]
 
 
+@pytest.mark.build   # one SHACL validation per case
 @pytest.mark.parametrize("name, change, shape, focus, path", CASES, ids=[c[0] for c in CASES])
 def test_constraint_fires_on_invalid_graph_only(valid_graph, valid_report, shapes, name, change, shape,
                                                 focus, path):

@@ -6,9 +6,14 @@ Grow it: each finding of a review goes in as a request, with why it is here."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.parse
 from dataclasses import dataclass, field
+
+from territoires.config import ROOT
+
+from .sparql import FLAT_CHAINS
 
 MAX_SECONDS = 5.0
 BASE = "https://data.example.fr/"
@@ -37,6 +42,8 @@ def reconcile(queries) -> Hostile:
     return Hostile(f"reconcile batch {str(queries)[:60]}", "/reconcile", "POST", headers, body)
 
 
+# The fingerprint of a file outside the static folder, as an attacker who knows the file would.
+README_DIGEST = hashlib.sha256((ROOT / "README.md").read_bytes()).hexdigest()[:12]
 NESTED_JSON = "[" * 100_000 + "]" * 100_000
 NESTED_IN_A_URL = "[" * 1200 + "]" * 1200     # deeper than Python's JSON, shorter than a URL
 LONG_NAME = " ".join(["saint", "martin", "sur", "doubs", "val", "mont"] * 15)[:500]
@@ -88,6 +95,10 @@ REQUESTS: list[Hostile] = [
             "ASK {}".encode("utf-16"), expect=(400,)),
     Hostile("deep nesting", "/sparql?" + q(query="SELECT * WHERE " + "{" * 100 + "}" * 100),
             expect=(400,)),
+    # a flat chain of operators or patterns overflowed the executor's stack (issue 20, outage 1)
+    *(Hostile(f"a flat chain: {name}", "/sparql", "POST",
+              {"Content-Type": "application/sparql-query"}, query.encode(), expect=(400,))
+      for name, (query, _) in FLAT_CHAINS.items()),
     Hostile("SERVICE to loopback", "/sparql?" + q(
         query="SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"), expect=(403,)),
     Hostile("a query over the length limit", "/sparql", "POST",
@@ -113,6 +124,11 @@ REQUESTS: list[Hostile] = [
     Hostile("a shape path out of the directory", "/shapes/..%2f..%2fpyproject.toml",
             expect=(404,)),
     Hostile("an unknown extension", "/catalogue.xyz", expect=(404,)),
+    Hostile("a fingerprinted absolute path (the README)",
+            f"/static/{README_DIGEST}/yasgui/{ROOT}/README.md", expect=(404,)),
+    Hostile("a vendored absolute path", "/static/000000000000/yasgui/proc/self/mem",
+            expect=(404,)),
+    Hostile("a name of no shipped file", "/static/proc/self/mem", expect=(404,)),
     Hostile("a weird If-None-Match", "/doc/epci/242500361",
             headers={"If-None-Match": '"' * 5000}, expect=(200,)),
     Hostile("a weird Range", "/dump/territoires.nq.gz", headers={"Range": "bytes=99999999999-"},

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from . import cost
+
 MAX_DEPTH = 64
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
@@ -62,6 +64,15 @@ class Inspection:
     services: tuple[str | None, ...]   # SERVICE endpoints, resolved; None when not an IRI
     has_from: bool                     # FROM / FROM NAMED: the query chooses its own dataset
     form: str = ""                     # results (SELECT, ASK), graph (CONSTRUCT, DESCRIBE), or ""
+    heavy: str = ""                    # why it looks expensive (cost.py), "" when it does not
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How big a query may be (cost.Size), besides its length and nesting."""
+    terms: int = 20_000
+    operators: int = 1_000
+    patterns: int = 500
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,8 @@ class _Token:
     text: str
 
 
-def inspect(query: str, max_length: int, max_depth: int = MAX_DEPTH) -> Inspection:
+def inspect(query: str, max_length: int, max_depth: int = MAX_DEPTH,
+            bounds: Bounds = Bounds()) -> Inspection:
     """Refuse what must never reach the engine; report what the caller must still decide on."""
     if len(query) > max_length:
         raise Refused(413, f"the query is {len(query):,} characters long; the limit is "
@@ -78,9 +90,11 @@ def inspect(query: str, max_length: int, max_depth: int = MAX_DEPTH) -> Inspecti
     tokens = [t for t in _tokens(query) if t.kind not in ("ws", "comment")]
     _check_depth(tokens, max_depth)
     _check_not_update(tokens)
+    estimate = cost.estimate(tokens)
+    _check_size(estimate.size, bounds)
     return Inspection(services=tuple(_services(tokens)),
                       has_from=any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens),
-                      form=_form(tokens))
+                      form=_form(tokens), heavy=estimate.heavy)
 
 
 def check_services(inspection: Inspection, allowlist: tuple[str, ...],
@@ -115,6 +129,16 @@ def _check_depth(tokens: list[_Token], max_depth: int) -> None:
                                    f"levels of brackets)")
         elif token.kind == "close":
             depth -= 1
+
+
+def _check_size(size: cost.Size, bounds: Bounds) -> None:
+    for name in ("terms", "operators", "patterns"):
+        found, limit = getattr(size, name), getattr(bounds, name)
+        if found > limit:
+            what = "graph patterns" if name == "patterns" else name
+            raise Refused(400, f"the query is too complex: it has {found:,} {what}; this "
+                               f"endpoint accepts at most {limit:,} (split it, or download the "
+                               f"dumps)")
 
 
 def _check_not_update(tokens: list[_Token]) -> None:
