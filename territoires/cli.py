@@ -71,6 +71,12 @@ def cmd_refresh_reference(args, settings) -> int:
     return snapshot.main(args.version, settings.data_dir / "reference")
 
 
+def cmd_refresh_programme(args, settings) -> int:
+    from .sources import programme_files
+
+    return programme_files.main(Path(args.file), args.kind, settings.data_dir)
+
+
 def _refresh_vintages(which: str, root: Path) -> int:
     """`refresh-reference --millesime YYYY|all`: the vintages of the history (vintages.py)."""
     from .sources import vintages
@@ -138,6 +144,14 @@ def _add_build_commands(commands) -> None:
                          help="re-vendor a vintage of the history (data/historique/YYYY/) "
                               "from its package version instead")
     refresh.set_defaults(run=cmd_refresh_reference)
+
+    programme = commands.add_parser(
+        "refresh-programme", help="vendor a local copy of an official list of the programme "
+                                  "(data/programme/) or an outline file (data/contours/)")
+    programme.add_argument("file", help="the local file (GeoJSON or ept.json, plain or gzip)")
+    programme.add_argument("--as", dest="kind", required=True,
+                           choices=["phase-1", "phase-2", "ept", "departements", "regions"])
+    programme.set_defaults(run=cmd_refresh_programme)
 
 
 def _add_serve_commands(commands) -> None:

@@ -2,12 +2,15 @@
 
 - the fast layer: the small sources (tests/small_data.py) built once, their store, and the app
   on them in-process (`small`, `small_store`, `app`, `client`);
+- the build layer: tests that make builds or SHACL validations of their own (a changed copy
+  of the sources, a second build, one validation per mutation): in-process but seconds each;
 - the server layer: a real gunicorn (`server`) on the small build;
 - the full layer: the real sources mapped once and built once (`sources`, `published`, `store`),
   for what only the whole official data can show.
 
 A test's layer follows from the fixtures it uses (see `pytest_collection_modifyitems`):
-`make test-fast` runs the fast layer alone."""
+`make test-fast` runs the fast layer alone; a test of the build layer that no fixture names is
+marked `@pytest.mark.build` where it is defined."""
 
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ BASE = "https://data.example.fr/"
 # Fixtures that put a test in a slower layer than the fast one.
 FULL = {"full_settings", "full_sources", "full_build", "full_store", "full_server"}
 SERVER = {"server", "loaded", "private", "strict", "federating", "listener", "wikidata",
-          "endpoints"}
+          "endpoints", "behind"}
+BUILD = {"data_copy", "outcomes", "other_base", "programme_settings"}
 BROWSER = {"browser"}
 
 
@@ -43,6 +47,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker("full")
         if fixtures & SERVER:
             item.add_marker("server")
+        if fixtures & BUILD:
+            item.add_marker("build")
 
 
 @pytest.fixture(scope="session")

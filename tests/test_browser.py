@@ -1,5 +1,5 @@
 """End to end in a real headless Chromium: home page → query page with an example query → run
-it and see its rows → the territory's page → one of its EPCI. Every request the browser makes
+it and see its rows → the programme's table → the territory's page → one of its EPCI. Every request the browser makes
 goes to the served host (no CDN, no web font)."""
 
 from __future__ import annotations
@@ -72,9 +72,13 @@ def test_from_home_to_query_to_territory_to_epci(server, browser):
     wait.until(lambda _: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 6)
     assert "Grand Besançon Métropole" in table.text
 
-    # Back home, to the territory's page, then to one of its EPCI.
+    # Back home, to the programme's table of territories, to the territory's page, then to one
+    # of its EPCI.
     browser.get(server)
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Alliances Luxe").click()
+    browser.find_element(By.LINK_TEXT, "Tous les territoires du programme").click()
+    wait.until(seen.presence_of_element_located((By.ID, "table-territoires")))
+    browser.find_element(By.CSS_SELECTOR, "#table-territoires").find_element(
+        By.PARTIAL_LINK_TEXT, "Alliances Luxe").click()
     wait.until(seen.title_contains("Alliances Luxe"))
     assert browser.current_url.startswith(f"{server}doc/territoire/alliances-luxe-precision-doubs")
     browser.find_element(By.LINK_TEXT, "CU Grand Besançon Métropole").click()
@@ -114,6 +118,8 @@ ARTEFACTS = Path(os.environ.get("TERRITOIRES_ARTEFACTS",
 WIDTHS = (1366, 390)
 PAGES = {
     "accueil": "",
+    "programme": "doc/programme/territoires-d-industrie",
+    "phase": "doc/phase/territoires-d-industrie-2",
     "territoire": "doc/territoire/alliances-luxe-precision-doubs",
     "territoire-communes-page-3": "doc/territoire/alliances-luxe-precision-doubs"
                                   "?communes-page=3&communes-tri=-population",

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pyoxigraph as ox
+import pytest
 
 from territoires.store import statistics
 from territoires.build.pipeline import build, map_sources
@@ -49,7 +50,7 @@ def test_manifest_and_dumps(published, settings):
     assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
                                        ("cog", "ontologie", "territoires", "article-grand-besancon", "sources",
                                         "historique", "liens-geo-api", "liens-annuaire-entreprises",
-                                        "populations")}
+                                        "populations", "programme", "contours")}
     assert manifest["quads"] == sum(manifest["graphs"].values())
     nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())
     assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == manifest["quads"]
@@ -73,6 +74,7 @@ def test_every_named_graph_is_described(store):
     assert list(store.engine.query(query)) == []
 
 
+@pytest.mark.build   # a build of its own
 def test_same_inputs_same_hash_and_bytes(published, settings, tmp_path):
     again = build(replace(settings, output_dir=tmp_path))
     assert again.version == published.version
@@ -160,6 +162,7 @@ def test_validate_reports_file_line_as_text_and_json(data_copy):
     assert "sh:ValidationReport" in turtle.stdout or "ValidationReport" in turtle.stdout
 
 
+@pytest.mark.build   # a build of its own
 def test_validate_conforms_on_the_real_sources(settings):
     """`territoires validate` on the real sources cut to the Doubs (the whole data is validated
     by every build: see test_the_whole_real_data_builds)."""
@@ -180,6 +183,7 @@ def test_the_whole_real_data_builds(full_build, full_settings):
     assert full_build.graphs[f"{BASE}graph/cog"] > 400_000
 
 
+@pytest.mark.build   # a build of its own
 def test_base_uri_sets_every_minted_iri(settings, tmp_path):
     other = "http://127.0.0.1:8000/"
     sources = map_sources(replace(settings, base_uri=other, output_dir=tmp_path), lambda _: None)
@@ -201,6 +205,7 @@ def test_the_void_statistics_are_computed_at_build_time(published, settings, sto
     assert saved.graphs == published.graphs
 
 
+@pytest.mark.build   # a build of its own
 def test_a_second_build_learns_at_once_that_one_is_running(settings, published, tmp_path):
     """The lock is taken before any work: the second build does not map and validate first."""
     import fcntl
@@ -236,6 +241,7 @@ def test_what_a_killed_build_left_is_removed_by_the_next(settings, published, da
     assert json.loads((output / "current" / "build.json").read_text())["version"] == first.version
 
 
+@pytest.mark.build   # a build of its own
 def test_a_failed_write_fails_in_words(settings, published, tmp_path):
     """A write refused by the system (here every file capped at 100 kB, as a full disk stops
     them), in the build or in its writer process: `territoires build: <what failed>`, exit 1,

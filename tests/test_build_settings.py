@@ -68,6 +68,7 @@ def test_serve_refuses_a_conflicting_base_in_words(other_base):
     assert "base URI" in done.stderr and OTHER in done.stderr
 
 
+@pytest.mark.build   # a build of its own
 def test_a_later_build_under_another_base_does_not_replace_the_served_one(settings, tmp_path):
     """Nothing lost: the server keeps the build it has rather than serve one it refuses."""
     output = tmp_path / "output"
@@ -88,6 +89,7 @@ def test_the_shapes_served_are_the_build_s(other_base, tmp_path):
     assert f"<{OTHER}shapes/territoires#" in body
 
 
+@pytest.mark.build   # a build of its own
 def test_a_new_build_is_prepared_before_it_is_served(settings, tmp_path):
     """Its name index, labels and statistics are computed aside, before the switch: the first
     search on the new build does not wait for an index."""
@@ -119,6 +121,7 @@ def test_a_new_build_is_prepared_before_it_is_served(settings, tmp_path):
     assert found[0]["id"].endswith("id/organisation/essai")
 
 
+@pytest.mark.build   # a build of its own
 def test_the_first_build_is_served_at_once_and_prepared_aside():
     """A starting server answers as soon as its build is open (its first answer in under a
     second, bench/), the preparation running meanwhile; a later build is served only once

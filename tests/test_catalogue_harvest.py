@@ -71,6 +71,7 @@ def test_udata_reads_the_french_title_and_the_temporal_coverage(server, store):
     assert dataset.spatial == []     # udata reads geometries only; none is published
 
 
+@pytest.mark.build   # a build of its own
 def test_contact_point_is_set_at_build(settings, tmp_path):
     """TERRITOIRES_CONTACT_POINT_* at build time: recorded in the manifest, read by udata."""
     for part in ("data", "ontology", "shapes"):

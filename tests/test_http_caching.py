@@ -187,6 +187,7 @@ def test_both_validators_answer_304(client, path, headers):
             assert again.data == b""
 
 
+@pytest.mark.build   # a build of its own
 def test_a_new_build_changes_both_validators(settings, tmp_path):
     output = tmp_path / "output"
     build(replace(settings, output_dir=output))

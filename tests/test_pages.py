@@ -50,11 +50,13 @@ def test_home_describes_the_dataset(server, published):
         assert graph in text
 
 
-def test_home_lists_territories(server):
+def test_home_leads_with_the_programme_and_its_phases(server):
     _, _, body = fetch(server, "/")
     text = body.decode()
-    assert f'href="{server}id/territoire/alliances-luxe-precision-doubs"' in text
-    assert f'href="{server}id/territoire/haut-doubs"' in text
+    assert text.index('<section id="programme">') < text.index('<section id="chiffres">')
+    assert f'href="{server}id/programme/territoires-d-industrie"' in text
+    for phase in (1, 2):
+        assert f'href="{server}id/phase/territoires-d-industrie-{phase}">phase {phase}</a>' in text
 
 
 def test_home_lists_example_queries_one_click_from_running(server, settings):

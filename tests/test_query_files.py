@@ -30,6 +30,7 @@ SAMPLES: dict[str, list[dict]] = {
     "documents/neighbours": [{"s": [EPCI, TERRITORY]}],
     "documents/own": [{"resource": TERRITORY}, {"resource": EPCI}],
     "documents/reproducing": [{"resource": TERRITORY}],
+    "pages/area-territories": [{"area": DEPARTEMENT}, {"area": REGION}],
     "pages/commune-context": [{"commune": COMMUNE}],
     "pages/epci-territories": [{"epci": EPCI}],
     "pages/incoming-count": [{"resource": EPCI}, {"resource": REGION}],
@@ -40,7 +41,9 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/person-roles": [{"member": PERSON}],
     "pages/population-source": [{"entity": EPCI}],
     "pages/region-departements": [{"region": REGION}],
+    "pages/territory-continuity": [{"territory": TERRITORY}],
     "pages/territory-epci": [{"territory": TERRITORY}],
+    "pages/territory-outline": [{"territory": TERRITORY}],
     "pages/territory-funding": [{"territory": TERRITORY}],
     "pages/territory-perimeter": [{"territory": TERRITORY}],
     "pages/territory-plan": [{"territory": TERRITORY}],
@@ -136,6 +139,7 @@ def test_unknown_query():
         queries.get("documents/nothing")
 
 
+@pytest.mark.build   # every document of the build, read both ways
 def test_the_embedded_store_reads_documents_as_the_queries_do(store):
     """LocalStore reads documents and existence as triple patterns (describe.read_by_patterns):
     on every IRI of the build, the same document as the queries give any store."""

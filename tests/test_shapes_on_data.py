@@ -107,6 +107,7 @@ CORRUPTIONS = {
 }
 
 
+@pytest.mark.build   # one SHACL validation of the slice per mistake
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
 def test_each_shape_catches_its_mistake(name, real_slice, shapes):
     change, focus, path = CORRUPTIONS[name]

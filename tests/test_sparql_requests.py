@@ -54,3 +54,18 @@ def test_the_service_description_names_the_endpoint_reached(client, root):
     graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
     endpoints = set(graph.objects(None, SD.endpoint))
     assert endpoints == {URIRef(root + "sparql")}
+
+
+@pytest.mark.parametrize("path, accept", [
+    ("/sparql", "text/html"),                                           # the editor page
+    ("/sparql", "text/turtle"),                                         # the service description
+    ("/sparql?query=" + urllib.parse.quote(ASK), JSON),                 # results, kept or not
+    ("/sparql?query=" + urllib.parse.quote(ASK) + "&format=json", "*/*"),
+    ("/sparql?query=DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", JSON),  # a refusal
+])
+def test_every_answer_of_the_endpoint_varies_on_accept(client, path, accept):
+    """Each of these read Accept (page or results, and which format): a shared cache that
+    ignored it would hand a browser's page to a client or one format to another."""
+    for _ in range(2):    # the second answer of a query comes from the result cache
+        response = client.get(path, headers={"Accept": accept})
+        assert "accept" in {v.strip().lower() for v in response.headers.get("Vary", "").split(",")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -26,6 +27,7 @@ def served(client, path: str = "/validation", accept: str = "text/turtle") -> Gr
     return Graph().parse(data=answer.get_data(as_text=True), format="turtle")
 
 
+@pytest.mark.build   # a build of its own
 def test_the_published_report_is_what_validate_prints(client, settings, published, monkeypatch):
     monkeypatch.setenv("TERRITOIRES_ONTOLOGY_DIR", str(settings.ontology_dir))
     monkeypatch.setenv("TERRITOIRES_SHAPES_DIR", str(settings.shapes_dir))

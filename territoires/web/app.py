@@ -13,17 +13,17 @@ from .. import config
 from ..config import Settings
 from ..vocabulary.namespaces import Vocabulary
 from ..store import Conflict, NoBuild, open_publication
-from . import assets, changes, documents, errors, lookup, memento, metadata, sparql
+from . import assets, changes, documents, errors, exports, lookup, memento, metadata, sparql
 from .caching import policy
 from .caching.lru import ByteLRU
 from .caching.responses import ResponseCache
 from .compression import Compress
 from .context import KEY, Context, context, store
 from .documents.entities.geography import geography
+from .documents.entities.programme import programme
 from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
 from .lookup.index import name_index
-from .metadata.home import territories
 from .metadata.void import statistics
 
 
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     except NoBuild:
         pass                       # answered 503 until a build is published
     _watch(publication, WATCH_SECONDS)
-    for package in (sparql, documents, metadata, lookup, memento, changes):
+    for package in (sparql, documents, metadata, lookup, memento, changes, exports):
         for blueprint in package.blueprints:
             app.register_blueprint(blueprint)
     app.register_blueprint(assets.bp)
@@ -87,10 +87,11 @@ def _watch(publication, seconds: float) -> None:
 
 def _prepare(app: Flask, store) -> None:
     """What a build needs before it is served, computed aside so that no request waits for it:
-    the name index (seconds on the whole data), the vocabulary's labels, the home page's
-    territories, the statistics, the communes and EPCI the entity pages read."""
+    the name index (seconds on the whole data), the vocabulary's labels, the statistics, the
+    communes and EPCI the entity pages read, the programme's table and its maps of France (the
+    home page's, the programme's and its phases')."""
     with app.app_context():
-        for value in (name_index, term_labels, territories, statistics, geography):
+        for value in (name_index, term_labels, statistics, geography, programme):
             value(store)
 
 

@@ -28,7 +28,6 @@ import time
 from flask import Response, jsonify, request
 
 from ...vocabulary import formats
-from ..caching.policy import cacheable
 from ..context import hosts, store, vocabulary
 from . import extend
 from .budget import Budget, OverBudget
@@ -98,10 +97,6 @@ def respond(payload, status: int = 200) -> Response:
 
 def _error(message: str, status: int = 400) -> Response:
     return respond({"status": status, "error": message}, status)
-
-
-def cacheable_lookup() -> None:
-    cacheable("lookup")   # a GET's answers; a POST's are never kept (caching/policy.py)
 
 
 def bad_request(error: BadRequest):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Response, make_response, request
+from flask import Response, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import wrap_file
 
@@ -38,9 +38,7 @@ def endpoint() -> Response:
     try:
         params = protocol.parameters()
         if protocol.wants_page(params):     # a browser: the editor
-            response = make_response(page.query_page())
-            response.vary.add("Accept")
-            return response
+            return page.query_page()
         query = protocol.query(params)
         if query is None:
             return _service_description(params)
@@ -163,7 +161,6 @@ def _send(answer: Answer, key: tuple | None) -> Response:
     response = Response(wrap_file(request.environ, answer.file), mimetype=media_type,
                         direct_passthrough=True)
     response.content_length = size
-    response.vary.add("Accept")
     response.headers["X-Cache"] = "miss"
     return response
 
@@ -178,6 +175,5 @@ def _kept(body: bytes, media_type: str, key: tuple | None) -> Response:
 
 def _cached_response(answer: CachedAnswer, status: str) -> Response:
     response = Response(answer, mimetype=answer.media_type)
-    response.vary.add("Accept")
     response.headers["X-Cache"] = status
     return response

@@ -11,7 +11,8 @@ from . import endpoint, page
 
 bp = Blueprint("sparql", __name__)
 register(bp, [
-    Route("/sparql", endpoint.endpoint, "sparql", methods=("GET", "POST")),
+    # Every answer of /sparql read Accept: it chose the editor page or the results, and their format.
+    Route("/sparql", endpoint.endpoint, "sparql", methods=("GET", "POST"), vary=("Accept",)),
     Route("/requete", page.query_page, "page"),
     Route("/requete/prefixes.json", page.prefix_list, "page"),
 ])

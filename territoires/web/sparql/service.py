@@ -19,7 +19,6 @@ def description(manifest: Manifest, settings: Settings, fmt: formats.Format) -> 
     body = ox.serialize(_triples(manifest, settings, request.base_url), format=fmt.rdf,
                         prefixes={"sd": str(SD), "void": str(VOID), "rdfs": str(RDFS)})
     response = Response(body, content_type=fmt.content_type)
-    response.vary.add("Accept")
     response.set_etag(etag(manifest.version, "service description", request.base_url, fmt.ext))
     return response
 

@@ -70,8 +70,9 @@ class Block:
     kind: str
     items: list = field(default_factory=list)
     table: Table | None = None
-    chart: object = None               # Markup of an SVG
+    chart: object = None               # Markup of an SVG (a chart, or a map: kind "map")
     note: str = ""
+    links: list = field(default_factory=list)    # Texts after the table (a download)
 
 
 @dataclass

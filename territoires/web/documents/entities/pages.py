@@ -15,6 +15,7 @@ from .model import EntityPage, Table, TableView, Text, parameters, view
 from .people import person_page
 from .places import area_page, commune_page, epci_page
 from .figures import statistics_page
+from .programme_pages import phase_page, programme_page
 from .territory import territory_page
 
 
@@ -27,6 +28,7 @@ def _kind(known: Known):
              (ti + "ArrondissementMunicipal", commune_page),
              (ti + "Departement", lambda live, k: area_page(live, k, region=False)),
              (ti + "Region", lambda live, k: area_page(live, k, region=True)),
+             (ti + "Programme", programme_page), (ti + "Phase", phase_page),
              (str(FOAF.Person), person_page), (str(QB.DataSet), statistics_page)]
     return next((page for iri, page in pages if iri in types), None)
 
@@ -73,7 +75,8 @@ class _Kept:
 
     def __init__(self, entity: EntityPage):
         self.entity = entity
-        self.size = 2048 + sum(200 * len(b.table.rows) for b in entity.blocks if b.table)
+        self.size = 2048 + sum(200 * len(b.table.rows) if b.table else 0
+                               + len(b.chart or "") for b in entity.blocks)
 
     def __len__(self) -> int:
         return self.size

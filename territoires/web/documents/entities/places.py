@@ -15,6 +15,8 @@ from .territory import communes_block
 
 AREA_EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
                      Column("forme", "forme juridique"), Column("population", "population", True))
+TERRITORY_COLUMNS = (Column("nom", "territoire"), Column("phase", "phase", True),
+                     Column("identifiant", "identifiant ANCT"))
 DEPARTEMENT_COLUMNS = (Column("code", "code"), Column("nom", "département"),
                        Column("communes", "communes", True),
                        Column("population", "population", True))
@@ -49,8 +51,7 @@ def epci_page(live: Store, known: Known) -> EntityPage:
     facts += _population_fact(live, known, "populationTotale")
     facts += _links_fact(known, "departement", "département(s)")
     if territories:
-        facts.append(Fact("territoire(s) d'industrie", tuple(
-            link(hosts, row["territory"], row.get("territoryName")) for row in territories)))
+        facts.append(Fact("territoire(s) d'industrie", _with_phases(hosts, territories)))
     facts += leaders(live, known.iri, hosts)
     block = communes_block(communes, geo, hosts, with_epci=False)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
@@ -69,14 +70,14 @@ def commune_page(live: Store, known: Known) -> EntityPage:
         facts.append(Fact("code(s) postal(aux)", (Text(", ".join(postcodes)),)))
     epci = {row["epci"].value: link(hosts, row["epci"], row.get("epciName"))
             for row in rows if "epci" in row}
-    territories = {row["territory"].value: link(hosts, row["territory"], row.get("territoryName"))
-                   for row in rows if "territory" in row}
+    territories = {row["territory"].value: row for row in rows if "territory" in row}
     if epci:
         facts.append(Fact("EPCI", tuple(epci.values())))
     facts += _links_fact(known, "communeDeRattachement", "commune de rattachement")
     facts += _links_fact(known, "departement", "département") + _links_fact(known, "region", "région")
     if territories:
-        facts.append(Fact("territoire(s) d'industrie", tuple(territories.values())))
+        facts.append(Fact("territoire(s) d'industrie",
+                          _with_phases(hosts, list(territories.values()))))
     attached = [(Text(row.get("attachedCode", row["attached"]).value.rsplit("/", 1)[-1]),
                  link(hosts, row["attached"], row.get("attachedName")))
                 for row in rows if "attached" in row]
@@ -86,6 +87,32 @@ def commune_page(live: Store, known: Known) -> EntityPage:
                       attached, "nom", "Communes déléguées ou associées")
         blocks.append(Block("rattachees", "Communes déléguées ou associées", "table", table=table))
     return EntityPage("Commune", facts, blocks)
+
+
+def _with_phases(hosts, rows: list[dict]) -> tuple[Text, ...]:
+    """Each territory a link followed by its phase, latest phase first: `Nom (phase 2), …`."""
+    ordered = sorted(rows, key=lambda r: (-(integer(r.get("number")) or 0),
+                                          getattr(r.get("territoryName"), "value", "")))
+    pieces: list[Text] = []
+    for i, row in enumerate(ordered):
+        phase = integer(row.get("number"))
+        pieces.append(link(hosts, row["territory"], row.get("territoryName")))
+        words = f" (phase {phase})" if phase else ""
+        pieces.append(Text(words + (", " if i < len(ordered) - 1 else "")))
+    return tuple(pieces)
+
+
+def _territories_block(live: Store, known: Known) -> list[Block]:
+    """The territories of both phases in the département or région."""
+    rows = select(live, "area-territories", area=known.iri)
+    if not rows:
+        return []
+    cells = [(link(known.hosts, r["territory"], r.get("name")), count(integer(r.get("number"))),
+              Text(r["identifier"].value if "identifier" in r else "—")) for r in rows]
+    table = Table("territoires", TERRITORY_COLUMNS, cells, "-phase",
+                  "Territoires d'industrie des deux phases")
+    return [Block("territoires", f"Ses {plural(len(cells), 'territoire')} d'industrie", "table",
+                  table=table)]
 
 
 def area_page(live: Store, known: Known, region: bool) -> EntityPage:
@@ -100,7 +127,8 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
               Fact("EPCI", (Text(number(len(epci)), value=str(len(epci))),)),
               Fact("population des communes", (Text(f"{number(population)} habitants",
                                                     value=str(population)),))]
-    blocks = [_departements_block(live, known, geo)] if region else []
+    blocks = _territories_block(live, known)
+    blocks += [_departements_block(live, known, geo)] if region else []
     rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form), count(e.population))
             for e in epci]
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",

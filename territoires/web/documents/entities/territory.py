@@ -11,6 +11,7 @@ from .data import Known, count, integer, link, select
 from .geography import Commune, EpciSummary, Geography, geography
 from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
+from .official import continuity_blocks, map_blocks, official_facts
 from .people import leaders, population_source
 
 EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
@@ -32,8 +33,9 @@ def territory_page(live: Store, known: Known) -> EntityPage:
         Fact("population", (Text(f"{number(population)} habitants", value=str(population)),
                             population_source(live, [e.iri for e in members]))),
     ]
-    facts += leaders(live, iri, hosts)
-    blocks = [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
+    facts += official_facts(live, known) + leaders(live, iri, hosts)
+    blocks = map_blocks(live, known) + continuity_blocks(live, known)
+    blocks += [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
     blocks += _plan_blocks(live, iri, hosts) + _funding_blocks(live, iri, hosts)
     blocks += _predecessor_blocks(live, known, geo, members) + _perimeter_blocks(live, iri)
     return EntityPage("Territoire d'industrie", facts, blocks)
