@@ -288,3 +288,85 @@ def test_a_list_of_an_older_cog_is_carried_forward_with_a_warning_per_changed_co
     assert warned == gone
     code, _, stderr = run(capsys, source, "--output", tmp_path / "out2", "--millesime", "2020")
     assert code == 1 and "--millesime 2020: no commune list" in stderr
+
+
+# ---- refusals that write nothing, options written as RDF terms (issue 20) ---------------------
+
+def test_a_file_name_that_is_not_utf8_is_refused_and_nothing_is_written(tmp_path):
+    """Through the real command line (the name reaches it as bytes, as a shell passes it)."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"liste-\xe9t\xe9.csv")          # Latin-1 bytes: no UTF-8 name
+    write(folder / name, per_commune_rows())
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "territoires.cli", "import-territoires",
+                           os.fsencode(folder / name), "--output", str(out)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1, done.stderr
+    assert "the file name is not UTF-8" in done.stderr and "liste-\\xe9t\\xe9.csv" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["in", name]   # no stray file
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--source-url", "https://example.org/x> ; <http://purl.org/dc/terms/creator> <http://evil"),
+    ("--source-url", "https://example.org/a b"),
+    ("--source-url", "javascript:alert(1)"),
+    ("--source-url", "liste.csv"),
+    ("--licence", 'https://x.org/l> . <a> <b> "c'),
+    ("--licence", "no scheme"),
+])
+def test_an_option_that_is_no_iri_is_refused(tmp_path, capsys, option, value):
+    source = write(tmp_path / "liste.csv", per_commune_rows())
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, source, "--output", out, option, value)
+    assert code == 1 and option in stderr, stderr
+    assert "not an absolute IRI" in stderr or "not an http(s) URL" in stderr, stderr
+    assert not out.exists()
+
+
+def test_options_and_the_file_name_are_written_as_rdf_terms(tmp_path, capsys):
+    """A file name holding Turtle's quotes and newlines is one literal; the IRIs given are the
+    objects of their triples, nothing more."""
+    name = 'liste " ; dcterms:creator "x\\\n.csv'
+    source = write(tmp_path / name, per_commune_rows())
+    out = tmp_path / "out"
+    url, licence = "https://www.example.org/liste?a=1&b=é", "https://spdx.org/licenses/etalab-2.0"
+    code, _, stderr = run(capsys, source, "--output", out, "--source-url", url,
+                          "--licence", licence)
+    assert code == 0, stderr
+    graph = Graph().parse(out / "source.ttl", format="turtle", publicID=BASE)
+    subject = URIRef(BASE + "graph/territoires-import")
+    dcterms = "http://purl.org/dc/terms/"
+    assert set(graph.objects(subject, URIRef(dcterms + "source"))) == {URIRef(url)}
+    assert set(graph.objects(subject, URIRef(dcterms + "license"))) == {URIRef(licence)}
+    assert set(graph.objects(URIRef(BASE + "graph/territoires-import#fichier"),
+                             URIRef(dcterms + "title"))) == {Literal(name)}
+    assert not list(graph.triples((None, URIRef(dcterms + "creator"), None)))
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, capsys, monkeypatch):
+    """The second file failing (a full disk) removes the first one written aside: neither
+    territoires.csv nor a temporary file is left."""
+    import os
+
+    from territoires.importer import writing
+
+    source = write(tmp_path / "liste.csv", per_commune_rows())
+    out = tmp_path / "out"
+    real, calls = os.fdopen, []
+
+    def full_disk_on_the_second(fd, *args, **kwargs):
+        calls.append(fd)
+        if len(calls) == 2:
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        return real(fd, *args, **kwargs)
+
+    monkeypatch.setattr(writing.os, "fdopen", full_disk_on_the_second)
+    code, _, stderr = run(capsys, source, "--output", out)
+    assert code == 1 and "No space left on device; nothing written" in stderr, stderr
+    assert list(out.iterdir()) == []

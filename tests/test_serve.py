@@ -61,3 +61,37 @@ def test_a_punycode_host_is_kept_as_sent_in_links(server):
             connection.close()
         assert response.status == status
         assert "<http://xn--80ak6aa92e.com/doc/epci/242500361" in response.getheader("Link")
+
+
+@pytest.mark.server
+def test_a_killed_workers_temporary_files_are_removed_by_the_arbiter(settings, published,
+                                                                     tmp_path):
+    """A worker killed outright (SIGKILL, as the OOM killer does) removes nothing itself: its
+    executors' spool directory is removed by the arbiter as soon as it has exited."""
+    import os
+    import signal
+    import time
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process, url = start_server(settings, "--workers", "2", env={"TMPDIR": str(temporary)})
+    try:
+        spools: list = []
+        deadline = time.monotonic() + 30
+        while not spools and time.monotonic() < deadline:   # a large answer is spooled
+            query = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 30000")
+            with urllib.request.urlopen(f"{url}sparql?query={query}", timeout=30) as answer:
+                answer.read()
+            spools = list(temporary.glob("territoires-workers-*/worker-*/territoires-sparql-*"))
+        assert spools, sorted(temporary.rglob("*"))
+        victim = int(spools[0].parent.name.removeprefix("worker-"))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while spools[0].parent.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not spools[0].parent.exists()
+        with urllib.request.urlopen(f"{url}sparql?query=ASK%7B%7D", timeout=30) as answer:
+            assert answer.status == 200   # a new worker serves in its place
+    finally:
+        stop(process)
+    assert list(temporary.iterdir()) == []

@@ -135,3 +135,37 @@ def test_only_what_the_server_made_is_deleted(tmp_path):
     assert made == [version_directory("second-version")]
     assert (precious / "keep.txt").read_text() == "mine"
     assert (elsewhere / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("defect, says", [
+    ("a symbolic link", "is a symbolic link"),
+    ("world-writable", "has mode 777"),
+    ("group-writable", "has mode 770"),
+])
+def test_a_parent_another_account_could_swap_is_refused(settings, published, tmp_path, defect,
+                                                        says):
+    """Not only the directory: any parent of it (issue 20)."""
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    if defect == "a symbolic link":
+        (tmp_path / "parent").symlink_to(real)
+    else:
+        real.rename(tmp_path / "parent")
+        (tmp_path / "parent").chmod(0o777 if defect == "world-writable" else 0o770)
+    shared = tmp_path / "parent" / "shared"
+    with pytest.raises(UnsafeDirectory, match=says):
+        app_with(settings, shared)
+    done = subprocess.run(
+        [sys.executable, "-m", "territoires.cli", "--output-dir", str(settings.output_dir),
+         "serve", "--port", "1"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env={**os.environ, "TERRITOIRES_RESPONSE_CACHE_DIR": str(shared)})
+    assert done.returncode == 2 and says in done.stderr and str(tmp_path / "parent") in done.stderr
+
+
+def test_a_sticky_world_writable_parent_is_accepted(settings, published, tmp_path):
+    """As /tmp is: others may add entries, not rename ours."""
+    parent = tmp_path / "sticky"
+    parent.mkdir()
+    parent.chmod(0o1777)
+    app_with(settings, parent / "shared")
+    assert (parent / "shared").stat().st_mode & 0o777 == 0o700

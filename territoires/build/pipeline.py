@@ -118,7 +118,8 @@ def _build(settings: Settings, progress: Progress) -> Manifest:
     except OSError as error:   # a full disk, a vanished directory: said in words
         shutil.rmtree(target, ignore_errors=True)
         raise BuildFailed(f"could not write the build in {target} "
-                          f"({error.strerror or error}): nothing was published") from error
+                          f"({error.strerror or error or 'no reason given'}): nothing was "
+                          f"published") from error
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -152,8 +153,13 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
         try:
             _hand_over(target, sources, settings)
             os.execv(sys.executable, [sys.executable, "-m", "territoires.build.writer", str(target)])
-        except OSError as error:
-            (target / writer.FAILED).write_text(error.strerror or str(error), encoding="utf-8")
+        except OSError as error:   # the exit status says it if the disk is too full to
+            status = writer.exit_status(error)
+            try:
+                (target / writer.FAILED).write_text(error.strerror or str(error),
+                                                    encoding="utf-8")
+            finally:
+                os._exit(status)
         finally:
             os._exit(1)
     try:
@@ -164,8 +170,8 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
     if not report.conforms:
         _stop(child)
         return report, None
-    os.waitpid(child, 0)
-    return report, _written(target)
+    _, status = os.waitpid(child, 0)
+    return report, _written(target, os.waitstatus_to_exitcode(status))
 
 
 def _hand_over(target: Path, sources: Sources, settings: Settings) -> None:
@@ -178,15 +184,15 @@ def _hand_over(target: Path, sources: Sources, settings: Settings) -> None:
         "timings": {"serialize": round(time.perf_counter() - started, 3)}}), encoding="utf-8")
 
 
-def _written(target: Path) -> Manifest | None:
+def _written(target: Path, status: int) -> Manifest | None:
     """What the writer wrote; raises OSError with its reason if it failed for one."""
-    written, failed = target / writer.WRITTEN, target / writer.FAILED
+    written = target / writer.WRITTEN
     if written.exists():
         manifest = Manifest.from_json(written.read_text(encoding="utf-8"), str(written))
         written.unlink()
         return manifest
-    if failed.exists():
-        raise OSError(failed.read_text(encoding="utf-8"))
+    if (failed := writer.failure(target, status)) is not None:
+        raise failed
     for leftover in target.iterdir():   # it stopped without a word: start again, here
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     return None

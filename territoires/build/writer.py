@@ -14,9 +14,11 @@ write, the reason in FAILED; the build publishes nothing until it has read one o
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
+import os
 import sys
 import threading
 import time
@@ -124,9 +126,32 @@ def main(argv: list[str]) -> int:
         return 0
     except OSError as error:   # a full disk, a vanished directory: said in words
         _failed(target, error.strerror or str(error))
+        return exit_status(error)
     except Exception as error:   # noqa: BLE001 — anything else, named, for the build to say
         _failed(target, f"{type(error).__name__}: {error}")
     return 1
+
+
+# On a full disk the reason cannot be written to FAILED either (the file is made, its text is
+# not): the exit status carries the error's number too, ERRNO_STATUS + errno.
+ERRNO_STATUS = 64
+
+
+def exit_status(error: OSError) -> int:
+    return ERRNO_STATUS + error.errno if error.errno and error.errno < 256 - ERRNO_STATUS else 1
+
+
+def failure(target: Path, status: int) -> OSError | None:
+    """Why the writer of `target` failed, from what it wrote and its exit status (None: it
+    left no word, nor an error number)."""
+    try:
+        said = (target / FAILED).read_text(encoding="utf-8").strip()
+    except OSError:
+        said = ""
+    number = status - ERRNO_STATUS if status > ERRNO_STATUS else None
+    if number is not None:
+        return OSError(number, said or f"{os.strerror(number)} ({errno.errorcode.get(number)})")
+    return OSError(said) if said or (target / FAILED).exists() else None
 
 
 def _failed(target: Path, reason: str) -> None:

@@ -4,6 +4,7 @@ only when the file has no error."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from ..vocabulary.namespaces import LICENCE_OUVERTE
 from .reading import COLUMNS, LAYOUT_COMMUNE, LAYOUT_EPCI, Message, Parsed, parse
 from .reference import Reference, VintageReference
 from .text import Unreadable
-from .writing import (CSV_NAME, DESCRIPTION, ImportedFile, csv_text, description_turtle,
-    other_definitions, slugs, write_atomically)
+from .writing import (CSV_NAME, DESCRIPTION, BadIri, ImportedFile, checked_iri, csv_text,
+    description_turtle, other_definitions, slugs, write_atomically)
 
 # What a phase's territories are labelled for when the list gives no date: the start of the
 # phase and the end of its term, as the project's sources state them (see data/article/).
@@ -39,6 +40,7 @@ def command(args, settings) -> int:
     out = sys.stderr
     path = Path(args.file)
     try:
+        _utf8_name(args.file)
         options = _options(args)
         try:
             data = path.read_bytes()
@@ -62,10 +64,14 @@ def command(args, settings) -> int:
         args.licence, args.retrieved_on or date.today(), args.source_url, parsed,
         {"phase": options.phase, "date_labellisation": options.start,
          "fin_mandat": options.end})
-    write_atomically(output / CSV_NAME, csv_text(parsed, options.phase, options.start,
-                                                 options.end, reference.epci_name, known_dates,
-                                                 f"graph/{args.graph_name}#fichier"))
-    write_atomically(output / DESCRIPTION, turtle)
+    try:
+        write_atomically({output / CSV_NAME: csv_text(
+            parsed, options.phase, options.start, options.end, reference.epci_name,
+            known_dates, f"graph/{args.graph_name}#fichier"), output / DESCRIPTION: turtle})
+    except OSError as error:
+        print(f"territoires import-territoires: could not write {output}: "
+              f"{error.strerror or error}; nothing written", file=out)
+        return 1
     epci = sum(len(t.epci) for t in parsed.territories.values())
     print(f"{path}: {parsed.layout} layout ({parsed.encoding}, {parsed.delimiter!r}), "
           f"{parsed.rows} rows → {len(parsed.territories)} territories, {epci} EPCI memberships, "
@@ -96,6 +102,17 @@ def report(messages: list[Message], out) -> None:
             print(f"… and {count - SHOWN_PER_KIND:,} more like: {kind}", file=out)
 
 
+def _utf8_name(name: str) -> None:
+    """The file's name goes into the source's description (its title): a name that is not
+    UTF-8 (bytes Python kept as surrogates) cannot be written there, so it is refused first."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+        raise Unreadable(f"{shown}: the file name is not UTF-8; rename the file "
+                         f"(e.g. with convmv) and import it again") from None
+
+
 def _options(args) -> Options:
     mapping = _column_options(args.column)
     phase = str(args.phase)
@@ -109,6 +126,12 @@ def _options(args) -> Options:
     for option, value in (("--date-labellisation", start), ("--fin-mandat", end)):
         if not DATE.match(value):
             raise Unreadable(f"{option} {value!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+    try:
+        checked_iri("--licence", args.licence)
+        if args.source_url is not None:
+            checked_iri("--source-url", args.source_url, web=True)
+    except BadIri as error:
+        raise Unreadable(str(error)) from None
     if not NAME.match(args.graph_name):
         raise Unreadable(f"--graph-name {args.graph_name!r} is not a slug (a-z, 0-9, -)")
     return Options(mapping, phase, start, end)

@@ -33,7 +33,12 @@ MAX_LISTED = 30   # missing communes listed in a warning
 MAX_CELL = 1000   # characters: no name or code is longer
 # What a spreadsheet would run as a formula in a cell of the CSV the import writes (OWASP).
 FORMULA = re.compile(r"^[=+\-@\t\r]")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters a cell never holds and that change how the text reads or is cut: C0 and C1 controls,
+# the bidirectional overrides, embeddings and isolates (U+202E shows "fdp.exe" as "exe.pdf"),
+# the line and paragraph separators (a line break to some readers, not to CSV) and a byte
+# order mark past the file's start.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\u2028\u2029\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -196,8 +201,9 @@ def _cells_read(where: str, start: int, end: int, row: list[str], errors: list[M
             break
         if len(cell) > MAX_CELL:
             problem = f"a cell of {len(cell):,} characters (at most {MAX_CELL:,})"
-        elif CONTROL.search(cell):
-            problem = "a control character (NUL, escape…) in a cell"
+        elif found := CONTROL.search(cell):
+            problem = (f"a control character (U+{ord(found.group()):04X}: NUL, escape, C1, "
+                       f"bidi override, line separator, byte order mark…) in a cell")
         elif FORMULA.match(cell.strip() if cell.strip() else cell):
             problem = (f"the cell {cell[:40]!r} looks like a spreadsheet formula (it starts "
                        f"with {cell.strip()[:1] or cell[:1]!r}): refused, since a spreadsheet "

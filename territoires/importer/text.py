@@ -1,10 +1,11 @@
 """The publisher's file as text: its encoding told (UTF-8 with or without a BOM, else cp1252,
 else Latin-1, which decodes anything), a file mixing UTF-8 lines with others refused rather
-than decoded into mojibake, and its delimiter sniffed."""
+than decoded into mojibake — a line mixing both too — and its delimiter sniffed."""
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 
@@ -26,10 +27,26 @@ def decode(data: bytes, path: Path | str = "") -> tuple[str, str]:
     if bom or utf8:
         raise Unreadable(f"{path}:{bad}: this line is not UTF-8 while line {utf8 or 1} is: the "
                          f"file mixes encodings; save it again in one (UTF-8)")
+    if (line := _line_with_utf8_sequences(data)) is not None:
+        raise Unreadable(f"{path}:{line}: this line holds UTF-8 sequences (as 'é' is written "
+                         f"in UTF-8) beside bytes that are not UTF-8: an ambiguous encoding, "
+                         f"which would be read as mojibake; save the file again in UTF-8")
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+# A multi-byte UTF-8 sequence: in a cp1252 or Latin-1 text, two or three characters such as
+# "Ã©" that French names never hold.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _line_with_utf8_sequences(data: bytes) -> int | None:
+    """The first line of a file that is not UTF-8 that holds a UTF-8 sequence, if any."""
+    found = _UTF8_SEQUENCE.search(data)
+    return None if found is None else data.count(b"\n", 0, found.start()) + 1
 
 
 def _first_utf8_line(data: bytes) -> int | None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from rdflib import Literal, URIRef
+from rdflib.term import _is_valid_uri
 
 from ..vocabulary.names import fold
 from .reading import LAYOUT_COMMUNE, Parsed, Territory
@@ -69,7 +72,30 @@ def csv_text(parsed: Parsed, phase: str, start: str, end: str, epci_names: dict[
 
 
 def _lit(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A Turtle string, written by rdflib (quotes, backslashes and line ends escaped)."""
+    return Literal(text).n3()
+
+
+def _iri(value: str) -> str:
+    """A Turtle IRI, written by rdflib, of an IRI `checked_iri` accepted."""
+    return URIRef(value).n3()
+
+
+class BadIri(ValueError):
+    """An option that should be an absolute IRI and is not."""
+
+
+def checked_iri(option: str, value: str, web: bool = False) -> str:
+    """`value` if it is an absolute IRI that can be written as one (no space, `<`, `>`, `"`,
+    braces…: rdflib's test), with a host when `web`; raises BadIri saying why otherwise. A
+    value spliced into `<…>` unchecked could close it and add triples of its own."""
+    parts = urlsplit(value)
+    if not parts.scheme or not _is_valid_uri(value) or any(ord(c) < 0x21 for c in value):
+        raise BadIri(f"{option} {value[:200]!r} is not an absolute IRI (a scheme, no space, "
+                     f"no <>\"{{}}|\\^`)")
+    if web and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise BadIri(f"{option} {value[:200]!r} is not an http(s) URL")
+    return value
 
 
 PREFIXES = [
@@ -121,8 +147,8 @@ def _graph(graph: str, file_name: str, licence: str, retrieved_on: date, source_
         f"    prov:wasGeneratedBy <{graph}#import> ;",
     ]
     if source_url:
-        lines.append(f"    dcterms:source <{source_url}> ;")
-    return lines + [f"    dcterms:license <{licence}> ;",
+        lines.append(f"    dcterms:source {_iri(source_url)} ;")
+    return lines + [f"    dcterms:license {_iri(licence)} ;",
                     f"    pav:retrievedOn \"{retrieved_on.isoformat()}\"^^xsd:date .", ""]
 
 
@@ -156,12 +182,23 @@ def _summary(parsed: Parsed, options: dict[str, str]) -> str:
             + " ; options : " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())) + ".")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+def write_atomically(files: dict[Path, str]) -> None:
+    """Each file replaced whole, all of them or none: every text is encoded and written aside
+    first, and a failure on the way removes what was written aside (no stray temporary file)."""
+    encoded = {path: text.encode("utf-8") for path, text in files.items()}   # fails before any
+    aside: dict[Path, str] = {}
+    try:
+        for path, data in encoded.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, aside[path] = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+    except BaseException:
+        for tmp in aside.values():
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for path, tmp in aside.items():
+        os.replace(tmp, path)
 
 
 def other_definitions(data_dir: Path, output: Path) -> dict[str, tuple[str, dict[str, str]]]:

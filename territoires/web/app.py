@@ -23,6 +23,7 @@ from .documents.entities.geography import geography
 from .documents.entities.programme import programme
 from .documents.labels import term_labels
 from .hosts import RefuseBadHosts
+from .security import SecurityHeaders
 from .lookup.index import name_index
 from .metadata.void import statistics
 
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
+    # Outermost: every answer, made by Flask, replayed or refused, gets the security headers.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     # Flask runs these last first: CORS, then the cache headers and 304 of the route's kind.
     for hook in AFTER_REQUEST:
         app.after_request(hook)

@@ -215,8 +215,26 @@ def _leave_without_teardown(server, worker) -> None:
     os._exit(0)
 
 
-def gunicorn_options(settings: Settings) -> dict:
-    return {
+def worker_temporary_files(parent: Path) -> dict:
+    """The gunicorn hooks that give each worker a temporary directory of its own under `parent`
+    (its executors' spool files go there) and remove it when the worker exits, however it
+    ended: a worker killed (SIGKILL, the kernel's OOM killer) runs no clean-up of its own, so
+    the arbiter, which outlives it, does it."""
+    def post_fork(server, worker) -> None:
+        own = parent / f"worker-{os.getpid()}"
+        own.mkdir(mode=0o700)
+        tempfile.tempdir = str(own)
+        os.environ["TMPDIR"] = str(own)
+
+    def child_exit(server, worker) -> None:
+        shutil.rmtree(parent / f"worker-{worker.pid}", ignore_errors=True)
+
+    return {"post_fork": post_fork, "child_exit": child_exit}
+
+
+def gunicorn_options(settings: Settings, workers_temporary: Path | None = None) -> dict:
+    hooks = worker_temporary_files(workers_temporary) if workers_temporary else {}
+    return {**hooks,
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
         "worker_class": f"{__name__}.StallGuardedWorker",
@@ -262,9 +280,12 @@ def serve(settings: Settings) -> int:
         # Where the workers share kept responses (web/caching/), for this server only.
         shared = tempfile.mkdtemp(prefix="territoires-responses-")
         settings = settings.override(response_cache_dir=shared)
+    workers = Path(tempfile.mkdtemp(prefix="territoires-workers-"))
     try:
-        _Gunicorn(settings, gunicorn_options(settings)).run()
+        _Gunicorn(settings, gunicorn_options(settings, workers)).run()
     finally:
-        if shared is not None and os.getpid() == arbiter:  # never from a forked worker
-            shutil.rmtree(shared, ignore_errors=True)
+        if os.getpid() == arbiter:  # never from a forked worker
+            shutil.rmtree(workers, ignore_errors=True)
+            if shared is not None:
+                shutil.rmtree(shared, ignore_errors=True)
     return 0

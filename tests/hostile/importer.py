@@ -41,6 +41,18 @@ LISTS = [
                 "control character"),
     HostileList("an escape character in a cell", lambda rows: lines(rows_with("A\x1b[31m", rows)),
                 "control character"),
+    *(HostileList(f"{what} in a cell", lambda rows, c=char: lines(rows_with(f"Alli{c}ances", rows)),
+                  "control character")
+      for what, char in (("a C1 control (U+0085)", "\x85"), ("a C1 control (U+009B)", "\x9b"),
+                         ("a bidi override (U+202E)", "\u202e"),
+                         ("a bidi isolate (U+2066)", "\u2066"),
+                         ("a line separator (U+2028)", "\u2028"),
+                         ("a byte order mark inside the file", "\ufeff"))),
+    HostileList("UTF-8 with a cp1252 character on every line (an ambiguous encoding)",
+                lambda rows: b"".join(
+                    (line + "\n").encode("utf-8").replace(b",ti-", "\u2019".encode(
+                        "cp1252") + b",ti-", 1) if i else (line + "\n").encode()
+                    for i, line in enumerate([HEADER, *rows])), "ambiguous encoding"),
     HostileList("a quote never closed, swallowing the rows after it",
                 lambda rows: lines(rows_with('"Alliances', rows)), "unbalanced quote"),
     HostileList("UTF-8 and Latin-1 lines in one file",

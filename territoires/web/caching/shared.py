@@ -4,7 +4,8 @@ document is rendered once per build rather than once per worker.
 Threat model: the other accounts of the machine. The directory must be this server's own: a
 directory it made itself (`territoires serve` makes a fresh one, mode 0700), or one given in the
 settings that is owned by this account, is not a symbolic link and grants nothing to group or
-others — anything else is refused at start-up (`UnsafeDirectory`). It is checked again before
+others, under parents that are no links and that no other account may write to (but for a
+sticky /tmp) — anything else is refused at start-up (`UnsafeDirectory`). It is checked again before
 every use, so a directory whose mode or owner changes later is no longer used. Files hold a
 response as data, never as objects: a small JSON head (status, headers, body length) and the
 body, each checked when read; a file that fails a check is a miss, never an answer. The server
@@ -41,7 +42,9 @@ class UnsafeDirectory(Exception):
 
 def check_private(path: Path) -> None:
     """Raises UnsafeDirectory unless `path` is a real directory of this account that group and
-    others can neither write to nor read."""
+    others can neither write to nor read, under parents none of which another account could
+    swap (`check_parents`)."""
+    check_parents(path)
     try:
         info = os.lstat(path)
     except OSError as error:
@@ -56,8 +59,32 @@ def check_private(path: Path) -> None:
                               f"others must have no access (chmod 700)")
 
 
+def check_parents(path: Path) -> None:
+    """Raises UnsafeDirectory if a parent of `path` is a symbolic link, belongs to another
+    account than this one or root, or is writable by group or others without the sticky bit
+    (as /tmp has it): whoever can rename an entry of a parent can put another directory where
+    ours was, whatever the mode of ours."""
+    for parent in Path(os.path.abspath(path)).parents:
+        try:
+            info = os.lstat(parent)
+        except OSError as error:
+            raise UnsafeDirectory(f"{path}: its parent {parent}: {error.strerror}") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeDirectory(f"{path}: its parent {parent} is a symbolic link (give the "
+                                  f"path it points to)")
+        if info.st_uid not in (os.geteuid(), 0):
+            raise UnsafeDirectory(f"{path}: its parent {parent} is owned by uid {info.st_uid}, "
+                                  f"neither this server's account ({os.geteuid()}) nor root")
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            raise UnsafeDirectory(f"{path}: its parent {parent} has mode "
+                                  f"{stat.S_IMODE(info.st_mode):o}: group or others may "
+                                  f"replace what it holds (chmod go-w, or the sticky bit)")
+
+
 def private_directory(path: Path) -> Path:
-    """`path` made (mode 0700) if missing, and checked."""
+    """`path` made (mode 0700) if missing, and checked (its parents first: nothing is made
+    through a link)."""
+    check_parents(path)
     try:
         path.mkdir(mode=0o700)
     except FileExistsError:

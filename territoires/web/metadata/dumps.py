@@ -1,11 +1,15 @@
 """The build's dumps: `/dump/` lists them (HTML or JSON) and `/dump/<file>` serves one as it was
 published, a gzip file served as `application/gzip` (a download that stays compressed, whatever
 the client). Only a file the manifest lists is ever served: a requested name is never joined to
-a path before it is found in that list."""
+a path before it is found in that list, and a symbolic link in the build's `dump/` (or `dump/`
+being one) is not followed."""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import jsonify, render_template, request, send_file
 
@@ -74,6 +78,19 @@ def dump(name: str):
                                    f"{live.version} (magasin distant) / this server reads a "
                                    f"remote store and holds no copy of the dumps of version "
                                    f"{live.version}: {name} is not available here")
+    if not _a_file_of_the_build(path):
+        return error_response(404, f"Pas de fichier {name!r} dans /dump/ / no such dump")
     return send_file(path, mimetype=formats.GZIP.media_type, as_attachment=True,
                      download_name=name, etag=etag(live.version, "dump", name),
                      conditional=True, max_age=3600)
+
+
+def _a_file_of_the_build(path: Path) -> bool:
+    """Whether `path` (the build's `dump/<name>`) is a regular file written there, not a
+    symbolic link, nor in a `dump/` that is one: a link put in the output directory would
+    serve whatever file it points to."""
+    try:
+        folder, file = os.lstat(path.parent), os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(folder.st_mode) and stat.S_ISREG(file.st_mode)
