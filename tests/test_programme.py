@@ -105,6 +105,15 @@ def test_boucle_nord_de_seine_has_its_ept(programme):
     assert programme.value(ept, TI.departement) == V.id("departement", "92")
 
 
+def test_an_ept_territory_covers_its_communes_then_and_now(programme, sources):
+    territory = next(programme.subjects(DCTERMS.identifier, Literal("phase-2/ti-1101")))
+    history = graph_of(sources, "historique")
+    communes = set(programme.objects(V.id("ept", "200057990"), ORG.hasMember))
+    for prop in (TI.perimetreLabellisation, TI.perimetreActuel):
+        perimeter = history.value(territory, prop)
+        assert set(history.objects(perimeter, TI.communeCouverte)) == communes
+
+
 def test_a_territory_of_single_communes_has_them(programme):
     toulon = next(programme.subjects(DCTERMS.identifier, Literal("phase-1/ti-9307")))
     members = set(programme.objects(toulon, ORG.hasMember))

@@ -193,7 +193,7 @@ def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], state: _State,
         return
     before = len(found.graph)
     listed = {m.iri: (str(programme_lists.VINTAGES[m.listed.phase]), m.epci,
-                      frozenset(m.fixed_communes)) for m in state.listed}
+                      m.fixed_communes) for m in state.listed}
     curated = Graph()
     for source in loaded:
         if source is not found and source.files and all(f.suffix == ".csv" for f in source.files):

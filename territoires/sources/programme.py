@@ -99,6 +99,8 @@ class Mapped:
     slug: str
     members: list[Member]
     curated: bool
+    # The communes not reached through an EPCI: single communes and the EPT's members.
+    fixed_communes: frozenset[str] = frozenset()
 
     @property
     def sirens(self) -> set[str]:
@@ -107,11 +109,6 @@ class Mapped:
     @property
     def epci(self) -> set[str]:
         return {m.code for m in self.members if m.kind == "epci"}
-
-    @property
-    def fixed_communes(self) -> set[str]:
-        """The communes not reached through an EPCI: single communes and EPT members."""
-        return {m.code for m in self.members if m.kind == "commune"}
 
 
 def curated_of(vocab: Vocabulary, source: SourceGraph | None) -> dict[tuple[int, str], Curated]:
@@ -177,7 +174,9 @@ class ProgrammeMapper:
     def territory(self, listed: Listed, slug: str, curated: Curated | None) -> Mapped:
         members = [self.member(listed, g.siren, g.name) for g in listed.groupements]
         iri = self.vocab.id("territoire", slug)
-        mapped = Mapped(listed, iri, slug, members, curated is not None)
+        fixed = {m.code for m in members if m.kind == "commune"}
+        fixed |= {c for m in members if m.kind == "ept" for c in self.ept[m.code].communes}
+        mapped = Mapped(listed, iri, slug, members, curated is not None, frozenset(fixed))
         if curated is not None:
             _check_curated(listed, mapped, curated)
         self.locations.add(iri, listed.place)

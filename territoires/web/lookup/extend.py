@@ -6,7 +6,8 @@ reconciled ("Add columns from reconciled values"), in the 0.2 protocol and the 1
   the values, read in one query (territoires/queries/lookup/extend.rq) for the whole batch:
   `population` (an integer) and `populationSource` (the title and version of the graph stating
   it: its vintage), `siren`, `codeInsee` (strings), `epci`, `departement`, `region`, `territoire`
-  (entities, with their French names).
+  and `territoirePhase1`, `territoirePhase2` (the same, per phase; entities, with their French
+  names).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ PROPERTIES = [
     ExtensionProperty("territoire", "territoire d'industrie / industry territory",
              "le territoire d'industrie dont l'entité fait partie / the industry territory it is "
              "part of", "territoire", ("epci", "commune")),
+    *(ExtensionProperty(f"territoirePhase{n}", f"territoire d'industrie, phase {n} / industry "
+                        f"territory, phase {n}", f"le territoire d'industrie de la phase {n} "
+                        f"dont l'entité fait partie / the phase-{n} industry territory it is "
+                        "part of", "territoire", ("epci", "commune")) for n in (1, 2)),
 ]
 BY_ID = {p.id: p for p in PROPERTIES}
 _TYPE_KEYS = [t.key for t in TYPES]

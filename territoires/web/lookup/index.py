@@ -31,7 +31,7 @@ from ..context import per_build
 from .budget import MAX_WORDS, Budget
 from .prefixes import starts
 from .similarity import similarity, trigrams
-from .types import ALL, CODES, TYPES, Type, class_iri
+from .types import ALL, CODES, QUALIFIED, TYPES, Type, class_iri
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ _PRIORITY = {str(p): i for i, p in enumerate((SKOS.prefLabel, FOAF.name, SCHEMA.
                                              SKOS.altLabel, SKOS.hiddenLabel))}
 
 CODE_LIKE = re.compile(r"^\s*(\d{9}|\d{5}|2[ABab]\d{3}|\d{2,3}|2[ABab])\s*$")
+# An ANCT id, with or without its phase: "ti-2704" (every phase's), "phase-1/ti-2704" (one).
+ANCT_ID = re.compile(r"^\s*(?:(phase-\d+)\s*/\s*)?(ti-\d{4})\s*$", re.IGNORECASE)
 CANDIDATE_KEYS = 200      # keys kept from the trigram pass before exact scoring
 FUZZY = 3                 # the tier of a match that is neither exact nor a prefix
 
@@ -115,16 +117,18 @@ class NameIndex:
     def _read_codes(self, store: Store) -> None:
         """Codes (SIREN, INSEE, official identifiers): code → the entity, or a tuple of them when
         several share it (rare); and, per entity that has some, its ((pid, code), …)."""
-        pid_of = {self.ti + local: pid for pid, (local, _) in CODES.items()}
+        pid_of = {self.ti + local: pid for pid, (local, _) in CODES.items() if local}
         postings: dict[str, dict[str, list[int]]] = {pid: defaultdict(list) for pid in CODES}
         entity_codes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        rows = store.select(queries.get("lookup/codes"),
-                            property=[ox.NamedNode(iri) for iri in pid_of])
-        for row in rows:
-            n = self._entity(row["entity"].value)
+        rows = [(row["entity"].value, pid_of[row["property"].value], row["code"].value)
+                for row in store.select(queries.get("lookup/codes"),
+                                        property=[ox.NamedNode(iri) for iri in pid_of])]
+        rows += [(row["entity"].value, QUALIFIED, row["code"].value)
+                 for row in store.select(queries.get("lookup/qualified-ids"))]
+        for entity, pid, code in rows:
+            n = self._entity(entity)
             if n is None:
                 continue
-            pid, code = pid_of[row["property"].value], row["code"].value
             postings[pid][code].append(n)
             if not any(p == pid for p, _ in entity_codes[n]):
                 entity_codes[n].append((pid, code))
@@ -263,6 +267,8 @@ class NameIndex:
                 for n in self.with_code(pid, code):
                     if allowed(n):
                         scores[n] = (100.0, True)
+        if ANCT_ID.match(text):
+            return self._rank({n: (100.0, True) for n in self._anct(text) if allowed(n)}, limit)
         if not qkey:
             return self._rank(scores, limit)
         exact = self.key_id.get(qkey)
@@ -285,6 +291,13 @@ class NameIndex:
         tiers = {n: tier for n, tier in starts(self, qkey, mask).items() if allowed(n)}
         self._score_entities(qkey, set(tiers), scores, budget)
         return self._rank(scores, limit, tiers)
+
+    def _anct(self, text: str) -> tuple[int, ...]:
+        """The territories an ANCT id names: with its phase one, without it every phase's."""
+        phase, ident = ANCT_ID.match(text).groups()
+        if phase:
+            return self.with_code(QUALIFIED, f"{phase.lower()}/{ident.lower()}")
+        return self.with_code("identifiantOfficiel", ident.lower())
 
     def _by_codes(self, qkey: str, codes: dict[str, str], allowed, limit: int,
                   budget: Budget) -> list[Hit]:

@@ -32,7 +32,7 @@ from ..context import hosts, store, vocabulary
 from . import extend
 from .budget import Budget, OverBudget
 from .index import NameIndex, name_index
-from .types import TYPES, class_iri, type_mask
+from .types import CASE_KEPT, TYPES, class_iri, type_mask
 
 
 MAX_QUERIES = 100          # per batch; OpenRefine sends 10 by default
@@ -53,6 +53,8 @@ PROPERTIES = {
     "siren": "SIREN (EPCI, commune)",
     "codeInsee": "code Insee (commune, département, région) / INSEE code",
     "identifiantOfficiel": "identifiant officiel d'un territoire / official territory identifier",
+    "identifiantQualifie": "identifiant ANCT qualifié par la phase (phase-1/ti-2704) / ANCT id "
+                           "qualified by its phase",
 }
 
 
@@ -227,8 +229,8 @@ def _constraints(index: NameIndex, properties, name: str) -> tuple[set[str] | No
             if not depts:
                 raise _Nowhere()
         else:
-            codes[pid] = values[0].replace(" ", "").upper() if pid != "identifiantOfficiel" \
-                else values[0]
+            codes[pid] = values[0].strip() if pid in CASE_KEPT \
+                else values[0].replace(" ", "").upper()
     return depts, codes
 
 

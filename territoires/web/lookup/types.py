@@ -39,7 +39,13 @@ CODES = {
     "codeInsee": ("codeInsee", "code Insee / INSEE code"),
     "siren": ("siren", "SIREN"),
     "identifiantOfficiel": ("identifiantOfficiel", "identifiant officiel / official identifier"),
+    # dcterms:identifier of a territory, "phase-1/ti-2704" (read by its own query: other
+    # entities' dcterms:identifier repeat their INSEE code or SIREN).
+    "identifiantQualifie": ("", "identifiant qualifié par la phase / phase-qualified identifier"),
 }
+QUALIFIED = "identifiantQualifie"
+# Codes compared as written (not upper-cased, spaces kept out): the programme's identifiers.
+CASE_KEPT = {"identifiantOfficiel", QUALIFIED}
 
 
 def class_iri(t: Type, ti_ns: str) -> str:
