@@ -103,3 +103,19 @@ def test_simplification_keeps_the_map_small(territories):
                  else sum(len(g.exterior.coords) for g in geometry(p.wkt).geoms)
                  for p in territories.values())
     assert vertices < source / 3
+
+
+def test_a_place_given_as_points_is_drawn_as_dots_in_its_zone():
+    """Phase 1's list gives single communes as points, alone or beside polygons."""
+    crs = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> "
+    point = Place("p", "Carros", crs + "POINT (7.18 43.78)")
+    mixed = Place("m", "mixte", crs + "GEOMETRYCOLLECTION (POLYGON ((6 47, 7 47, 7 48, 6 48, "
+                                      "6 47)), POINT (6.5 46.5))")
+    island = Place("i", "île", crs + "MULTIPOINT ((-61.0 14.6), (-61.1 14.7))")
+    drawing = france([point, mixed, island])
+    dots = [s.path.count("a4 4 0 1 0 8 0") for s in drawing.places]
+    assert dots == [1, 1, 2]
+    assert re.match(r"M[\d. ]+Z", drawing.places[1].path)          # its polygon too
+    assert drawing.insets == {"972": ["i"]}
+    alone = local(point, [])
+    assert alone.subject.path.count("a4 4 0 1 0 8 0") == 1 and alone.height > 100
