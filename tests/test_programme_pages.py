@@ -8,12 +8,12 @@ import csv
 import io
 import re
 
-import numpy as np
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .conftest import BASE
+from .test_maps import points
 from .programme_build import (FIXTURE, programme_app, programme_client,  # noqa: F401
                               programme_published, programme_settings)
 
@@ -70,9 +70,9 @@ def test_ouest_guyanais_is_drawn_in_the_guyane_inset(programme_client):
     x, y, width, height = map(float, frame.groups())
     path = re.search(r'territoire/ouest-guyanais"><title>Ouest Guyanais</title><path d="([^"]+)"',
                      svg).group(1)
-    numbers = np.array([float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)])
-    assert x <= numbers[0::2].min() and numbers[0::2].max() <= x + width
-    assert y <= numbers[1::2].min() and numbers[1::2].max() <= y + height
+    xy = points(path)
+    assert x <= xy[:, 0].min() and xy[:, 0].max() <= x + width
+    assert y <= xy[:, 1].min() and xy[:, 1].max() <= y + height
 
 
 def table_rows(page: str) -> list[str]:

@@ -138,13 +138,13 @@ def _fit(code: str, box: tuple[float, float, float, float],
                 y + (height - (ymax - ymin) * scale) / 2)
 
 
-def path(shape: BaseGeometry, fit: _Fit, tolerance: float = TOLERANCE) -> str:
+def path(shape: BaseGeometry, fit: _Fit, tolerance: float = TOLERANCE, decimals: int = 1) -> str:
     """SVG path data of the shape once fitted and simplified (a ring too small to keep at this
     scale is left out; a shape all of tiny rings keeps them unsimplified); a point is a dot."""
     drawn = shapely.transform(_polygons(shape), fit)
     simple = _polygons(shapely.simplify(drawn, tolerance, preserve_topology=True))
     dots = "".join(_dot(p) for p in _points(shapely.transform(shape, fit)).geoms)
-    return (_path_data(simple) or _path_data(drawn)) + dots
+    return (_path_data(simple, decimals) or _path_data(drawn, decimals)) + dots
 
 
 def _dot(point: Point) -> str:
@@ -153,18 +153,26 @@ def _dot(point: Point) -> str:
     return f"M{x:g} {y:g}a{r:g} {r:g} 0 1 0 {2 * r:g} 0a{r:g} {r:g} 0 1 0 {-2 * r:g} 0Z"
 
 
-def _path_data(shape: MultiPolygon) -> str:
+def _path_data(shape: MultiPolygon, decimals: int) -> str:
+    """Each ring as its first point, then relative moves (`l`) between points rounded to
+    `decimals` (rounded first, so the moves add up exactly): a third of absolute coordinates."""
     parts = []
     for polygon in shape.geoms:
         for ring in (polygon.exterior, *polygon.interiors):
-            points = np.round(np.asarray(ring.coords), 1)
+            points = np.round(np.asarray(ring.coords)[:-1], decimals)
             if len(points) > 1:
                 keep = np.any(np.diff(points, axis=0) != 0, axis=1)
                 points = np.vstack((points[:1], points[1:][keep]))
-            if len(points) < 4:
+            if len(points) < 3:
                 continue
-            parts.append("M" + " ".join(f"{x:g} {y:g}" for x, y in points[:-1]) + "Z")
+            moves = np.round(np.diff(points, axis=0), decimals)
+            parts.append(f"M{_n(points[0][0])} {_n(points[0][1])}l"
+                         + " ".join(f"{_n(x)} {_n(y)}" for x, y in moves) + "Z")
     return "".join(parts)
+
+
+def _n(value: float) -> str:
+    return f"{float(value) + 0.0:g}"     # + 0.0: no "-0"
 
 
 def _frames(top: float) -> dict[str, tuple[float, float, float, float]]:
@@ -188,11 +196,11 @@ def france(places: list[Place], background: list[Place] = ()) -> Drawing:
     for place in background:
         shape = geometry(place.wkt)
         drawing.background.append(Shape(place.iri, place.name,
-                                        path(shape, fits[zone_of(shape)], 2 * TOLERANCE)))
+                                        path(shape, fits[zone_of(shape)], 2 * TOLERANCE, 0)))
     for place in places:
         shape = geometry(place.wkt)
         code = zone_of(shape)
-        drawing.places.append(Shape(place.iri, place.name, path(shape, fits[code])))
+        drawing.places.append(Shape(place.iri, place.name, path(shape, fits[code], decimals=0)))
         if code != METROPOLE:
             drawing.insets.setdefault(code, []).append(place.iri)
     return drawing
