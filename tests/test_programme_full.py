@@ -17,9 +17,10 @@ from territoires.web import create_app
 from .test_maps import points
 
 COUNT = """PREFIX ti: <{base}def/territoires#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 SELECT ?territory ?number ?wkt WHERE {{ ?territory a ti:TerritoireIndustrie ;
   ti:phase/ti:numeroPhase ?number .
-  OPTIONAL {{ ?territory <http://www.opengis.net/ont/geosparql#hasGeometry>/<http://www.opengis.net/ont/geosparql#asWKT> ?wkt }} }}"""
+  OPTIONAL {{ ?territory geo:hasGeometry/geo:asWKT ?wkt }} }}"""
 
 
 @pytest.fixture(scope="module")
