@@ -30,7 +30,7 @@ def full_client(full_build, full_settings):
 
 @pytest.fixture(scope="module")
 def by_phase(full_store):
-    rows = full_store.select(COUNT.format(base=full_store.base))
+    rows = full_store.engine.query(COUNT.format(base=full_store.base), **full_store.dataset())
     found: dict[int, dict[str, bool]] = {}
     for row in rows:
         found.setdefault(int(row["number"].value), {})[row["territory"].value] = \
@@ -73,9 +73,9 @@ def test_ouest_guyanais_has_its_inset_and_its_map(full_client):
 
 
 def test_an_ept_page_says_its_territories_and_their_phases(full_client, full_store):
-    rows = full_store.select(
+    rows = full_store.engine.query(
         "PREFIX org: <http://www.w3.org/ns/org#> SELECT DISTINCT ?t WHERE { ?m org:member "
-        f"<{full_store.base}id/ept/200057990> ; org:organization ?t }}")
+        f"<{full_store.base}id/ept/200057990> ; org:organization ?t }}", **full_store.dataset())
     expected = {r["t"].value.rsplit("/", 1)[1] for r in rows}
     page = full_client.get("/doc/ept/200057990.html").get_data(as_text=True)
     assert "Établissement public territorial" in page
