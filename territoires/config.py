@@ -11,6 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 ENV_PREFIX = "TERRITOIRES_"
+# An executor maps about 420 MiB at rest (peak 510 MiB at start-up, measured on the test build):
+# a cap below this would leave no room for any query.
+MIN_EXECUTOR_MEMORY_MIB = 768
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,17 @@ class Settings:
     max_query_terms: int = 20_000
     max_query_operators: int = 1_000
     max_query_patterns: int = 500
+    # Per query executor: its address-space cap (RLIMIT_AS, MiB; 0: none), which must leave
+    # room for what it maps at rest (about 420 MiB on the test build, libraries and store); a
+    # query that needs more is answered 503 and its executor replaced.
+    executor_memory_mib: int = 1536
+    # Per worker, besides the `query_executors` (the heavy lane, store/executor.py): executors
+    # reserved for queries the guard does not expect to be expensive, how long such a query may
+    # run there before it moves to the heavy lane (s), and how many queries may wait for the
+    # heavy lane before more are refused at once (503 with Retry-After).
+    light_executors: int = 1
+    light_query_budget: float = 0.5
+    heavy_queue: int = 8
     # The names of the settings given explicitly (environment, command line), not defaults: a
     # build-time setting given to the server must agree with the build it serves.
     given: frozenset[str] = frozenset()
@@ -85,7 +99,13 @@ class Settings:
         if url and not re.fullmatch(r"https?://[^\s<>\"]+", url):
             raise ValueError(f"contact_point_url ({ENV_PREFIX}CONTACT_POINT_URL): not an http(s) "
                              f"URL: {url[:100]!r}")
-        _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns")
+        _check_positive(self, "max_query_terms", "max_query_operators", "max_query_patterns",
+                        "query_executors", "light_query_budget")
+        _check_positive(self, "light_executors", "heavy_queue", zero=True)
+        if self.executor_memory_mib and self.executor_memory_mib < MIN_EXECUTOR_MEMORY_MIB:
+            raise ValueError(f"executor_memory_mib ({ENV_PREFIX}EXECUTOR_MEMORY_MIB): at least "
+                             f"{MIN_EXECUTOR_MEMORY_MIB} (an executor maps its store and "
+                             f"libraries), or 0 for no cap; not {self.executor_memory_mib}")
 
     def contact_point(self) -> dict[str, str]:
         """The contact point the build records: its name, e-mail and web page (when given)."""
@@ -104,12 +124,12 @@ class Settings:
                        given=self.given | given.keys())
 
 
-def _check_positive(settings: Settings, *names: str) -> None:
+def _check_positive(settings: Settings, *names: str, zero: bool = False) -> None:
     for name in names:
         value = getattr(settings, name)
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"{name} ({ENV_PREFIX}{name.upper()}): must be a positive number, "
-                             f"not {value!r}")
+        if not isinstance(value, (int, float)) or value < 0 or (value == 0 and not zero):
+            raise ValueError(f"{name} ({ENV_PREFIX}{name.upper()}): must be a "
+                             f"{'non-negative' if zero else 'positive'} number, not {value!r}")
 
 
 def _coerce(name: str, value):

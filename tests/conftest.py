@@ -34,7 +34,7 @@ BASE = "https://data.example.fr/"
 FULL = {"full_settings", "full_sources", "full_build", "full_store", "full_server"}
 SERVER = {"server", "loaded", "private", "strict", "federating", "listener", "wikidata",
           "endpoints", "behind"}
-BUILD = {"data_copy", "outcomes", "other_base"}
+BUILD = {"data_copy", "outcomes", "other_base", "programme_settings"}
 BROWSER = {"browser"}
 
 

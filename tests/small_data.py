@@ -4,7 +4,9 @@ cut down to the Doubs (the département of every territory the sources describe)
 whose names are alike (for the tests of ambiguous names), and what they need to stay whole —
 every EPCI with a commune kept and all its communes, the départements and régions of the
 communes kept, their chefs-lieux, the communes déléguées and associées of the communes kept.
-The cut is computed from the vendored files, so the fixture follows them."""
+The programme's official lists are cut to the territories whose groupements are all kept
+(tests/small_programme.py). The cut is computed from the vendored files, so the fixture follows
+them."""
 
 from __future__ import annotations
 
@@ -15,8 +17,13 @@ from territoires.sources import snapshot, vintages
 from territoires.sources.timeline import ACTUELLE, RATTACHEMENT, Timeline
 from territoires.config import ROOT
 
+from . import small_programme
+
 SEED_DEPARTEMENTS = {"25"}
 SEED_EPCI = {"247000623", "247400666"}   # both "CC des Quatre Rivières", in 70 and in 74
+# Official territories kept beside the Doubs ones: one made of an EPT (Boucle Nord de Seine, in
+# both phases) and one of single communes (Toulon-Provence-Méditerranée, phase 1).
+SEED_TERRITORIES = {(2, "ti-1101"), (1, "ti-1101"), (1, "ti-9307")}
 
 
 def _table(name: str) -> list[dict[str, str]]:
@@ -36,6 +43,7 @@ def _closure(communes, epci_members, departements, regions) -> set[str]:
     chef_lieu |= {("region", r["code"]): r["chef_lieu"] for r in regions}
     kept = {code for code, c in by_code.items() if c["departement"] in SEED_DEPARTEMENTS}
     kept |= {code for epci in SEED_EPCI for code in members[epci]}
+    kept |= small_programme.seed_communes(SEED_TERRITORIES, by_code)
     while True:
         grown = set(kept)
         for code in kept:
@@ -75,6 +83,7 @@ def make_small_data(root: Path) -> Path:
         snapshot.write_csv_gz(root / "data" / "reference" / f"{name}.csv.gz", snapshot.LAYOUTS[name],
                               [[row[column] for column in snapshot.LAYOUTS[name]] for row in rows])
     _cut_history(root / "data" / "historique", kept)
+    small_programme.cut(root / "data", cut)
     return root
 
 

@@ -9,6 +9,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .hostile.http import MAX_SECONDS, REQUESTS, Hostile
 
@@ -27,18 +28,21 @@ def report(capsys, where: str, timings: list[tuple[float, str]]) -> None:
               f"({worst[1]})")
 
 
-def test_the_corpus_in_process(client, capsys):
+def test_the_corpus_in_process(app, capsys):
     timings = []
     for entry in REQUESTS:
         headers = dict(entry.headers)
         host = headers.pop("Host", None)
+        environ = EnvironBuilder(entry.path, method=entry.method, headers=headers,
+                                 data=entry.body, environ_overrides={"HTTP_HOST": host} if host
+                                 else None).get_environ()
         started = time.monotonic()
-        response = client.open(entry.path, method=entry.method, headers=headers,
-                               data=entry.body, environ_overrides={"HTTP_HOST": host} if host
-                               else None)
-        response.get_data()
+        # The app itself, not Flask's test client: the client makes the request's URL for its
+        # cookies, which fails on a Host the app must refuse.
+        body, status, _ = run_wsgi_app(app, environ, buffered=True)
+        b"".join(body)
         seconds = time.monotonic() - started
-        check(entry, response.status_code, seconds)
+        check(entry, int(status.split()[0]), seconds)
         timings.append((seconds, entry.why))
     report(capsys, "in-process", timings)
 

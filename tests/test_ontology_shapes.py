@@ -627,7 +627,8 @@ CASES = [
     ("territoire-phase-not-phase", put(T, TI.phase, iri("id/programme/territoires-d-industrie")),
      TISH["Territoire-phase"], T, TI.phase),
     ("territoire-without-member", drop(T, ORG.hasMember), TISH["Territoire-membres"], T, ORG.hasMember),
-    ("territoire-member-not-epci", put(T, ORG.hasMember, BESANCON), TISH["Territoire-membres"], T,
+    # A territory's groupements are EPCI, EPT or single communes: a département is none of them.
+    ("territoire-member-not-a-groupement", put(T, ORG.hasMember, DEPT), TISH["Territoire-membres"], T,
      ORG.hasMember),
     ("territoire-without-label", drop(T, SKOS.prefLabel), TISH["Territoire-prefLabel"], T, SKOS.prefLabel),
     # memberships

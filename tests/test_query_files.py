@@ -139,6 +139,7 @@ def test_unknown_query():
         queries.get("documents/nothing")
 
 
+@pytest.mark.build   # every document of the build, read both ways
 def test_the_embedded_store_reads_documents_as_the_queries_do(store):
     """LocalStore reads documents and existence as triple patterns (describe.read_by_patterns):
     on every IRI of the build, the same document as the queries give any store."""

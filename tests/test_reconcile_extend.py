@@ -132,10 +132,14 @@ def test_entity_values_of_a_commune(server):
     ({"ids": "epci/242500361", "properties": []}, "extend.ids"),
     ({"ids": ["x y"], "properties": [{"id": "siren"}]}, "not an entity id"),
     ({"ids": ["commune/1"] * 101, "properties": [{"id": "siren"}]}, "at most 100"),
+    ({"ids": ["epci/242500361"], "properties": [{"id": {"id": "siren"}}]}, "properties[].id"),
+    ({"ids": ["epci/242500361"], "properties": [{"id": ["siren"]}]}, "properties[].id"),
 ])
 def test_bad_extensions_say_why(server, extend, says):
     status, _, body = request(server + "reconcile", {"extend": json.dumps(extend)})
     assert status == 400 and says in json.loads(body)["error"]
+    status, body = post_json(server, "reconcile/v1/extend", extend)   # the 1.0 draft too
+    assert status == 400 and says in json.dumps(body)
 
 
 # --- types: Département, Région, commune déléguée ----------------------------------------------

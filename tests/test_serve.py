@@ -45,3 +45,19 @@ def test_a_stopped_server_leaves_no_temporary_file(settings, published, tmp_path
     finally:
         stop(process)
     assert list(temporary.iterdir()) == []
+
+
+def test_a_punycode_host_is_kept_as_sent_in_links(server):
+    """Links follow the host as the client sent it: a decoded Cyrillic name (`аррӏе.com`) cannot
+    go in a `Link` header, which gunicorn refused (500) on /id/ and /doc/."""
+    parts = urllib.parse.urlsplit(server)
+    for path, status in (("/id/epci/242500361", 303), ("/doc/epci/242500361", 200)):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": "xn--80ak6aa92e.com"})
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        assert response.status == status
+        assert "<http://xn--80ak6aa92e.com/doc/epci/242500361" in response.getheader("Link")

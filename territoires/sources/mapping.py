@@ -12,7 +12,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..vocabulary.locations import Location, Locations
 from ..vocabulary.namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import history, links, perimeters, populations, reference, territories, turtle
+from . import (contours, continuity, history, links, perimeters, populations, programme,
+               programme_checks, programme_lists, reference, territories, turtle)
 from .base import SourceError, SourceGraph
 
 DESCRIPTION = "source.ttl"
@@ -80,7 +81,8 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
             progress(f"  {len(linkset):,} triples derived → <{linkset.iri}>")
             loaded.append(linkset)
 
-    _perimeters(vocab, loaded, progress)
+    _programme(vocab, loaded, state, descriptions, progress)
+    _perimeters(vocab, loaded, state, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
     return _located(Sources(dataset, loaded))
 
@@ -91,13 +93,20 @@ class _State:
     lists are checked against it) and the reference itself (populations are read from it)."""
     epci_index: territories.EpciIndex | None = None
     reference: SourceGraph | None = None
+    history: history.HistorySource | None = None
+    curated: SourceGraph | None = None                       # the curated territory lists
+    programme: SourceGraph | None = None
+    listed: list[programme.Mapped] = field(default_factory=list)   # the official territories
 
 
 def _map(directory: Path, dataset: Dataset, graph: Graph, vocab: Vocabulary,
          descriptions: Graph, state: _State) -> tuple[SourceGraph, list[SourceGraph]]:
     """One source directory mapped into `graph`, with the graphs derived from it."""
     if history.is_history(directory):
-        return history.load(vocab, directory, graph), []
+        state.history = history.load(vocab, directory, graph)
+        return state.history, []
+    if programme.is_programme(directory) or contours.is_contours(directory):
+        return _official(vocab, directory, graph, state), []
     if list(directory.glob("*.csv.gz")):
         state.reference = reference.load(vocab, directory, graph)
         state.epci_index = territories.EpciIndex(graph, vocab)
@@ -105,7 +114,7 @@ def _map(directory: Path, dataset: Dataset, graph: Graph, vocab: Vocabulary,
     if list(directory.glob("*.csv")):
         if state.epci_index is None:
             raise SourceError(directory, "territory lists need the reference snapshot")
-        source = territories.load(vocab, directory, graph, state.epci_index)
+        source = state.curated = territories.load(vocab, directory, graph, state.epci_index)
         return source, [populations.load(vocab, state.reference, source, dataset, descriptions)]
     files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
     return turtle.load(directory.name, files, vocab.base, graph), []
@@ -125,8 +134,33 @@ def _plans(directories: list[Path], vocab: Vocabulary, descriptions: Graph
         seen[iri] = directory / DESCRIPTION
         descriptions += description
         plans.append((directory, iri))
-    plans.sort(key=lambda plan: not list(plan[0].glob("*.csv.gz")))
+    plans.sort(key=lambda plan: _rank(plan[0]))
     return plans
+
+
+def _rank(directory: Path) -> int:
+    """The reference first (territory lists are checked against it), then the history, the
+    curated lists, the others, and last the official lists, which read all of these."""
+    if list(directory.glob("*.csv.gz")):
+        return 0
+    if history.is_history(directory):
+        return 1
+    if list(directory.glob("*.csv")):
+        return 2
+    return 4 if programme.is_programme(directory) or contours.is_contours(directory) else 3
+
+
+def _official(vocab: Vocabulary, directory: Path, graph: Graph, state: _State) -> SourceGraph:
+    """The programme's official lists, or the outlines, mapped with the reference at hand."""
+    if state.reference is None or state.history is None:
+        raise SourceError(directory, "the official lists need the reference and its history")
+    reference_dir = state.reference.files[0].parent
+    if contours.is_contours(directory):
+        return contours.load(vocab, directory, graph, reference_dir)
+    source, state.listed = programme.load(vocab, directory, graph, reference_dir,
+                                          state.history.timeline, state.curated)
+    state.programme = source
+    return source
 
 
 def _located(sources: Sources) -> Sources:
@@ -135,18 +169,39 @@ def _located(sources: Sources) -> Sources:
     return sources
 
 
-def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], progress: Progress) -> None:
-    """Each territory read in the vintage of its label date and today, into the history."""
-    found = [s for s in loaded if isinstance(s, history.HistorySource)]
-    if not found:
+def _programme(vocab: Vocabulary, loaded: list[SourceGraph], state: _State,
+               descriptions: Graph, progress: Progress) -> None:
+    """Continuity between the phases, and the checks of the curated facts against the lists."""
+    if state.programme is None:
         return
-    before = len(found[0].graph)
-    count = sum(perimeters.resolve(vocab, found[0].timeline, found[0].graph, s.graph)
-                for s in loaded if s.name != found[0].name and s.files
-                and all(f.suffix == ".csv" for f in s.files))
+    pairs = continuity.deduce(state.listed)
+    continuity.add(vocab, state.programme.graph, pairs)
+    progress(f"  {len(state.listed)} official territories; {len(pairs)} phase-2 territories "
+             f"continue a phase-1 one (deduced from shared groupements)")
+    others = [s for s in loaded if s is not state.programme]
+    if (state.programme.iri, vocab.ti.extrait, Literal(True)) not in descriptions:
+        programme_checks.check_counts(vocab, others, state.listed)
+    programme_checks.check_successions(others, pairs, state.listed)
+
+
+def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], state: _State,
+                progress: Progress) -> None:
+    """Each territory read in the vintage of its label date (an official list's: its COG
+    year) and today, into the history."""
+    found = state.history
+    if found is None:
+        return
+    before = len(found.graph)
+    listed = {m.iri: (str(programme_lists.VINTAGES[m.listed.phase]), m.epci,
+                      frozenset(m.fixed_communes)) for m in state.listed}
+    curated = Graph()
+    for source in loaded:
+        if source is not found and source.files and all(f.suffix == ".csv" for f in source.files):
+            curated += source.graph
+    count = perimeters.resolve(vocab, found.timeline, found.graph, curated, listed)
     progress(f"  {count} territories read at their labelling and today: "
-             f"{len(found[0].graph) - before:,} triples → <{found[0].iri}>")
-    found[0].timeline = None   # ~200 MB of vintages: not held through the validation
+             f"{len(found.graph) - before:,} triples → <{found.iri}>")
+    found.timeline = None   # ~200 MB of vintages: not held through the validation
 
 
 def _sources_graph(vocab: Vocabulary, descriptions: Graph, directories: list[Path],

@@ -37,11 +37,16 @@ class Perimeters:
     def __init__(self, vocab: Vocabulary, timeline: Timeline, graph: Graph):
         self.vocab, self.ti, self.timeline, self.graph = vocab, vocab.ti, timeline, graph
         self._add = graph.add
+        self._by_siren: dict[int, dict[str, set[str]]] = {}
 
-    def territory(self, iri: URIRef, label_date: str, epci: set[str]) -> None:
+    def territory(self, iri: URIRef, label_date: str, epci: set[str],
+                  fixed: frozenset[str] = frozenset()) -> None:
+        """`fixed`: communes the territory holds directly or through an EPT (the history
+        has no EPT), covered in every vintage where they exist."""
         then = vintage_of(label_date)
         now = vintages.CURRENT
-        covered = {year: self.covered(epci, year) for year in (then, now)}
+        covered = {year: self.covered(epci, year) | (fixed & self.timeline.communes_in(year))
+                   for year in (then, now)}
         for year, prop in ((then, self.ti.perimetreLabellisation), (now, self.ti.perimetreActuel)):
             node = URIRef(f"{iri}/perimetre/{year}")
             self._add((iri, prop, node))
@@ -62,7 +67,17 @@ class Perimeters:
         for siren in epci:
             if siren not in self.timeline.epci[year]:
                 sirens |= self._successors_until(siren, year)
-        return {code for code, held_by in self.timeline.epci_of[year].items() if held_by in sirens}
+        members = self._members(year)
+        return {code for siren in sirens for code in members.get(siren, ())}
+
+    def _members(self, year: int) -> dict[str, set[str]]:
+        """SIREN → its communes in `year`, indexed once: every territory of both phases asks."""
+        if year not in self._by_siren:
+            index: dict[str, set[str]] = {}
+            for code, siren in self.timeline.epci_of[year].items():
+                index.setdefault(siren, set()).add(code)
+            self._by_siren[year] = index
+        return self._by_siren[year]
 
     def _successors_until(self, siren: str, year: int) -> set[str]:
         found, frontier = set(), {siren}
@@ -148,16 +163,19 @@ class Perimeters:
         return vintages.YEARS[index]
 
 
-def resolve(vocab: Vocabulary, timeline: Timeline, history: Graph, territories: Graph) -> int:
-    """Add to `history` the perimeters of every territory of `territories`; return how many."""
+def resolve(vocab: Vocabulary, timeline: Timeline, history: Graph, territories: Graph,
+            listed: dict[URIRef, tuple[str, set[str], frozenset[str]]] = {}) -> int:
+    """Add to `history` the perimeters of every territory of `territories` with a label date
+    and EPCI, and of every territory of `listed` (IRI → the vintage of its official list, its
+    EPCI, its communes held directly), which wins; return how many."""
     perimeters = Perimeters(vocab, timeline, history)
-    count = 0
+    found = dict(listed)
     for territory in sorted(set(territories.subjects(RDF.type, vocab.ti.TerritoireIndustrie))):
         date = territories.value(territory, vocab.ti.dateLabellisation)
         epci = {str(e).rsplit("/", 1)[1] for e in territories.objects(territory, ORG.hasMember)
                 if str(e).startswith(str(vocab.id(SIREN_KIND, "")))}
-        if date is None or not epci:
-            continue
-        perimeters.territory(territory, str(date), epci)
-        count += 1
-    return count
+        if date is not None and epci and territory not in found:
+            found[territory] = (str(date), epci, frozenset())
+    for territory in sorted(found):
+        perimeters.territory(territory, *found[territory])
+    return len(found)

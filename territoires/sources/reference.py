@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import snapshot
 from ..vocabulary.locations import Location, Locations
-from ..vocabulary.namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, XSD, Vocabulary
+from ..vocabulary.namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
 def _rows(directory: Path, name: str) -> Iterator[tuple[Location, dict[str, str]]]:
@@ -65,10 +65,28 @@ class ReferenceMapper:
             raise SourceError(location, f"{prop} {value!r} is not an integer") from None
         self._add((iri, self.ti[prop], Literal(number, datatype=XSD.integer)))
 
+    def collectivity(self, kind: str, row: dict[str, str], location: Location) -> None:
+        """An overseas collectivity, which the package lists both as a région and as a
+        département: both IRIs stay (they were published) and say the same thing, the
+        département's being the one its zones point to (`ti:collectiviteOutreMer`)."""
+        code = row["code"]
+        iri = self.mint(kind, code, "CollectiviteOutreMer", location)
+        self.label(iri, row["nom"])
+        self.code(iri, "codeInsee", "CodeInsee", code)
+        if kind == "region":
+            self._add((iri, OWL.sameAs, self.vocab.id("departement", code)))
+        # Only a chef-lieu among the collectivity's own zones: the package names Saint-Pierre
+        # (97502, in Saint-Pierre-et-Miquelon) as the TAAF's, which is not theirs.
+        if row["chef_lieu"].startswith(code):
+            self._add((iri, self.ti.chefLieu, self.vocab.id("commune", row["chef_lieu"])))
+
     # -- the five files --------------------------------------------------------------------
 
     def regions(self) -> None:
         for loc, row in _rows(self.dir, "regions"):
+            if row["code"] in snapshot.OVERSEAS_COLLECTIVITIES:
+                self.collectivity("region", row, loc)
+                continue
             iri = self.mint("region", row["code"], "Region", loc)
             self.label(iri, row["nom"])
             self.code(iri, "codeInsee", "CodeInsee", row["code"])
@@ -77,6 +95,9 @@ class ReferenceMapper:
 
     def departements(self) -> None:
         for loc, row in _rows(self.dir, "departements"):
+            if row["code"] in snapshot.OVERSEAS_COLLECTIVITIES:
+                self.collectivity("departement", row, loc)
+                continue
             iri = self.mint("departement", row["code"], "Departement", loc)
             self.label(iri, row["nom"])
             self.code(iri, "codeInsee", "CodeInsee", row["code"])
@@ -93,7 +114,8 @@ class ReferenceMapper:
             except KeyError:
                 raise SourceError(loc, f"unknown commune type {row['type']!r}") from None
             code = row["code"]
-            iri = self.mint(kind, code, cls, loc)
+            zone = snapshot.overseas_zone_class(row["departement"])
+            iri = self.mint(kind, code, zone or cls, loc)
             self.label(iri, row["nom"])
             self.code(iri, "codeInsee", "CodeInsee", code)
             if row["siren"]:
@@ -101,6 +123,10 @@ class ReferenceMapper:
             self.integer(iri, "population", row["population"], loc)
             for postcode in row["codes_postaux"].split():
                 self._add((iri, self.ti.codePostal, Literal(postcode)))
+            if zone:    # in its collectivity, not in a département or a région
+                self._add((iri, self.ti.collectiviteOutreMer,
+                           self.vocab.id("departement", row["departement"])))
+                continue
             self._add((iri, self.ti.departement, self.vocab.id("departement", row["departement"])))
             self._add((iri, self.ti.region, self.vocab.id("region", row["region"])))
             if row["rattachement"] and kind != "commune":

@@ -42,6 +42,28 @@ COMMUNE_KINDS = {
     "arrondissement-municipal": ("arrondissement-municipal", "ArrondissementMunicipal"),
 }
 
+# Insee's codes of the collectivités d'outre-mer (COG, "collectivités d'outre-mer": Saint-Pierre-
+# et-Miquelon, Saint-Barthélemy, Saint-Martin, the TAAF, Wallis-et-Futuna, French Polynesia, New
+# Caledonia) and of Clipperton. The package lists each of them both as a région and as a
+# département, and their subdivisions as communes; Insee counts none of them among the régions,
+# départements or communes of the COG (its "communes et zonages des collectivités d'outre-mer"
+# are a list of their own, with a nature for each zone).
+OVERSEAS_COLLECTIVITIES = frozenset({"975", "977", "978", "984", "986", "987", "988", "989"})
+# The nature of a zone of an overseas collectivity (Insee's NATURE_ZONAGE: COM commune, DIS
+# district, CIR circonscription territoriale, CPT Clipperton's code), known from its collectivity
+# since the package does not carry it: the TAAF have districts, Wallis-et-Futuna circonscriptions,
+# Clipperton its one code, the others communes.
+OVERSEAS_ZONE_CLASSES = {"984": "District", "986": "CirconscriptionTerritoriale",
+                         "989": "ZoneOutreMer"}
+
+
+def overseas_zone_class(departement: str) -> str | None:
+    """The class of a zone of the overseas collectivity `departement` (as the package codes it),
+    or None when `departement` is a département of the COG."""
+    if departement not in OVERSEAS_COLLECTIVITIES:
+        return None
+    return OVERSEAS_ZONE_CLASSES.get(departement, "CommuneOutreMer")
+
 
 class SnapshotError(ValueError):
     """A vendored file is missing or not in its layout; the message names it (and its line)."""

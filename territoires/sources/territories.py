@@ -133,8 +133,12 @@ class TerritoryMapper:
         self.locations.add(iri, location)
         add((iri, RDF.type, ti.TerritoireIndustrie))
         label = Literal(row["nom"], lang="fr")
-        add((iri, SKOS.prefLabel, label))
-        add((iri, RDFS.label, label))
+        if row.get("identifiant_officiel"):
+            # The official list names it (programme.py: its prefLabel); this is another wording.
+            add((iri, SKOS.altLabel, label))
+        else:
+            add((iri, SKOS.prefLabel, label))
+            add((iri, RDFS.label, label))
         add((iri, ti.phase, self.vocab.id("phase", f"territoires-d-industrie-{row['phase']}")))
         if row.get("identifiant_officiel"):
             add((iri, ti.identifiantOfficiel, Literal(row["identifiant_officiel"])))

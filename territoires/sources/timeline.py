@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import vintages
+from . import snapshot, vintages
 
 Key = tuple[str, str]          # (type as in the package, e.g. "commune-actuelle"; code)
 ACTUELLE = "commune-actuelle"
@@ -26,6 +26,9 @@ ACTUELLE = "commune-actuelle"
 TYPE, CODE, NOM, DEPARTEMENT, RATTACHEMENT, ANCIENS = range(6)
 SIREN, EPCI_NOM, EPCI_TYPE = range(3)
 _POSITION = {year: index for index, year in enumerate(vintages.YEARS)}
+# The zones of the overseas collectivities are not communes of the COG, and the package lists
+# them only from 2.3.1 (2022): kept in, they would read as 94 communes created in 2022.
+OVERSEAS = snapshot.OVERSEAS_COLLECTIVITIES
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ class Timeline:
                                       in vintages.table(root, year, "epci_membres")}
             if year not in vintages.WITHOUT_COMMUNES:
                 timeline.communes[year] = {(r[TYPE], r[CODE]): r
-                                           for r in vintages.table(root, year, "communes")}
+                                           for r in vintages.table(root, year, "communes")
+                                           if r[DEPARTEMENT] not in OVERSEAS}
         for year in sorted(vintages.WITHOUT_COMMUNES):
             timeline.communes[year] = timeline._inferred(year)
         return timeline

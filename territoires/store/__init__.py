@@ -22,12 +22,14 @@ Flask: query executors import them.
 
 from .interface import (
     Answer,
+    Busy,
     Conflict,
     Crashed,
     Document,
     Job,
     Manifest,
     NoBuild,
+    OutOfMemory,
     Outcome,
     Publication,
     Store,
@@ -37,6 +39,6 @@ from .interface import (
     open_publication,
 )
 
-__all__ = ["Answer", "Conflict", "Crashed", "Document", "Job", "Manifest", "NoBuild", "Outcome",
-           "Publication", "Store", "StoreUnavailable", "TimedOut", "Unavailable",
+__all__ = ["Answer", "Busy", "Conflict", "Crashed", "Document", "Job", "Manifest", "NoBuild",
+           "OutOfMemory", "Outcome", "Publication", "Store", "StoreUnavailable", "TimedOut", "Unavailable",
            "open_publication"]

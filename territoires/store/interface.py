@@ -12,7 +12,8 @@ from ..config import Settings
 from ..queries import Query, Value
 from .statistics import Statistics
 from .describe import Document
-from .errors import Conflict, Crashed, NoBuild, StoreUnavailable, TimedOut, Unavailable
+from .errors import (Busy, Conflict, Crashed, NoBuild, OutOfMemory, StoreUnavailable,
+                     TimedOut, Unavailable)
 from .jobs import Answer, Job, Outcome
 from .manifest import Manifest
 
@@ -78,5 +79,9 @@ def open_publication(settings: Settings, prefixes=None, prepare=None) -> Publica
 
     # With no SERVICE endpoint allowed, executors also lose all network access.
     executors = Executors(settings.query_executors,
-                          isolate_network=not settings.service_allowlist)
+                          isolate_network=not settings.service_allowlist,
+                          memory_bytes=settings.executor_memory_mib << 20,
+                          light=settings.light_executors,
+                          light_budget=settings.light_query_budget,
+                          heavy_queue=settings.heavy_queue)
     return LocalPublication(settings.current_build, required, executors, prefixes, prepare)

@@ -18,11 +18,12 @@ class Job:
     max_bytes: int                          # the cap on the answer
     form: str = ""                          # results | graph, as the guard read it ("": unknown)
     spool: str = ""                         # where an executor writes an answer too big to return
+    heavy: bool = False                     # the guard expects it to be expensive: heavy lane
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str    # ok | syntax | error | too-large | not-acceptable
+    status: str    # ok | syntax | error | too-large | not-acceptable | memory
     detail: str    # the media type written when ok, otherwise a message
     form: str      # results | graph (which kind of answer the query has), "" when unknown
     body: bytes | None = None  # the answer when it came back whole; else see `Answer.file`

@@ -7,6 +7,12 @@ rdflib, which keeps its start-up short and its memory small (a test checks it).
 
 An answer up to `INLINE_BYTES` comes back through the pipe with the outcome; a larger one goes
 to the job's spool file, up to the job's cap.
+
+An executor caps its own address space (RLIMIT_AS) before it opens the store, so that a query
+whose intermediate values blow up (nested REPLACE, a huge GROUP_CONCAT) fails inside it instead of
+exhausting the host: an allocation the engine cannot make aborts the process (Rust's handler
+aborts, SIGABRT), one Python cannot make raises MemoryError; either way the web worker answers 503
+naming memory and starts a fresh executor (executor.py).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import ctypes
 import io
 import logging
 import os
+import resource
 import signal
 from pathlib import Path
 
@@ -30,11 +37,13 @@ INLINE_BYTES = 1 << 20
 
 
 def main(connection, build_dir: str, prefixes: dict[str, str], isolate_network: bool,
-         parent: int) -> None:
+         memory_bytes: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the web worker decides when we stop
     _die_with_parent(parent)
     if isolate_network:
         _isolate_network()
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         store = LocalStore.open(Path(build_dir))
     except (OSError, ValueError) as error:
@@ -63,6 +72,8 @@ def evaluate(store: LocalStore, job: Job, prefixes: dict[str, str]) -> Outcome:
             out, ox.QueryResultsFormat.from_media_type(media)))
     except SyntaxError as error:
         return Outcome("syntax", str(error), form)
+    except MemoryError:
+        return Outcome("memory", "", form)
     except (OSError, RuntimeError, ValueError) as error:
         # Evaluation errors surface while serializing too (the results are lazy).
         return Outcome("error", str(error), form)

@@ -70,7 +70,9 @@ def _load(client: SparqlClient, build: Path, manifest: Manifest, say) -> None:
         files = split_graphs(build / manifest.dumps["nq"]["file"], Path(scratch))
         for graph, count in manifest.graphs.items():
             say(f"PUT {graph} ({count:,} triples)")
-            client.put_graph(graph, files[graph].read_bytes())
+            # A graph with no triple has no line in the dump: PUT it empty, so that a previous
+            # publication's version of it does not stay behind.
+            client.put_graph(graph, files[graph].read_bytes() if graph in files else b"")
     if manifest.shapes:
         say(f"PUT {shapes_graph(manifest.base_uri)} (the shapes)")
         client.put_graph(shapes_graph(manifest.base_uri), (build / manifest.shapes).read_bytes())

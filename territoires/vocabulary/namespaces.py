@@ -17,12 +17,15 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")   # GeoSPARQL 1.1
+# The WKT literals' reference system: longitude, latitude (WGS 84), as GeoJSON gives them.
+CRS84 = URIRef("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SH", "SKOS",
            "TIME", "VCARD", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT",
-           "SDMX_ATTRIBUTE", "UNIT", "LICENCE_OUVERTE", "Vocabulary"]
+           "SDMX_ATTRIBUTE", "UNIT", "GEO", "CRS84", "LICENCE_OUVERTE", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -54,5 +57,5 @@ class Vocabulary:
             "org": str(ORG), "skos": str(SKOS), "dcterms": str(DCTERMS), "prov": str(PROV),
             "time": str(TIME), "foaf": str(FOAF), "qb": str(QB), "schema": str(SCHEMA),
             "pav": str(PAV), "void": str(VOID), "dcat": str(DCAT), "igeo": str(IGEO),
-            "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
+            "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "geo": str(GEO),
         }

@@ -50,7 +50,9 @@ def vocabulary() -> Vocabulary:
 
 
 def hosts() -> HostMap:
-    return HostMap(store().base, request.host_url)
+    # Not `request.host_url`: werkzeug turns it into an IRI, its punycode decoded (`bücher`),
+    # which a `Link` header cannot carry.
+    return HostMap(store().base, f"{request.scheme}://{request.host}/")
 
 
 def per_build(compute: Callable[[Store], T]) -> Callable[[Store], T]:

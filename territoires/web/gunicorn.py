@@ -7,19 +7,27 @@ so a runaway query can be killed without touching the workers.
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
+import selectors
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.http.errors import NoMoreData, ParseException
+from gunicorn.workers.gthread import TConn, ThreadWorker
+from werkzeug.exceptions import BadRequest
 
 from ..config import Settings
 from ..store import Conflict, NoBuild, open_publication
 from .caching.shared import UnsafeDirectory, private_directory
 from .context import KEY as CONTEXT
+from .receiving import CONTINUE, TIMED_OUT, Arrivals, Arriving, complete, expects_continue, \
+    head_end
 
 # A client that sends part of a request and stalls holds a gunicorn thread while it is read;
 # past this many seconds without a byte, its connection is dropped and the thread freed.
@@ -40,15 +48,140 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.settings)
+        return RefuseMalformedBodies(create_app(self.settings))
+
+
+class _CheckedBody:
+    """A request's body as gunicorn reads it, its framing errors turned into a 400: gunicorn
+    parses a chunked body (chunk sizes, extensions, trailers) only as the application reads it,
+    so a malformed one raises in the middle of a view, which would answer 500."""
+
+    def __init__(self, body):
+        self._body = body
+
+    def _checked(self, read, *args):
+        try:
+            return read(*args)
+        except (ParseException, NoMoreData) as error:
+            raise BadRequest(f"the request's body is malformed: {error}") from None
+
+    def read(self, *args):
+        return self._checked(self._body.read, *args)
+
+    def readline(self, *args):
+        return self._checked(self._body.readline, *args)
+
+    def readlines(self, *args):
+        return self._checked(self._body.readlines, *args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class RefuseMalformedBodies:
+    """WSGI middleware: the body's framing errors are the client's (400), not the server's."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ["wsgi.input"] = _CheckedBody(environ["wsgi.input"])
+        return self.app(environ, start_response)
 
 
 class StallGuardedWorker(ThreadWorker):
-    """gunicorn's threaded worker, with a read timeout on client sockets: half-open connections
-    cannot pin threads for ever (gunicorn reads a request's headers with no time limit)."""
+    """gunicorn's threaded worker, given only requests received whole (receiving.py): the
+    event loop reads a request's head and body, within one deadline and a bound per address,
+    and only then hands it to a thread. A thread still reading a client's socket (a body past
+    the limit being refused) has a timeout per read: half-open connections cannot pin threads
+    for ever."""
+
+    def init_process(self):
+        self.arrivals = Arrivals()
+        self.max_body = self.app.settings.max_body_bytes   # self.app: the _Gunicorn below
+        super().init_process()
+
+    def accept(self, listener):
+        try:
+            client, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        self._receive(TConn(self.cfg, client, address, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection's next request is received like a first one."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._receive(conn)
+
+    def _receive(self, conn) -> None:
+        conn.sock.setblocking(False)
+        address = conn.client[0] if isinstance(conn.client, tuple) else str(conn.client)
+        arriving, evicted = self.arrivals.add(conn, address)
+        if evicted is not None:
+            self._drop(evicted, b"")
+        self.poller.register(conn.sock, selectors.EVENT_READ,
+                             functools.partial(self._on_bytes, arriving))
+
+    def _on_bytes(self, arriving: Arriving, _sock) -> None:
+        try:
+            data = arriving.conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:   # the client is done sending: the parser says what it makes of it
+            return self._hand_over(arriving) if arriving.data else self._drop(arriving, b"")
+        arriving.data += data
+        start = head_end(arriving.data)
+        if (start >= 0 and not arriving.told_to_continue
+                and expects_continue(bytes(arriving.data[:start]))):
+            arriving.told_to_continue = True
+            _send_quietly(arriving.conn.sock, CONTINUE)
+        if complete(bytes(arriving.data), self.max_body):
+            self._hand_over(arriving)
+
+    def _hand_over(self, arriving: Arriving) -> None:
+        self.arrivals.remove(arriving)
+        self.poller.unregister(arriving.conn.sock)
+        conn = arriving.conn
+        conn.received, conn.data_ready = bytes(arriving.data), True
+        self.enqueue_req(conn)
+
+    def _drop(self, arriving: Arriving, answer: bytes) -> None:
+        self.arrivals.remove(arriving)
+        try:
+            self.poller.unregister(arriving.conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass   # never registered: pushed out as it arrived
+        if answer:
+            _send_quietly(arriving.conn.sock, answer)
+        self.nr_conns -= 1
+        arriving.conn.close()
+
+    def murder_pending(self):
+        super().murder_pending()
+        for arriving in self.arrivals.expired(time.monotonic()):
+            self._drop(arriving, TIMED_OUT)
 
     def handle(self, conn):
-        # Once per connection: `handle` runs for every request of a keep-alive connection.
+        received = getattr(conn, "received", b"")
+        if received:
+            conn.received = b""
+            conn.sock.setblocking(True)
+            conn.init()
+            conn.parser.unreader.unread(received)
+        # Once per connection: `handle` runs for every request of a keep-alive connection, and
+        # makes the socket blocking (no timeout) before it calls `init` each time.
         if not getattr(conn, "stall_guarded", False):
             init = conn.init
 
@@ -59,6 +192,15 @@ class StallGuardedWorker(ThreadWorker):
             conn.init = init_with_timeout
             conn.stall_guarded = True
         return super().handle(conn)
+
+
+def _send_quietly(sock, data: bytes) -> None:
+    """A short answer on a non-blocking socket, if it fits in its buffer (it does: the client
+    is sending, not reading); a client gone meanwhile is no error."""
+    try:
+        sock.send(data)
+    except OSError:
+        pass
 
 
 def _leave_without_teardown(server, worker) -> None:

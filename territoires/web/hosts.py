@@ -1,5 +1,7 @@
 """The requesting host and the canonical base: links in pages follow the host the reader
-browses, while RDF bodies keep the canonical IRIs; a Host header that is not a host is refused."""
+browses, while RDF bodies keep the canonical IRIs; a Host header that is not a host is refused.
+Links keep the host as the client sent it (punycode stays punycode): a header value must be
+ASCII, so a decoded name would be refused by the server on its way out."""
 
 from __future__ import annotations
 
@@ -39,7 +41,20 @@ _HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]
 
 
 def valid_host(value: str) -> bool:
-    return len(value) <= 255 and _HOST.fullmatch(value) is not None
+    return len(value) <= 255 and _HOST.fullmatch(value) is not None and _decodable(value)
+
+
+def _decodable(value: str) -> bool:
+    """Whether a name's punycode labels (`xn--…`) are punycode: werkzeug decodes them to make a
+    request's URL, and an invalid one (`xn--a.example`) would fail every route that asks."""
+    name = value.rsplit(":", 1)[0] if not value.startswith("[") else ""
+    if "xn--" not in name.lower():
+        return True
+    try:
+        name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 class RefuseBadHosts:

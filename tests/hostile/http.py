@@ -56,6 +56,17 @@ REQUESTS: list[Hostile] = [
     Hostile("space in Host", "/sparql", headers={"Host": "a b"}, expect=(400,)),
     Hostile("port out of range", "/", headers={"Host": "localhost:9999999"}, expect=(400,)),
     Hostile("an IPv6 literal is a host", "/", headers={"Host": "[::1]:8000"}, expect=(200,)),
+    # punycode that is no punycode: werkzeug's IDNA decoding failed on every route (500)
+    *(Hostile(f"invalid punycode Host on {path}", path, headers={"Host": host}, expect=(400,))
+      for host in ("xn--a.example", "xn--zz.example:8000")
+      for path in ("/", "/id/epci/242500361", "/doc/epci/242500361", "/search?q=x",
+                   "/sparql?query=ASK%7B%7D", "/reconcile")),
+    # valid punycode of a non-Latin-1 name: links made of the decoded name were refused by
+    # gunicorn in the Link header (500); they keep the name as sent
+    Hostile("a Cyrillic punycode Host on /id/", "/id/epci/242500361",
+            headers={"Host": "xn--80ak6aa92e.com"}, expect=(303,)),
+    Hostile("a Cyrillic punycode Host on /doc/", "/doc/epci/242500361",
+            headers={"Host": "xn--80ak6aa92e.com"}, expect=(200,)),
     # --- search and suggest: words repeated, numbers too long, types of the wrong shape
     Hostile("repeated word (divided by zero)", "/search?" + q(q="lyon lyon", format="json"),
             expect=(200,)),
@@ -83,6 +94,15 @@ REQUESTS: list[Hostile] = [
         {"pid": "departement", "v": ["25", "39", "70", "90", "21"]}]} for i in range(100)}),
     reconcile({f"q{i}": {"query": LONG_NAME} for i in range(100)}),
     reconcile({f"q{i}": {"query": "x"} for i in range(101)}),
+    # extend with a property id that is an object or a list (unhashable: was a 500)
+    *(Hostile(f"extend with a property id {kind}", "/reconcile", "POST", *form(extend=json.dumps(
+        {"ids": ["epci/242500361"], "properties": [{"id": pid}]})), expect=(400,))
+      for kind, pid in (("object", {"id": "siren"}), ("list", ["siren"]))),
+    *(Hostile(f"v1 extend with a property id {kind}", "/reconcile/v1/extend", "POST",
+              {"Content-Type": "application/json"}, json.dumps(
+                  {"ids": ["epci/242500361"], "properties": [{"id": pid}]}).encode(),
+              expect=(400,))
+      for kind, pid in (("object", {"id": "siren"}), ("list", ["siren"]))),
     Hostile("nested JSON body", "/reconcile", "POST", {"Content-Type": "application/json"},
             ('{"queries": ' + NESTED_JSON + "}").encode(), expect=(400,)),
     Hostile("JSONP callback injection", "/reconcile?callback=alert(1)//", expect=(400,)),

@@ -95,6 +95,8 @@ def parse(query, base: str) -> tuple[list[str], list[ExtensionProperty]]:
         raise BadExtension('extend.properties: a list of {"id": …}')
     if len(ids) > MAX_IDS or len(props) > MAX_PROPERTIES:
         raise BadExtension(f"extend: at most {MAX_IDS} ids and {MAX_PROPERTIES} properties")
+    if not all(isinstance(p.get("id"), str) for p in props):   # an object or a list is no key
+        raise BadExtension('extend.properties[].id: a property id, a string ("population")')
     unknown = [str(p.get("id"))[:100] for p in props if p.get("id") not in BY_ID]
     if unknown:
         raise BadExtension(f"extend.properties: unknown {', '.join(map(repr, unknown))}; "

@@ -22,7 +22,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import wrap_file
 
 from ...vocabulary import formats
-from ...store import Answer, Crashed, Job, Outcome, Store, TimedOut, Unavailable
+from ...store import (Answer, Crashed, Job, Outcome, OutOfMemory, Store, TimedOut,
+                      Unavailable)
 from ..caching.policy import cacheable, no_store
 from ..caching.responses import keep
 from ..context import context, store
@@ -70,7 +71,8 @@ def _answer(query: str, params: MultiDict) -> Response:
               named_graphs=protocol.dataset(params, "named-graph-uri"),
               results_type=results_type and results_type.media_type,
               graph_type=graph_type and graph_type.media_type,
-              max_bytes=settings.max_result_bytes, form=inspection.form)
+              max_bytes=settings.max_result_bytes, form=inspection.form,
+              heavy=bool(inspection.heavy))
     key = None if inspection.services else (job, live.version, live.base)
     if key is None:   # it reaches another endpoint: the answer is not ours alone to keep
         no_store()
@@ -79,23 +81,37 @@ def _answer(query: str, params: MultiDict) -> Response:
         cacheable("sparql")
         if (cached := context().results.get(key)) is not None:
             return _tagged(_cached_response(cached, "hit"), key)
+    answer = _evaluate(live, job)
+    if isinstance(answer, Response):
+        return answer
+    if not answer.ok:
+        return _failure(answer.outcome, params, live)
+    return _tagged(_send(answer, key), key)
+
+
+def _evaluate(live: Store, job: Job) -> Answer | Response:
+    """The store's answer, or the 503 that says why there is none."""
+    settings = context().settings
     try:
-        answer = live.answer(job, settings.query_timeout)
+        return live.answer(job, settings.query_timeout)
     except TimedOut:
         return error_response(503, f"the query exceeded the {settings.query_timeout:g} s "
                                    f"timeout and was stopped; narrow it, add a LIMIT, or "
                                    f"download the dumps")
+    except OutOfMemory:
+        return error_response(503, f"the query needed more than the "
+                                   f"{settings.executor_memory_mib:,} MiB of memory a query "
+                                   f"executor may use and was stopped; narrow it (fewer or "
+                                   f"shorter intermediate values), or download the dumps",
+                              {"Retry-After": "5"})
     except Crashed:
         # The executor died (killed, out of memory…): the server's fault, not the query's, as
         # far as the client can tell; it was replaced, so trying again may well succeed.
         return error_response(503, "the query executor failed while evaluating the query and "
                                    "was replaced; try again shortly", {"Retry-After": "5"})
-    except Unavailable as busy:
+    except Unavailable as busy:   # no executor free in time, or the heavy lane full (Busy)
         return error_response(503, f"the server is busy ({busy}); try again shortly",
                               {"Retry-After": "5"})
-    if not answer.ok:
-        return _failure(answer.outcome, params, live)
-    return _tagged(_send(answer, key), key)
 
 
 def _tagged(response: Response, key: tuple | None) -> Response:
