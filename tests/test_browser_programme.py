@@ -73,3 +73,32 @@ def test_the_map_links_are_reached_from_the_keyboard(programme_server, browser):
         elif reached:
             break
     assert reached == {a.get_attribute("href") for a in links}
+
+
+REAL_PAGES = {
+    "programme-complet": "doc/programme/territoires-d-industrie",
+    "phase-2-complete": "doc/phase/territoires-d-industrie-2",
+    "territoire-guyane-complet": "doc/territoire/ouest-guyanais",
+    "accueil-complet": "",
+}
+
+
+@pytest.mark.full
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", list(REAL_PAGES))
+def test_programme_pages_on_the_whole_data_fit_and_pass_axe(full_server, browser, axe_source,
+                                                            name, width):
+    """The same checks on ANCT's lists: maps of 183 and 149 territories, 332 rows paged."""
+    browser.set_window_size(width, 900)
+    requested_urls(browser)
+    browser.get(full_server + REAL_PAGES[name])
+    assert browser.find_elements("css selector", "svg.carte a")
+    scroll, client = browser.execute_script(
+        "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+    assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"
+    host = urlsplit(full_server).netloc
+    assert [u for u in requested_urls(browser)
+            if urlsplit(u).scheme in ("http", "https") and urlsplit(u).netloc != host] == []
+    ARTEFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+    whole_page_screenshot(browser, ARTEFACTS / "screenshots" / f"{name}-{width}.png", width)
+    assert serious_violations(browser, axe_source) == []

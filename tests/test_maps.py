@@ -28,6 +28,17 @@ def places(name: str) -> dict[str, Place]:
     return found
 
 
+def points(path: str) -> np.ndarray:
+    """The absolute points of SVG path data made of `M x y l dx dy … Z` rings."""
+    found = []
+    for ring in re.findall(r"M([^MZ]+)Z", path):
+        start, _, moves = ring.partition("l")
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", moves)]
+        found.append(np.cumsum(np.vstack(([float(n) for n in start.split()],
+                                          np.reshape(numbers, (-1, 2)))), axis=0))
+    return np.vstack(found)
+
+
 @pytest.fixture(scope="module")
 def territories():
     return places("programme")
@@ -79,8 +90,8 @@ def test_the_map_of_france_has_one_link_per_place_and_guyane_its_inset(territori
 def test_an_overseas_place_is_drawn_inside_its_inset(territories):
     drawing = france([territories["territoire/ouest-guyanais"]])
     guyane = next(f for f in drawing.frames if f.name == "Guyane")
-    numbers = np.array([float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", drawing.places[0].path)])
-    xs, ys = numbers[0::2], numbers[1::2]
+    xy = points(drawing.places[0].path)
+    xs, ys = xy[:, 0], xy[:, 1]
     assert guyane.x <= xs.min() and xs.max() <= guyane.x + guyane.width
     assert guyane.y <= ys.min() and ys.max() <= guyane.y + guyane.height
 
@@ -91,15 +102,31 @@ def test_a_territory_map_frames_it_over_its_departements_of_its_own_zone(territo
     drawing = local(subject, around)
     assert [s.iri for s in drawing.places] == [outlines["departement/25"].iri]
     assert drawing.subject.iri == subject.iri and drawing.subject.path.startswith("M")
-    numbers = np.array([float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", drawing.places[0].path)])
-    assert 0 <= numbers.min() and numbers[0::2].max() <= drawing.width
+    xy = points(drawing.places[0].path)
+    assert 0 <= xy.min() and xy[:, 0].max() <= drawing.width and xy[:, 1].max() <= drawing.height
 
 
 def test_simplification_keeps_the_map_small(territories):
     """The fixture's polygons have thousands of vertices; at a map's scale a few hundred do."""
     drawing = france(list(territories.values()))
-    vertices = sum(len(s.path.split(" ")) // 2 for s in drawing.places)
+    vertices = sum(len(points(s.path)) for s in drawing.places)
     source = sum(len(geometry(p.wkt).exterior.coords) if hasattr(geometry(p.wkt), "exterior")
                  else sum(len(g.exterior.coords) for g in geometry(p.wkt).geoms)
                  for p in territories.values())
     assert vertices < source / 3
+
+
+def test_a_place_given_as_points_is_drawn_as_dots_in_its_zone():
+    """Phase 1's list gives single communes as points, alone or beside polygons."""
+    crs = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> "
+    point = Place("p", "Carros", crs + "POINT (7.18 43.78)")
+    mixed = Place("m", "mixte", crs + "GEOMETRYCOLLECTION (POLYGON ((6 47, 7 47, 7 48, 6 48, "
+                                      "6 47)), POINT (6.5 46.5))")
+    island = Place("i", "île", crs + "MULTIPOINT ((-61.0 14.6), (-61.1 14.7))")
+    drawing = france([point, mixed, island])
+    dots = [s.path.count("a4 4 0 1 0 8 0") for s in drawing.places]
+    assert dots == [1, 1, 2]
+    assert re.match(r"M[\d. ]+l[-\d. ]+Z", drawing.places[1].path)       # its polygon too
+    assert drawing.insets == {"972": ["i"]}
+    alone = local(point, [])
+    assert alone.subject.path.count("a4 4 0 1 0 8 0") == 1 and alone.height > 100

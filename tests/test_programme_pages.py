@@ -8,12 +8,12 @@ import csv
 import io
 import re
 
-import numpy as np
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .conftest import BASE
+from .test_maps import points
 from .programme_build import (FIXTURE, programme_app, programme_client,  # noqa: F401
                               programme_published, programme_settings)
 
@@ -32,7 +32,8 @@ def territories(graph: Graph, phase: int | None = None) -> set[str]:
     found = set(graph.subjects(RDF.type, TI.TerritoireIndustrie))
     if phase is not None:
         found = {t for t in found
-                 if graph.value(t, TI.phase) == URIRef(f"{BASE}id/phase/territoires-d-industrie-{phase}")}
+                 if graph.value(t, TI.phase)
+                 == URIRef(f"{BASE}id/phase/territoires-d-industrie-{phase}")}
     return {str(t) for t in found}
 
 
@@ -70,15 +71,16 @@ def test_ouest_guyanais_is_drawn_in_the_guyane_inset(programme_client):
     x, y, width, height = map(float, frame.groups())
     path = re.search(r'territoire/ouest-guyanais"><title>Ouest Guyanais</title><path d="([^"]+)"',
                      svg).group(1)
-    numbers = np.array([float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)])
-    assert x <= numbers[0::2].min() and numbers[0::2].max() <= x + width
-    assert y <= numbers[1::2].min() and numbers[1::2].max() <= y + height
+    xy = points(path)
+    assert x <= xy[:, 0].min() and xy[:, 0].max() <= x + width
+    assert y <= xy[:, 1].min() and xy[:, 1].max() <= y + height
 
 
 def table_rows(page: str) -> list[str]:
     body = page[page.index('id="table-territoires"'):]
     body = body[body.index("<tbody>"):body.index("</tbody>")]
-    return re.findall(r'<tr><td data-label="territoire"><a href="http://localhost/id/([^"]+)"', body)
+    return re.findall(r'<tr><td data-label="territoire"><a href="http://localhost/id/([^"]+)"',
+                      body)
 
 
 def test_the_table_lists_every_territory_and_sorts_on_the_server(programme_client, fixture_graph):
@@ -154,7 +156,8 @@ def test_a_territory_page_has_its_map_over_its_departements(programme_client, fi
         svg = svg_of(page, "carte")
         name = fixture_graph.value(iri, SKOS.prefLabel)
         assert re.search(rf'<g class="sujet"><title>{re.escape(str(name))}</title><path d="M', svg)
-        departements = {str(d).rsplit("id/", 1)[1] for d in fixture_graph.objects(iri, TI.departement)}
+        departements = {str(d).rsplit("id/", 1)[1]
+                        for d in fixture_graph.objects(iri, TI.departement)}
         assert set(map_links(svg)) == departements
 
 
@@ -232,7 +235,8 @@ def test_the_home_page_gives_the_programme_in_figures_and_its_map(programme_clie
     svg = svg[:svg.index("</svg>")]
     assert sorted(BASE + "id/" + l for l in map_links(svg)) == \
         sorted(territories(fixture_graph, latest))
-    table = page[page.index('id="table-phases"'):page.index("</table>", page.index('id="table-phases"'))]
+    start = page.index('id="table-phases"')
+    table = page[start:page.index("</table>", start)]
     for phase in (1, 2):
         members = [URIRef(t) for t in territories(fixture_graph, phase)]
         communes = sum(int(fixture_graph.value(t, TI.nombreCommunes)) for t in members)

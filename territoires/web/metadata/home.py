@@ -51,7 +51,8 @@ def region_figures(found: Programme) -> list[tuple[object, dict[int, Figures]]]:
         for area in row.regions:
             regions[area.iri] = area
             by_region[area.iri][row.number].add(row)
-    return [(regions[iri], by_region[iri]) for iri in sorted(regions, key=lambda i: regions[i].name)]
+    ordered = sorted(regions, key=lambda iri: regions[iri].name)
+    return [(regions[iri], by_region[iri]) for iri in ordered]
 
 
 def home() -> Response:

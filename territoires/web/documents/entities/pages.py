@@ -23,6 +23,8 @@ def _kind(known: Known):
     types = known.types()
     ti = known.ti
     pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
+             (ti + "EtablissementPublicTerritorial",
+              lambda live, k: epci_page(live, k, "Établissement public territorial")),
              (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
              (ti + "CommuneAssociee", commune_page),
              (ti + "ArrondissementMunicipal", commune_page),

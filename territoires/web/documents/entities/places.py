@@ -5,6 +5,7 @@ EPCI and communes."""
 from __future__ import annotations
 
 from ....store import Store
+from ....vocabulary.namespaces import ORG
 from .charts import Bar, bars
 from .data import Known, count, integer, link, select
 from .geography import Geography, geography
@@ -40,10 +41,12 @@ def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
                                 population_source(live, [known.iri])))]
 
 
-def epci_page(live: Store, known: Known) -> EntityPage:
+def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)") -> EntityPage:
     hosts = known.hosts
     geo = geography(live)
-    communes = geo.communes_of([known.iri])
+    # an EPT's communes are its own members (the reference's EPCI memberships do not hold them)
+    communes = geo.communes_of([known.iri]) or [
+        geo.communes[m.value] for m in known.all(str(ORG.hasMember)) if m.value in geo.communes]
     territories = select(live, "epci-territories", epci=known.iri)
     facts = _code_fact(known, "siren", "SIREN") + _links_fact(known, "formeJuridique", "forme")
     facts += _links_fact(known, "regimeFiscal", "régime fiscal")
@@ -57,7 +60,7 @@ def epci_page(live: Store, known: Known) -> EntityPage:
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
     block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
-    return EntityPage("EPCI (intercommunalité)", facts, [block])
+    return EntityPage(kind, facts, [block])
 
 
 def commune_page(live: Store, known: Known) -> EntityPage:

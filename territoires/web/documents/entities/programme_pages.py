@@ -22,7 +22,8 @@ def columns(rows: list[TerritoryRow], with_phase: bool) -> tuple[Column, ...]:
     found = [Column("nom", "territoire"), Column("identifiant", "identifiant ANCT")]
     if with_phase:
         found.append(Column("phase", "phase", True))
-    return tuple(found + [Column("regions", "région(s)"), Column("departements", "département(s)"),
+    return tuple(found + [Column("regions", "région(s)"),
+                          Column("departements", "département(s)"),
                           Column("epci", "EPCI", True), Column("communes", "communes", True),
                           Column("population", population, True)])
 
