@@ -22,6 +22,7 @@ def _kind(known: Known):
     types = known.types()
     ti = known.ti
     pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
+             (ti + "CollectiviteStatutParticulier", epci_page),   # the Métropole de Lyon
              (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
              (ti + "CommuneAssociee", commune_page),
              (ti + "ArrondissementMunicipal", commune_page),
