@@ -33,10 +33,10 @@ def table(root: Path, year: int, name: str) -> list[dict[str, str]]:
 
 
 def actuelles(root: Path, year: int) -> dict[str, dict[str, str]]:
-    """The communes of a vintage (the zones of the overseas collectivities, which the package
-    lists from 2022 on, are no communes: tests/test_overseas.py)."""
+    """The communes of a vintage (the zones of the overseas collectivities, whose code starts
+    with their collectivity's, are no communes: tests/test_overseas.py)."""
     return {r["code"]: r for r in table(root, year, "communes") if r["type"] == "commune-actuelle"
-            and r["departement"] not in snapshot.OVERSEAS_COLLECTIVITIES}
+            and r["code"][:3] not in snapshot.OVERSEAS_COLLECTIVITIES}
 
 
 def scalar(store, query: str) -> int:

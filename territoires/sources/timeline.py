@@ -26,8 +26,9 @@ ACTUELLE = "commune-actuelle"
 TYPE, CODE, NOM, DEPARTEMENT, RATTACHEMENT, ANCIENS = range(6)
 SIREN, EPCI_NOM, EPCI_TYPE = range(3)
 _POSITION = {year: index for index, year in enumerate(vintages.YEARS)}
-# The zones of the overseas collectivities are not communes of the COG, and the package lists
-# them only from 2.3.1 (2022): kept in, they would read as 94 communes created in 2022.
+# The zones of the overseas collectivities are not communes of the COG: left out of the history
+# (known by their code, whose first three digits are their collectivity's: the package gives
+# them no département before 2.3.1, 2022).
 OVERSEAS = snapshot.OVERSEAS_COLLECTIVITIES
 
 
@@ -116,7 +117,7 @@ class Timeline:
             if year not in vintages.WITHOUT_COMMUNES:
                 timeline.communes[year] = {(r[TYPE], r[CODE]): r
                                            for r in vintages.table(root, year, "communes")
-                                           if r[DEPARTEMENT] not in OVERSEAS}
+                                           if r[CODE][:3] not in OVERSEAS}
         for year in sorted(vintages.WITHOUT_COMMUNES):
             timeline.communes[year] = timeline._inferred(year)
         return timeline
