@@ -160,3 +160,23 @@ def test_their_iris_still_dereference(full_server, path, cls):
     assert status == 200
     graph = Graph().parse(data=body, format="turtle", publicID=BASE)
     assert (URIRef(BASE + path), RDF.type, URIRef(TI + cls)) in graph
+
+
+def test_the_history_leaves_the_zones_out_in_every_vintage():
+    """The package lists the zones in every vintage, with no département before 2022: known by
+    their code, they are neither communes of a vintage nor former communes."""
+    from territoires.sources import vintages
+    from territoires.sources.timeline import Timeline
+    root = ROOT / "data" / "historique"
+    listed = {year: {r["code"] for r in vendored_vintage(root, year)
+                     if r["code"][:3] in snapshot.OVERSEAS_COLLECTIVITIES}
+              for year in vintages.YEARS if year not in vintages.WITHOUT_COMMUNES}
+    assert all(len(codes) == 94 for codes in listed.values()), \
+        {year: len(codes) for year, codes in listed.items()}
+    timeline = Timeline.read(root)
+    assert not {code for _, code in timeline.keys()} & set().union(*listed.values())
+
+
+def vendored_vintage(root, year):
+    with gzip.open(root / str(year) / "communes.csv.gz", "rt", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

@@ -16,7 +16,9 @@ so the graph grows with the changes, not with the number of vintages:
 - EPCI memberships that did not hold in every vintage: `org:Membership` (org:member the
   commune, org:organization the EPCI, org:memberDuring the run); a current member with none
   has been a member of its EPCI in every vintage;
-- events: `ti:Fusion` (communes merged into a commune, dated), `ti:Creation`.
+- events, as Insee's COG types them (what the vintages let one tell apart): `ti:Fusion`
+  (`ti:CreationCommuneNouvelle` 32, `ti:FusionAssociation` 33), `ti:ChangementDeCode` (41, 50),
+  `ti:Retablissement` (21), `ti:Creation` (20).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from .timeline import CODE, NOM, Run, Timeline
 from .base import SourceError, SourceGraph
 
 PACKAGE_PAGE = "https://www.npmjs.com/package/@etalab/decoupage-administratif/v/"
+# Insee's event type of a code change (timeline.CodeChange.cause) → its class.
+CODE_CHANGES = {"41": "ChangementDeCodeDepartement", "50": "ChangementDeCodeChefLieu"}
 
 
 def is_history(directory: Path) -> bool:
@@ -187,21 +191,56 @@ class HistoryMapper:
                 self._from_reference(node)
 
     def events(self) -> None:
+        """Insee's kinds of event, told apart (timeline.py says how): mergers, code changes,
+        re-establishments, creations. What replaced a commune is said on the commune only when
+        it no longer exists: a current commune is never "replaced"."""
+        current = self.timeline.communes_in(vintages.CURRENT)
         for merger in self.timeline.mergers:
-            into = self.vocab.id("commune", merger.into)
-            event = self._event(into, "fusion", "Fusion", merger.year)
-            self._add((event, self.ti.communeNouvelle, into))
-            for code in merger.merged:
-                merged = self.vocab.id("commune", code)
-                self._add((event, self.ti.communeFusionnee, merged))
+            self.merger(merger, current)
+        for change in self.timeline.code_changes:
+            event = self._event(self.vocab.id("commune", change.new), "changement-code",
+                                CODE_CHANGES[change.cause], change.year)
+            old, new = self.vocab.id("commune", change.old), self.vocab.id("commune", change.new)
+            self._add((event, RDF.type, self.ti.ChangementDeCode))
+            self._add((event, self.ti.ancienCode, old))
+            self._add((event, self.ti.nouveauCode, new))
+            if change.old not in current:
+                self._add((old, DCTERMS.isReplacedBy, new))
+        for appearance in self.timeline.appearances():
+            commune = self.vocab.id("commune", appearance.code)
+            name, cls = appearance.fragment.rsplit("-", 1)[0], "Creation"
+            if appearance.within:
+                cls = "Retablissement"
+            event = self._event(commune, name, cls, appearance.year)
+            self._add((event, self.ti.communeCreee, commune))
+            if appearance.within:
+                self._add((event, self.ti.retablieDe, self.vocab.id("commune", appearance.within)))
+
+    def merger(self, merger, current: set[str]) -> None:
+        """A merger; a commune nouvelle when the merged communes became its communes déléguées
+        (event 32), a fusion-association when they became communes associées (33), else a
+        merger whose kind the vintages do not tell (31, or 32 without communes déléguées)."""
+        into = self.vocab.id("commune", merger.into)
+        table = self.timeline.communes[merger.year]
+        kinds = {kind for code in merger.merged for kind in ("commune-deleguee", "commune-associee")
+                 if (kind, code) in table}
+        cls = {"commune-deleguee": "CreationCommuneNouvelle",
+               "commune-associee": "FusionAssociation"}.get(next(iter(kinds)), "Fusion") \
+            if len(kinds) == 1 else "Fusion"
+        event = self._event(into, "fusion", cls, merger.year)
+        if cls != "Fusion":
+            self._add((event, RDF.type, self.ti.Fusion))
+        self._add((event, self.ti.communeNouvelle, into))
+        for code in merger.merged:
+            merged = self.vocab.id("commune", code)
+            self._add((event, self.ti.communeFusionnee, merged))
+            if code not in current:
                 self._add((merged, self.ti.fusionneeDans, into))
                 self._add((merged, DCTERMS.isReplacedBy, into))
-                if ("commune-deleguee", code) in self.timeline.communes[merger.year]:
-                    self._add((merged, self.ti.devenue, self.vocab.id("commune-deleguee", code)))
-        for year, code in self.timeline.created():
-            commune = self.vocab.id("commune", code)
-            self._add((self._event(commune, "creation", "Creation", year), self.ti.communeCreee,
-                       commune))
+            if ("commune-deleguee", code) in table:
+                self._add((merged, self.ti.devenue, self.vocab.id("commune-deleguee", code)))
+            elif ("commune-associee", code) in table:
+                self._add((merged, self.ti.devenue, self.vocab.id("commune-associee", code)))
 
     def _event(self, owner: URIRef, name: str, cls: str, year: int) -> URIRef:
         event = URIRef(f"{owner}#{name}-{year}")

@@ -35,11 +35,15 @@ LINKSETS = [
             {"Commune": ("https://geo.api.gouv.fr/communes/{}", "codeInsee"),
              "Departement": ("https://geo.api.gouv.fr/departements/{}", "codeInsee"),
              "Region": ("https://geo.api.gouv.fr/regions/{}", "codeInsee"),
-             "EPCI": ("https://geo.api.gouv.fr/epcis/{}", "siren")}),
+             "EPCI": ("https://geo.api.gouv.fr/epcis/{}", "siren"),
+             # the Métropole de Lyon, no EPCI, but in the API's and the DGCL's list of them
+             "CollectiviteStatutParticulier": ("https://geo.api.gouv.fr/epcis/{}", "siren")}),
     Linkset("liens-annuaire-entreprises", "Liens vers l'Annuaire des entreprises (SIREN)",
             "Links to the Annuaire des entreprises (SIREN)", FOAF.page,
             URIRef("https://annuaire-entreprises.data.gouv.fr/"),
             {"EPCI": ("https://annuaire-entreprises.data.gouv.fr/entreprise/{}", "siren"),
+             "CollectiviteStatutParticulier": (
+                 "https://annuaire-entreprises.data.gouv.fr/entreprise/{}", "siren"),
              "Commune": ("https://annuaire-entreprises.data.gouv.fr/entreprise/{}", "siren")}),
 ]
 

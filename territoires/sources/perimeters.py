@@ -94,7 +94,8 @@ class Perimeters:
         if code not in self.timeline.communes_in(vintages.CURRENT):
             year = vintages.YEARS[vintages.YEARS.index(self._last_year(code, then)) + 1]
             into = self.timeline.successor(code, year) or code
-            cause = URIRef(f"{self.vocab.id('commune', into)}#fusion-{year}")
+            event = self.timeline.event_fragment(into, year)
+            cause = URIRef(f"{self.vocab.id('commune', into)}#{event}")
             words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
                      f"au 1er janvier {year}")
         else:
@@ -116,7 +117,8 @@ class Perimeters:
                      f"{merger.year}")
         elif code not in self.timeline.communes_in(then):
             year = next(y for y in vintages.YEARS if y > then and code in self.timeline.communes_in(y))
-            cause = URIRef(f"{self.vocab.id('commune', code)}#creation-{year}")
+            event = self.timeline.event_fragment(code, year)
+            cause = URIRef(f"{self.vocab.id('commune', code)}#{event}")
             words = f"{self._named(code, year)} a été créée au 1er janvier {year}"
         else:
             siren = self.timeline.epci_of[vintages.CURRENT][code]

@@ -16,6 +16,13 @@ from ..vocabulary.locations import Location, Locations
 from ..vocabulary.namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 
+# Legal forms of the DGCL list that are no EPCI → the powers they exercise. The Métropole de Lyon
+# (MET69, SIREN 200046977) is a collectivité à statut particulier (code général des collectivités
+# territoriales, art. L3611-1) exercising on its territory the powers of a métropole and of the
+# département; the DGCL lists it among the EPCI à fiscalité propre, with its communes.
+SPECIAL_STATUS = {"MET69": ("EPCI", "Departement")}
+
+
 def _rows(directory: Path, name: str) -> Iterator[tuple[Location, dict[str, str]]]:
     path = directory / f"{name}.csv.gz"
     try:
@@ -139,7 +146,11 @@ class ReferenceMapper:
     def epci(self, departement_of: dict[str, str]) -> None:
         forms = {}
         for loc, row in _rows(self.dir, "epci"):
-            iri = self.mint("epci", row["siren"], "EPCI", loc)
+            special = row["type"] in SPECIAL_STATUS
+            iri = self.mint("epci", row["siren"], "CollectiviteStatutParticulier" if special
+                            else "EPCI", loc)
+            for powers in SPECIAL_STATUS.get(row["type"], ()):
+                self._add((iri, self.ti.exerceLesCompetencesDe, self.ti[powers]))
             self.label(iri, row["nom"])
             self.code(iri, "siren", "SIREN", row["siren"])
             forms[row["siren"]] = iri

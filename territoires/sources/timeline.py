@@ -26,8 +26,9 @@ ACTUELLE = "commune-actuelle"
 TYPE, CODE, NOM, DEPARTEMENT, RATTACHEMENT, ANCIENS = range(6)
 SIREN, EPCI_NOM, EPCI_TYPE = range(3)
 _POSITION = {year: index for index, year in enumerate(vintages.YEARS)}
-# The zones of the overseas collectivities are not communes of the COG, and the package lists
-# them only from 2.3.1 (2022): kept in, they would read as 94 communes created in 2022.
+# The zones of the overseas collectivities are not communes of the COG: left out of the history
+# (known by their code, whose first three digits are their collectivity's: the package gives
+# them no département before 2.3.1, 2022).
 OVERSEAS = snapshot.OVERSEAS_COLLECTIVITIES
 
 
@@ -53,6 +54,33 @@ class Merger:
     year: int
     into: str
     merged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """A commune that changed code (Insee's events 41 and 50): `old` ceased and `new`, not a
+    commune the vintage before, lists it (as a former code, or as attached to it), and nothing
+    else ceased into it. In the COG the commune goes on under the new code."""
+
+    year: int
+    old: str
+    new: str
+    cause: str      # Insee's event type: "41" département changed, "50" chef-lieu transferred
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A code that became a commune neither by a merger nor by a code change: re-established
+    (Insee's event 21: it was a commune déléguée or associée, or a commune, before) out of
+    `within`, or created (event 20)."""
+
+    year: int
+    code: str
+    within: str | None     # the commune it is re-established out of; None: a creation
+
+    @property
+    def fragment(self) -> str:
+        return f"{'retablissement' if self.within else 'creation'}-{self.year}"
 
 
 def runs(years: list[int], value_of=lambda year: True) -> list[tuple[Run, object]]:
@@ -89,7 +117,7 @@ class Timeline:
             if year not in vintages.WITHOUT_COMMUNES:
                 timeline.communes[year] = {(r[TYPE], r[CODE]): r
                                            for r in vintages.table(root, year, "communes")
-                                           if r[DEPARTEMENT] not in OVERSEAS}
+                                           if r[CODE][:3] not in OVERSEAS}
         for year in sorted(vintages.WITHOUT_COMMUNES):
             timeline.communes[year] = timeline._inferred(year)
         return timeline
@@ -149,15 +177,58 @@ class Timeline:
     # -- events ------------------------------------------------------------------------------
 
     @cached_property
-    def mergers(self) -> list[Merger]:
-        """Every commune that ceased to be a commune, grouped by the commune it merged into."""
+    def _ceased_into(self) -> dict[tuple[int, str], list[str]]:
+        """(year, commune) → the communes that ceased in `year` into it, in code order."""
         grouped: dict[tuple[int, str], list[str]] = defaultdict(list)
         for before, year in zip(vintages.YEARS, vintages.YEARS[1:]):
             for code in sorted(self.communes_in(before) - self.communes_in(year)):
                 into = self.successor(code, year)
                 if into is not None:
                     grouped[(year, into)].append(code)
-        return [Merger(year, into, tuple(codes)) for (year, into), codes in sorted(grouped.items())]
+        return grouped
+
+    @cached_property
+    def code_changes(self) -> list[CodeChange]:
+        """One commune ceasing into a code that was no commune the vintage before is that
+        commune under a new code, not a merger (Les Trois Lacs: 27676 → 27058 in 2021, back in
+        2023); a new département means event 41, else the chef-lieu moved (50)."""
+        found = []
+        for (year, into), codes in sorted(self._ceased_into.items()):
+            if len(codes) == 1 and into not in self.communes_in(_previous(year)):
+                old = self.communes[_previous(year)][(ACTUELLE, codes[0])]
+                new = self.communes[year][(ACTUELLE, into)]
+                cause = "41" if old[DEPARTEMENT] != new[DEPARTEMENT] else "50"
+                found.append(CodeChange(year, codes[0], into, cause))
+        return found
+
+    @cached_property
+    def mergers(self) -> list[Merger]:
+        """Communes that ceased to be communes, grouped by the commune they merged into (code
+        changes left out)."""
+        changed = {(c.year, c.new) for c in self.code_changes}
+        return [Merger(year, into, tuple(codes))
+                for (year, into), codes in sorted(self._ceased_into.items())
+                if (year, into) not in changed]
+
+    def appearances(self) -> list[Appearance]:
+        """Codes that became communes after the first vintage by neither a merger nor a code
+        change: re-established when the code was a commune déléguée or associée the vintage
+        before (out of its commune), or a commune in an earlier vintage; else created."""
+        into = {(m.year, m.into) for m in self.mergers}
+        into |= {(c.year, c.new) for c in self.code_changes}
+        return [Appearance(year, code, self._restored_from(code, year))
+                for year, code in self.created() if (year, code) not in into]
+
+    def _restored_from(self, code: str, year: int) -> str | None:
+        before = self.communes[_previous(year)]
+        for kind in ("commune-deleguee", "commune-associee"):
+            row = before.get((kind, code))
+            if row and row[RATTACHEMENT]:
+                return row[RATTACHEMENT]
+        for earlier in reversed(vintages.YEARS[:vintages.YEARS.index(year) - 1]):
+            if code in self.communes_in(earlier):   # ceased then, into the commune it left
+                return self.carried_forward(code, earlier, _previous(year))
+        return None
 
     def successor(self, code: str, year: int) -> str | None:
         """The commune that a commune ceasing in `year` merged into: the one it is attached to
@@ -182,11 +253,20 @@ class Timeline:
         return self._former[year]
 
     def created(self) -> list[tuple[int, str]]:
-        """Communes that appear after the first vintage without being the result of a merger."""
-        into = {(m.year, m.into) for m in self.mergers}
+        """Codes that are communes in a vintage and were none the vintage before."""
         return [(year, code) for before, year in zip(vintages.YEARS, vintages.YEARS[1:])
-                for code in sorted(self.communes_in(year) - self.communes_in(before))
-                if (year, code) not in into]
+                for code in sorted(self.communes_in(year) - self.communes_in(before))]
+
+    def event_fragment(self, code: str, year: int) -> str:
+        """The fragment (under the commune `code`) of the event by which `code` became a
+        commune in `year`: a merger into it, a code change to it, a re-establishment, a
+        creation (the perimeters' explanations point at it)."""
+        if any(m.year == year and m.into == code for m in self.mergers):
+            return f"fusion-{year}"
+        if any(c.year == year and c.new == code for c in self.code_changes):
+            return f"changement-code-{year}"
+        return next((a.fragment for a in self.appearances() if (a.year, a.code) == (year, code)),
+                    f"fusion-{year}")
 
     def epci_successors(self, siren: str, year: int) -> set[str]:
         """The EPCI of `year` that hold the communes a vanished EPCI held the vintage before
@@ -210,3 +290,8 @@ class Timeline:
                 if code is None:
                     return None
         return code
+
+
+def _previous(year: int) -> int:
+    return vintages.YEARS[vintages.YEARS.index(year) - 1]
+

@@ -25,6 +25,7 @@ def _kind(known: Known):
     pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
              (ti + "EtablissementPublicTerritorial",
               lambda live, k: epci_page(live, k, "Établissement public territorial")),
+             (ti + "CollectiviteStatutParticulier", epci_page),   # the Métropole de Lyon
              (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
              (ti + "CommuneAssociee", commune_page),
              (ti + "ArrondissementMunicipal", commune_page),
