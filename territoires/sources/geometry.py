@@ -1,9 +1,12 @@
 """Outlines as GeoSPARQL: a geometry simplified with a stated tolerance, written as a WKT
 literal in CRS84 (longitude, latitude, as GeoJSON gives them), with the figures of vertices
-before and after, so a reader knows how far the drawing is from the source.
+before and after, so a reader knows how far the drawing is from the source. The literal names no
+CRS: GeoSPARQL reads a `geo:wktLiteral` without a CRS IRI as CRS84, and Virtuoso 7 refuses the
+literal that names it (`RDFGE: RDF box with a geometry RDF type and a non-geometry content`), so
+the form without is the one every store loads.
 
     <…#geometrie> a geo:Geometry ;
-        geo:asWKT "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> MULTIPOLYGON (((…)))"^^geo:wktLiteral ;
+        geo:asWKT "MULTIPOLYGON (((…)))"^^geo:wktLiteral ;          # CRS84, the default
         dcterms:source <the vendored file's origin> ;
         ti:nombreSommets 1234 ; ti:nombreSommetsSource 1500 ; ti:toleranceSimplification 0.001 .
 
@@ -19,7 +22,7 @@ import shapely
 from rdflib import Graph, Literal, URIRef
 from shapely.geometry import MultiPolygon, Polygon
 
-from ..vocabulary.namespaces import CRS84, DCTERMS, GEO, RDF, XSD, Vocabulary
+from ..vocabulary.namespaces import DCTERMS, GEO, RDF, XSD, Vocabulary
 
 # Degrees (~110 m in latitude): below the width of a line on a map of a région.
 TOLERANCE = Decimal("0.001")
@@ -35,7 +38,7 @@ def simplified(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def wkt(geometry: shapely.Geometry) -> Literal:
     text = shapely.to_wkt(geometry, rounding_precision=DECIMALS, trim=True)
-    return Literal(f"<{CRS84}> {text}", datatype=GEO.wktLiteral)
+    return Literal(text, datatype=GEO.wktLiteral)   # CRS84: the default CRS (see above)
 
 
 def add(graph: Graph, vocab: Vocabulary, feature: URIRef, geometry: shapely.Geometry,
