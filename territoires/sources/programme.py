@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import geometry, programme_lists, snapshot
 from ..vocabulary.locations import Locations
-from ..vocabulary.names import fold
+from ..vocabulary.names import fold, name_key
 from ..vocabulary.namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
 from .base import SourceError, SourceGraph
 from .programme_lists import Ept, Listed
@@ -82,6 +82,7 @@ class Curated:
     epci: frozenset[str]
     iri: URIRef
     place: object       # the CSV file and line of its first row
+    names: tuple[str, ...] = ()   # its `nom` as the CSV writes it
 
 
 @dataclass
@@ -121,7 +122,8 @@ def curated_of(vocab: Vocabulary, source: SourceGraph | None) -> dict[tuple[int,
         phase = str(territories.value(iri, ti.phase)).rsplit("-", 1)[-1]
         epci = frozenset(str(e).rsplit("/", 1)[1] for e in territories.objects(iri, ORG.hasMember))
         place = source.locations.find(iri) or (source.files[0] if source.files else source.name)
-        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri, place)
+        names = tuple(sorted(str(n) for n in territories.objects(iri, SKOS.altLabel)))
+        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri, place, names)
     return found
 
 
@@ -305,6 +307,23 @@ class ProgrammeMapper:
                       self.ti.nombreTerritoiresOfficiels, Literal(count, datatype=XSD.integer)))
 
 
+def check_names(vocab: Vocabulary, source: SourceGraph | None, listed: list[Listed]) -> None:
+    """A curated territory's name is its official record's or a shortening of it (its words
+    among the official name's, by name key: "Haut-Doubs" for "Haut-Doubs Horloger"), so a
+    misspelt name is caught at its CSV line."""
+    by_key = {(t.phase, t.ident): t for t in listed}
+    for key, curated in curated_of(vocab, source).items():
+        if key not in by_key:
+            continue
+        official = set(name_key(by_key[key].name).split())
+        for name in curated.names:
+            if not set(name_key(name).split()) <= official:
+                raise SourceError(curated.place, f"nom {name!r} of {curated.slug} is neither "
+                                                 f"the official name of {key[1]} (phase "
+                                                 f"{key[0]}), {by_key[key].name!r}, nor a "
+                                                 f"shortening of it")
+
+
 def _check_curated(listed: Listed, mapped: Mapped, curated: Curated) -> None:
     """The curated territory's EPCI are its official record's, neither more nor fewer."""
     official = mapped.epci
@@ -327,6 +346,7 @@ def load(vocab: Vocabulary, directory: Path, graph: Graph, reference_dir: Path,
          ) -> tuple[SourceGraph, list[Mapped]]:
     """Map both lists of `directory` into `graph`; returns the source and the territories."""
     listed = read_all(directory)
+    check_names(vocab, territories, listed)
     curated = curated_of(vocab, territories)
     mapper = ProgrammeMapper(vocab, graph, Reference.read(reference_dir), timeline,
                              programme_lists.read_ept(directory))

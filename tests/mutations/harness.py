@@ -17,7 +17,7 @@ from territoires.build.pipeline import map_sources
 from territoires.config import Settings
 from territoires.vocabulary.locations import Location, Locations
 from territoires.vocabulary.namespaces import Vocabulary
-from territoires.sources import DESCRIPTION, SourceError, Sources, territories, turtle
+from territoires.sources import DESCRIPTION, SourceError, Sources, programme, territories, turtle
 from territoires.build.validate import Result, load_shapes, validate
 
 from . import Mutation
@@ -83,7 +83,11 @@ class Bench:
 
     def _remap(self, source, directory: Path):
         if list(directory.glob("*.csv")):
-            return territories.load(self.vocab, directory, source.graph, self.epci)
+            remapped = territories.load(self.vocab, directory, source.graph, self.epci)
+            # what the official lists check of the curated rows (programme.py)
+            lists = programme.read_all(self.settings.data_dir / "programme")
+            programme.check_names(self.vocab, remapped, lists)
+            return remapped
         files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
         return turtle.load(directory.name, files, self.vocab.base, source.graph)
 
