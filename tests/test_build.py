@@ -179,7 +179,7 @@ def test_the_whole_real_data_builds(full_build, full_settings):
     with every graph of the small build and the whole of France's communes."""
     manifest = json.loads((full_settings.current_build / "build.json").read_text())
     assert manifest == json.loads(full_build.to_json())
-    assert len(full_build.graphs) == 9 and full_build.quads > 500_000   # historique, populations
+    assert len(full_build.graphs) == 11 and full_build.quads > 500_000   # + programme, contours
     assert full_build.graphs[f"{BASE}graph/cog"] > 400_000
 
 
