@@ -47,7 +47,7 @@ NAMES, MEMBERS = _reference()
 
 def per_commune_rows(skip: set[str] = frozenset()) -> list[list[str]]:
     """The official per-commune layout for the article's territory: every commune of its six EPCI."""
-    return [[code, NAMES[code], "ti-8418", NAME] for _, code in MEMBERS if code not in skip]
+    return [[code, NAMES[code], "ti-2701", NAME] for _, code in MEMBERS if code not in skip]
 
 
 def write(path: Path, rows: list[list[str]], header=HEADER, encoding="utf-8", delimiter=",") -> Path:
@@ -70,7 +70,7 @@ def output_rows(directory: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def assert_six(directory: Path, identifier: str = "ti-8418") -> None:
+def assert_six(directory: Path, identifier: str = "ti-2701") -> None:
     rows = output_rows(directory)
     assert sorted(r["epci_siren"] for r in rows) == sorted(SIX)
     official = {r["siren"]: r["nom"] for _, r in snapshot.rows(ROOT / "data" / "reference", "epci")}
@@ -138,8 +138,8 @@ def test_renamed_columns_are_mapped_by_options(tmp_path, capsys):
 
 def test_unknown_commune_code_names_file_and_line_and_writes_nothing(tmp_path, capsys):
     rows = per_commune_rows()
-    rows.insert(9, ["99999", "Nulle-Part", "ti-8418", NAME])       # file line 11
-    rows.insert(20, ["ABCDE", "Pas un code", "ti-8418", NAME])     # file line 22
+    rows.insert(9, ["99999", "Nulle-Part", "ti-2701", NAME])       # file line 11
+    rows.insert(20, ["ABCDE", "Pas un code", "ti-2701", NAME])     # file line 22
     source = write(tmp_path / "bad.csv", rows)
     out = tmp_path / "out"
     code, _, stderr = run(capsys, source, "--output", out)
@@ -185,7 +185,7 @@ def test_contradictory_territory_names_are_errors(tmp_path, capsys):
     rows[5][3] = "Autre nom"
     source = write(tmp_path / "contradiction.csv", rows)
     code, _, stderr = run(capsys, source, "--output", tmp_path / "out")
-    assert code == 1 and f"{source}:7: territory ti-8418: name 'Autre nom' contradicts" in stderr
+    assert code == 1 and f"{source}:7: territory ti-2701: name 'Autre nom' contradicts" in stderr
 
 
 def _get(url: str, accept: str = "*/*") -> tuple[int, bytes]:
@@ -230,7 +230,7 @@ def test_imported_list_validates_builds_and_is_served(data_copy, tmp_path, capsy
                        for b in json.loads(body)["results"]["bindings"])
         assert found == sorted(SIX)
         status, body = _get(f"{url}doc/territoire/{SLUG}.ttl")
-        assert status == 200 and b"ti-8418" in body
+        assert status == 200 and b"ti-2701" in body
         status, body = _get(f"{url}graph/territoires-import", "text/turtle")
         assert status == 200 and b"liste.csv" in body
     finally:
@@ -279,7 +279,7 @@ def test_a_list_of_an_older_cog_is_carried_forward_with_a_warning_per_changed_co
     names = {r["code"]: r["nom"] for r in rows(2023, "communes") if r["type"] == "commune-actuelle"}
     gone = {c for c in codes if c not in NAMES}
     assert gone, "the Doubs changed between 2023 and today"
-    source = write(tmp_path / "liste-2023.csv", [[c, names[c], "ti-8418", NAME] for c in codes])
+    source = write(tmp_path / "liste-2023.csv", [[c, names[c], "ti-2701", NAME] for c in codes])
     code, _, stderr = run(capsys, source, "--output", tmp_path / "out", "--millesime", "2023")
     assert code == 0, stderr
     assert_six(tmp_path / "out")

@@ -94,7 +94,7 @@ class _State:
     epci_index: territories.EpciIndex | None = None
     reference: SourceGraph | None = None
     history: history.HistorySource | None = None
-    curated: SourceGraph | None = None                       # the curated territory lists
+    curated: list[SourceGraph] = field(default_factory=list)   # the curated territory lists
     programme: SourceGraph | None = None
     listed: list[programme.Mapped] = field(default_factory=list)   # the official territories
 
@@ -114,7 +114,8 @@ def _map(directory: Path, dataset: Dataset, graph: Graph, vocab: Vocabulary,
     if list(directory.glob("*.csv")):
         if state.epci_index is None:
             raise SourceError(directory, "territory lists need the reference snapshot")
-        source = state.curated = territories.load(vocab, directory, graph, state.epci_index)
+        source = territories.load(vocab, directory, graph, state.epci_index)
+        state.curated.append(source)
         return source, [populations.load(vocab, state.reference, source, dataset, descriptions)]
     files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
     return turtle.load(directory.name, files, vocab.base, graph), []

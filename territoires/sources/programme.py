@@ -11,6 +11,7 @@ resources, and their EPCI must be the official record's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,11 +113,17 @@ class Mapped:
         return {m.code for m in self.members if m.kind == "epci"}
 
 
-def curated_of(vocab: Vocabulary, source: SourceGraph | None) -> dict[tuple[int, str], Curated]:
-    """(phase, ANCT id) → the curated territory that names it."""
+def curated_of(vocab: Vocabulary, sources: Sequence[SourceGraph]) -> dict[tuple[int, str], Curated]:
+    """(phase, ANCT id) → the curated territory that names it, in any of the curated lists
+    (`data/territoires/`, an imported list beside it)."""
     found: dict[tuple[int, str], Curated] = {}
-    if source is None:
-        return found
+    for source in sources:
+        found.update(_curated_in(vocab, source))
+    return found
+
+
+def _curated_in(vocab: Vocabulary, source: SourceGraph) -> dict[tuple[int, str], Curated]:
+    found: dict[tuple[int, str], Curated] = {}
     territories, ti, prefix = source.graph, vocab.ti, str(vocab.id("territoire", ""))
     for iri, ident in territories.subject_objects(ti.identifiantOfficiel):
         phase = str(territories.value(iri, ti.phase)).rsplit("-", 1)[-1]
@@ -307,12 +314,12 @@ class ProgrammeMapper:
                       self.ti.nombreTerritoiresOfficiels, Literal(count, datatype=XSD.integer)))
 
 
-def check_names(vocab: Vocabulary, source: SourceGraph | None, listed: list[Listed]) -> None:
+def check_names(vocab: Vocabulary, sources: Sequence[SourceGraph], listed: list[Listed]) -> None:
     """A curated territory's name is its official record's or a shortening of it (its words
     among the official name's, by name key: "Haut-Doubs" for "Haut-Doubs Horloger"), so a
     misspelt name is caught at its CSV line."""
     by_key = {(t.phase, t.ident): t for t in listed}
-    for key, curated in curated_of(vocab, source).items():
+    for key, curated in curated_of(vocab, sources).items():
         if key not in by_key:
             continue
         official = set(name_key(by_key[key].name).split())
@@ -342,7 +349,7 @@ def read_all(directory: Path) -> list[Listed]:
 
 
 def load(vocab: Vocabulary, directory: Path, graph: Graph, reference_dir: Path,
-         timeline: Timeline, territories: SourceGraph | None
+         timeline: Timeline, territories: Sequence[SourceGraph]
          ) -> tuple[SourceGraph, list[Mapped]]:
     """Map both lists of `directory` into `graph`; returns the source and the territories."""
     listed = read_all(directory)

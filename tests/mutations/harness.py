@@ -86,7 +86,7 @@ class Bench:
             remapped = territories.load(self.vocab, directory, source.graph, self.epci)
             # what the official lists check of the curated rows (programme.py)
             lists = programme.read_all(self.settings.data_dir / "programme")
-            programme.check_names(self.vocab, remapped, lists)
+            programme.check_names(self.vocab, [remapped], lists)
             return remapped
         files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
         return turtle.load(directory.name, files, self.vocab.base, source.graph)
