@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import ORG
+from rdflib.namespace import DCTERMS, ORG, RDF
 
 from territoires.sources import vintages
 
@@ -161,3 +161,100 @@ def test_only_resources_with_a_history_point_at_a_timegate(server):
     status, headers, _ = fetch(server, "/id/personne/cedric-bole")
     assert status == 303 and "timegate" not in links(headers["Link"])
     assert "describedby" in links(headers["Link"])
+
+
+# --- a resource after it ceased to exist (issue 19, item 8) -----------------------------------
+
+TI = f"{BASE}def/territoires#"
+
+
+def ceased_commune(settings) -> tuple[str, int]:
+    """A Doubs commune of the vintages that is no commune today, and its last vintage (from
+    the vendored files)."""
+    years = [y for y in vintages.YEARS if y not in vintages.WITHOUT_COMMUNES]
+    present = {y: {r["code"] for r in table(settings, y, "communes")
+                   if r["type"] == "commune-actuelle" and r["code"].startswith("25")} for y in years}
+    code = min(set().union(*present.values()) - present[vintages.CURRENT])
+    return code, max(y for y in years if code in present[y])
+
+
+def after(year: int) -> int:
+    return vintages.YEARS[vintages.YEARS.index(year) + 1]
+
+
+def test_a_timegate_after_a_commune_ceased_answers_the_original(server, settings):
+    code, last = ceased_commune(settings)
+    gone = f"Mon, 15 Mar {after(last)} 12:00:00 GMT"
+    status, answer, _ = fetch(server, f"/timegate/id/commune/{code}", **{"Accept-Datetime": gone})
+    assert status == 302 and path(answer["Location"]) == f"/id/commune/{code}"
+    assert "accept-datetime" in answer["Vary"].lower()
+    found = links(answer["Link"])
+    assert path(found["last"][0][0]) == f"/memento/{last}/id/commune/{code}"
+    # before it ceased, its memento of that date
+    alive = f"Mon, 15 Mar {last} 12:00:00 GMT"
+    status, answer, _ = fetch(server, f"/timegate/id/commune/{code}", **{"Accept-Datetime": alive})
+    assert status == 302 and path(answer["Location"]) == f"/memento/{last}/id/commune/{code}"
+    # the original says it is gone, and when: its last run of vintages ends then
+    status, _, body = fetch(server, f"/doc/commune/{code}", Accept="text/turtle")
+    graph = Graph().parse(data=body, format="turtle", publicID=BASE)
+    assert (URIRef(f"{BASE}id/commune/{code}"), URIRef(str(RDF.type)),
+            URIRef(TI + "EntiteDisparue")) in graph
+
+
+def test_the_last_memento_of_a_ceased_commune_says_it_ceased(server, settings):
+    code, last = ceased_commune(settings)
+    status, headers, body = fetch(server, f"/memento/{last}/id/commune/{code}",
+                                  Accept="text/turtle")
+    assert status == 200
+    graph = Graph().parse(data=body, format="turtle", publicID=BASE)
+    iri = URIRef(f"{BASE}id/commune/{code}")
+    assert [str(o) for o in graph.objects(iri, URIRef(TI + "disparueLe"))] == \
+        [f"{after(last)}-01-01"]
+    became = {str(o) for o in graph.objects(iri, DCTERMS.isReplacedBy)}
+    assert became and all(b.startswith(f"{BASE}id/commune/") for b in became)
+    successors = {path(u) for u, _ in links(headers["Link"])["successor-version"]}
+    assert successors == {"/" + b[len(BASE):] for b in became}
+    # an earlier memento says nothing of an end it had not reached
+    earlier = [y for y in vintages.YEARS if y < last]
+    if earlier:
+        _, _, body = fetch(server, f"/memento/{earlier[-1]}/id/commune/{code}", Accept="text/turtle")
+        graph = Graph().parse(data=body, format="turtle", publicID=BASE)
+        assert not set(graph.objects(iri, URIRef(TI + "disparueLe")))
+
+
+def test_a_former_commune_associee_says_what_it_became(server, settings):
+    rows = {y: {(r["type"], r["code"]) for r in table(settings, y, "communes")}
+            for y in (2024, 2025)}
+    # In the files: 25010 (Alaise) associée in 2024, déléguée in 2025.
+    assert ("commune-associee", "25010") in rows[2024]
+    assert ("commune-deleguee", "25010") in rows[2025] and ("commune-associee", "25010") not in rows[2025]
+    status, _, body = fetch(server, "/doc/commune-associee/25010", Accept="text/turtle")
+    assert status == 200
+    graph = Graph().parse(data=body, format="turtle", publicID=BASE)
+    iri = URIRef(f"{BASE}id/commune-associee/25010")
+    assert set(graph.objects(iri, URIRef(TI + "devenue"))) == \
+        {URIRef(f"{BASE}id/commune-deleguee/25010")}
+    assert (iri, URIRef(TI + "etaitUne"), URIRef(TI + "CommuneAssociee")) in graph
+
+
+def test_the_negotiation_knows_when_a_resource_ceased():
+    from datetime import date, datetime, timezone
+    from territoires.web.memento import times
+    ceased = date(2024, 1, 1)
+    assert times.negotiate([2019, 2023], "Mon, 01 Jan 2024 00:00:00 GMT", ceased) == \
+        times.Chosen(2023, gone=True)
+    assert times.negotiate([2019, 2023], "Sun, 31 Dec 2023 23:59:59 GMT", ceased) == \
+        times.Chosen(2023, gone=False)
+    assert times.negotiate([2019, 2023], None, ceased).gone      # now: it is gone
+    assert not times.negotiate([2019, 2023], None, None).gone    # it still exists
+    assert datetime(2024, 1, 1, tzinfo=timezone.utc) == times.moment(2024)
+
+
+def test_every_former_entity_says_what_it_became(full_store):
+    """The audit query of the issue, on the whole build: no former commune (of any kind) or
+    EPCI without what it became."""
+    rows = list(full_store.engine.query(f"""PREFIX ti: <{TI}> PREFIX dcterms: <{DCTERMS}>
+        SELECT ?x WHERE {{ ?x a ti:EntiteDisparue .
+          FILTER NOT EXISTS {{ ?x ti:devenue|ti:fusionneeDans|dcterms:isReplacedBy ?y }} }}""",
+        **full_store.dataset()))
+    assert rows == []

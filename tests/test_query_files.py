@@ -62,6 +62,8 @@ SAMPLES: dict[str, list[dict]] = {
                        "code": [ox.Literal("25056")]}],
     "history/epci-by-year": [{"commune": ox.NamedNode(BASE + "id/commune/25192")},
                              {"commune": ox.NamedNode(BASE + "id/commune/25297")}],
+    "history/end": [{"resource": ox.NamedNode(BASE + "id/commune/25297")},
+                    {"resource": ox.NamedNode(BASE + "id/commune/25056")}],
     "history/years": [{"resource": ox.NamedNode(BASE + "id/commune/25297")},
                       {"resource": ox.NamedNode(BASE + "id/territoire/alliances-luxe-precision-doubs")}],
     "history/names": [{"resource": ox.NamedNode(BASE + "id/commune/25375")}],

@@ -31,7 +31,7 @@ from rdflib import Graph, Literal, URIRef
 from . import snapshot, vintages
 from ..vocabulary.locations import Locations
 from ..vocabulary.namespaces import DCTERMS, ORG, PAV, PROV, RDF, RDFS, SKOS, TIME, XSD, Vocabulary
-from .timeline import CODE, NOM, Run, Timeline
+from .timeline import ACTUELLE, CODE, NOM, RATTACHEMENT, Run, Timeline
 from .base import SourceError, SourceGraph
 
 PACKAGE_PAGE = "https://www.npmjs.com/package/@etalab/decoupage-administratif/v/"
@@ -119,7 +119,24 @@ class HistoryMapper:
             if key not in current:
                 last = self.timeline.communes[names[-1][0].last][key]
                 self.disappeared(iri, cls, last[NOM], "codeInsee", "CodeInsee", last[CODE])
+                if key[0] != ACTUELLE:      # a commune's end is its event's (events())
+                    self.became(iri, key, names[-1][0].last, last)
             self.names(iri, names)
+
+    def became(self, iri: URIRef, key, last_year: int, last: list[str]) -> None:
+        """What a former commune déléguée, associée or arrondissement became: the same code
+        under another kind the next vintage (a commune associée turned déléguée: `ti:devenue`),
+        else the commune it belonged to, carried forward to today (`dcterms:isReplacedBy`)."""
+        after = vintages.YEARS[vintages.YEARS.index(last_year) + 1]
+        for other, (kind, _) in snapshot.COMMUNE_KINDS.items():
+            if other != key[0] and (other, key[1]) in self.timeline.communes[after]:
+                self._add((iri, self.ti.devenue, self.vocab.id(kind, key[1])))
+                self._add((iri, DCTERMS.isReplacedBy, self.vocab.id(kind, key[1])))
+                return
+        if last[RATTACHEMENT]:
+            now = self.timeline.carried_forward(last[RATTACHEMENT], last_year)
+            if now is not None:
+                self._add((iri, DCTERMS.isReplacedBy, self.vocab.id("commune", now)))
 
     def epcis(self) -> None:
         for siren in sorted(self.timeline.sirens()):

@@ -24,13 +24,15 @@ OFFERS = tuple(f for f in formats.DOCUMENTS if f.rdf is not None)
 
 
 class Memento:
-    """A resource as vintage `year` had it (name, kind, EPCI; a territory's communes)."""
+    """A resource as vintage `year` had it (name, kind, EPCI; a territory's communes); the
+    last memento of a resource that ceased also says when it ceased (`gone`)."""
 
-    def __init__(self, year: int):
+    def __init__(self, year: int, gone: state.End | None = None):
         self.year = year
+        self.gone = gone
 
     def describe(self, live: Store, target: Target) -> Described:
-        return Described(state.quads(live, target.iri, self.year))
+        return Described(state.quads(live, target.iri, self.year, self.gone))
 
     def page(self, described, live, target, host) -> str:
         raise AssertionError("a memento is offered in RDF only")
@@ -55,13 +57,21 @@ def timegate(rest: str):
     years = _years(rest)
     if not years:
         return _no_history(rest)
+    gone = state.end(store(), store().base + rest)
     try:
-        chosen = times.negotiate(years, request.headers.get(times.HEADER))
+        chosen = times.negotiate(years, request.headers.get(times.HEADER),
+                                 gone.since if gone else None)
     except times.BadDatetime as error:
         return error_response(400, str(error))
     root = hosts().root
-    return see_other(f"{root}memento/{chosen.year}/{rest}", status=302,
-                     links=history.mementos(root, rest, years, chosen.year), vary=chosen.vary)
+    links = history.mementos(root, rest, years, chosen.year)
+    if chosen.gone:
+        # It no longer existed at that date: no memento is what it was then. The original
+        # says so (ti:EntiteDisparue, when it ceased, what it became); its last memento is
+        # linked (rel="last memento"), and it says when it ceased too.
+        return see_other(f"{root}{rest}", status=302, links=links, vary=chosen.vary)
+    return see_other(f"{root}memento/{chosen.year}/{rest}", status=302, links=links,
+                     vary=chosen.vary)
 
 
 def timemap(rest: str):
@@ -82,9 +92,14 @@ def memento(year: int, rest: str):
     if year not in years:
         return error_response(404, f"pas de mémento {year} / no memento {year} for: {stem}")
     target = Target(store().base + stem, f"memento/{year}/{stem}")
-    return answer(target, Memento(year), formats.choose(OFFERS, request.accept_mimetypes, named),
-                  {"Memento-Datetime": times.http_date(year)},
-                  history.mementos(hosts().root, stem, years, year))
+    gone = state.end(store(), target.iri) if year == years[-1] else None
+    links = history.mementos(hosts().root, stem, years, year)
+    if gone is not None:     # RFC 5829's successor-version: what it became
+        links += [f'<{hosts().url(other) or other}>; rel="successor-version"'
+                  for other in gone.became]
+    return answer(target, Memento(year, gone),
+                  formats.choose(OFFERS, request.accept_mimetypes, named),
+                  {"Memento-Datetime": times.http_date(year)}, links)
 
 
 register(bp, [

@@ -3,12 +3,44 @@ of `queries/history/` (never a copy per vintage: the history is stored once, as 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import pyoxigraph as ox
 
 from ... import queries
-from ...vocabulary.namespaces import ORG, RDF, RDFS, SKOS
+from ...vocabulary.namespaces import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 TERRITORY = "TerritoireIndustrie"
+
+
+@dataclass(frozen=True)
+class End:
+    """A resource that ceased to exist: from when (1 January of the first vintage without it),
+    and what it became."""
+
+    since: date
+    became: tuple[str, ...]
+
+
+def end(store, iri: str) -> End | None:
+    """When the resource ceased to exist, or None: it still exists."""
+    rows = list(store.select(queries.get("history/end"), resource=ox.NamedNode(iri)))
+    if not rows:
+        return None
+    became = sorted({row["became"].value for row in rows if row["became"] is not None})
+    return End(date.fromisoformat(rows[0]["end"].value), tuple(became))
+
+
+def ended(iri: str, gone: End, base: str) -> list[ox.Triple]:
+    """What the last memento of a resource that ceased says of its end: that it no longer
+    existed from `gone.since` (ti:disparueLe), and what it became."""
+    resource, ti = ox.NamedNode(iri), base + "def/territoires#"
+    found = [ox.Triple(resource, _node(ti + "disparueLe"),
+                       ox.Literal(gone.since.isoformat(), datatype=_node(str(XSD.date))))]
+    found += [ox.Triple(resource, _node(str(DCTERMS.isReplacedBy)), _node(other))
+              for other in gone.became]
+    return found
 
 
 def years(store, iri: str) -> list[int]:
@@ -17,8 +49,9 @@ def years(store, iri: str) -> list[int]:
     return sorted({int(row["annee"].value) for row in rows})
 
 
-def quads(store, iri: str, year: int) -> list[ox.Quad]:
-    """The memento's triples (in the default graph)."""
+def quads(store, iri: str, year: int, gone: End | None = None) -> list[ox.Quad]:
+    """The memento's triples (in the default graph); the last one of a resource that ceased
+    (`gone`) also says that it ceased, and what it became."""
     resource, ti = ox.NamedNode(iri), store.base + "def/territoires#"
     found: list[ox.Triple] = [ox.Triple(resource, _node(ti + "millesime"),
                                         ox.NamedNode(f"{store.base}id/millesime/{year}"))]
@@ -35,6 +68,8 @@ def quads(store, iri: str, year: int) -> list[ox.Quad]:
         if int(row["annee"].value) == year:   # its EPCI, with their communes of that vintage
             found.append(ox.Triple(resource, _node(str(ORG.hasMember)), row["epci"]))
             found.append(ox.Triple(row["epci"], _node(str(ORG.hasMember)), row["commune"]))
+    if gone is not None:
+        found += ended(iri, gone, store.base)
     return [ox.Quad(t.subject, t.predicate, t.object) for t in dict.fromkeys(found)]
 
 

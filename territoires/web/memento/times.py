@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
 
@@ -12,8 +12,11 @@ HEADER = "Accept-Datetime"
 
 @dataclass(frozen=True)
 class Chosen:
-    """A TimeGate's negotiation in time: the vintage chosen, and the `Vary` it implies."""
+    """A TimeGate's negotiation in time: the vintage chosen, and the `Vary` it implies;
+    `gone` when the datetime asked for is on or after the resource ceased to exist (then no
+    memento is what it was at that date)."""
     year: int
+    gone: bool = False
 
     @property
     def vary(self) -> dict[str, str]:
@@ -56,7 +59,14 @@ def choose(years: list[int], when: datetime | None) -> int:
     return begun[-1] if begun else ordered[0]
 
 
-def negotiate(years: list[int], header: str | None) -> Chosen:
-    """The memento an `Accept-Datetime` header (or its absence) asks for; BadDatetime when the
-    header is not an HTTP-date."""
-    return Chosen(choose(years, accept_datetime(header) if header else None))
+def negotiate(years: list[int], header: str | None, ceased: date | None = None) -> Chosen:
+    """The memento an `Accept-Datetime` header (or its absence) asks for, and whether the
+    resource had ceased by then (`ceased`: the day it no longer existed, None: it exists);
+    BadDatetime when the header is not an HTTP-date."""
+    when = accept_datetime(header) if header else None
+    gone = ceased is not None and (when is None or when >= _midnight(ceased))
+    return Chosen(choose(years, when), gone)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
