@@ -165,3 +165,11 @@ def test_one_address_holds_at_most_its_share():
     assert [e.conn if e else None for e in evicted] == [None, None, None, conns[0], conns[1]]
     assert arrivals.add(object(), "192.0.2.2")[1] is None and len(arrivals) == 4
     assert len(arrivals.expired(time.monotonic() + 11)) == 4 and len(arrivals) == 0
+
+
+def test_the_408_says_the_length_of_its_body():
+    """A client reads exactly Content-Length bytes: a wrong figure leaves bytes behind or waits."""
+    head, body = receiving.TIMED_OUT.split(b"\r\n\r\n", 1)
+    length = [line.split(b":", 1)[1] for line in head.split(b"\r\n")
+              if line.lower().startswith(b"content-length:")]
+    assert head.startswith(b"HTTP/1.1 408 ") and [int(v) for v in length] == [len(body)]

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 RECEIVE_SECONDS = 10.0
 PER_ADDRESS = 32
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_TIMED_OUT_BODY = b"408: the request was not received in time.\r\n"
 TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-             b"Content-Length: 45\r\n\r\n408: the request was not received in time.\r\n\r\n")
+             b"Content-Length: %d\r\n\r\n" % len(_TIMED_OUT_BODY) + _TIMED_OUT_BODY)
 
 _END_OF_HEAD = b"\r\n\r\n"
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*([0-9]{1,15})[ \t]*(?=\r\n|$)", re.I)
