@@ -37,22 +37,31 @@ def programme_server(programme_published, programme_settings):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_programme_pages_fit_stay_home_and_pass_axe(programme_server, browser, axe_source,
                                                     name, width):
-    browser.set_window_size(width, 900)
-    requested_urls(browser)
-    browser.get(programme_server + PAGES[name])
-    assert browser.find_elements("css selector", "svg.carte"), f"{name} has no map"
-    scroll, client = browser.execute_script(
-        "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
-    assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"
+    client = check_page(browser, axe_source, programme_server + PAGES[name], name, width,
+                        "svg.carte")
     svg_width = browser.execute_script(
         "return document.querySelector('svg.carte').getBoundingClientRect().width")
     assert 0 < svg_width <= client
-    host = urlsplit(programme_server).netloc
+
+
+def check_page(browser, axe_source, url: str, name: str, width: int, maps: str) -> int:
+    """Open `url` at `width`: it has its map (`maps`, a CSS selector), does not scroll sideways,
+    asks no other host, passes axe-core; a whole-page screenshot is kept. Returns the page's
+    client width."""
+    browser.set_window_size(width, 900)
+    requested_urls(browser)
+    browser.get(url)
+    assert browser.find_elements("css selector", maps), f"{name} has no map"
+    scroll, client = browser.execute_script(
+        "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+    assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"
+    host = urlsplit(url).netloc
     assert [u for u in requested_urls(browser)
             if urlsplit(u).scheme in ("http", "https") and urlsplit(u).netloc != host] == []
     ARTEFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
     whole_page_screenshot(browser, ARTEFACTS / "screenshots" / f"{name}-{width}.png", width)
     assert serious_violations(browser, axe_source) == []
+    return client
 
 
 def test_the_map_links_are_reached_from_the_keyboard(programme_server, browser):
@@ -89,16 +98,4 @@ REAL_PAGES = {
 def test_programme_pages_on_the_whole_data_fit_and_pass_axe(full_server, browser, axe_source,
                                                             name, width):
     """The same checks on ANCT's lists: maps of 183 and 149 territories, 332 rows paged."""
-    browser.set_window_size(width, 900)
-    requested_urls(browser)
-    browser.get(full_server + REAL_PAGES[name])
-    assert browser.find_elements("css selector", "svg.carte a")
-    scroll, client = browser.execute_script(
-        "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
-    assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"
-    host = urlsplit(full_server).netloc
-    assert [u for u in requested_urls(browser)
-            if urlsplit(u).scheme in ("http", "https") and urlsplit(u).netloc != host] == []
-    ARTEFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
-    whole_page_screenshot(browser, ARTEFACTS / "screenshots" / f"{name}-{width}.png", width)
-    assert serious_violations(browser, axe_source) == []
+    check_page(browser, axe_source, full_server + REAL_PAGES[name], name, width, "svg.carte a")

@@ -66,11 +66,15 @@ def test_the_map_is_described_by_its_caption_that_points_to_the_table(programme_
 
 def test_ouest_guyanais_is_drawn_in_the_guyane_inset(programme_client):
     svg = svg_of(programme_client.get(PHASE.format(2)).get_data(as_text=True), "carte-phase-2")
+    assert_drawn_in_inset(svg, "Guyane", "ouest-guyanais", "Ouest Guyanais")
+
+
+def assert_drawn_in_inset(svg: str, inset: str, slug: str, name: str) -> None:
+    """The territory's outline lies inside the frame of the inset named `inset`."""
     frame = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/>'
-                      r'<text[^>]*>Guyane</text>', svg)
+                      rf'<text[^>]*>{inset}</text>', svg)
     x, y, width, height = map(float, frame.groups())
-    path = re.search(r'territoire/ouest-guyanais"><title>Ouest Guyanais</title><path d="([^"]+)"',
-                     svg).group(1)
+    path = re.search(rf'territoire/{slug}"><title>{name}</title><path d="([^"]+)"', svg).group(1)
     xy = points(path)
     assert x <= xy[:, 0].min() and xy[:, 0].max() <= x + width
     assert y <= xy[:, 1].min() and xy[:, 1].max() <= y + height

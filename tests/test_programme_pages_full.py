@@ -14,7 +14,7 @@ import pytest
 
 from territoires.web import create_app
 
-from .test_maps import points
+from .test_programme_pages import assert_drawn_in_inset
 
 COUNT = """PREFIX ti: <{base}def/territoires#>
 PREFIX geo: <http://www.opengis.net/ont/geosparql#>
@@ -59,14 +59,7 @@ def test_each_phase_map_links_each_territory_and_the_csv_lists_them(full_client,
 
 def test_ouest_guyanais_has_its_inset_and_its_map(full_client):
     page = full_client.get("/doc/phase/territoires-d-industrie-2.html").get_data(as_text=True)
-    frame = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/>'
-                      r'<text[^>]*>Guyane</text>', page)
-    x, y, width, height = map(float, frame.groups())
-    path = re.search(r'territoire/ouest-guyanais"><title>Ouest Guyanais</title><path d="([^"]+)"',
-                     page).group(1)
-    xy = points(path)
-    assert x <= xy[:, 0].min() and xy[:, 0].max() <= x + width
-    assert y <= xy[:, 1].min() and xy[:, 1].max() <= y + height
+    assert_drawn_in_inset(page, "Guyane", "ouest-guyanais", "Ouest Guyanais")
     own = full_client.get("/doc/territoire/ouest-guyanais.html").get_data(as_text=True)
     assert '<g class="sujet"><title>Ouest Guyanais</title><path d="M' in own
     assert 'href="http://localhost/id/departement/973"><title>Guyane</title>' in own
