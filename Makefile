@@ -27,13 +27,20 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/territoires validate
 
+# Tests run on every core (pytest-xdist), a module's tests on one worker so that its fixtures
+# are made once; the tests that time answers under load run alone afterwards.
+JOBS   ?= auto
+XDIST  := -n $(JOBS) --dist loadfile
+
 ## make test: the whole test suite, every layer (what .ci/run runs)
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS); serial=$$?; \
+	test $$parallel -eq 0 -a $$serial -eq 0
 
 ## make test-fast: the fast layer alone (in-process on a small build; under a minute)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not full and not server and not browser and not build" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not full and not server and not browser and not build" $(PYTEST_ARGS)
 
 ## make bench: benchmarks against the peers, a soak of the project's server, the build's cost
 ## at ×1 to ×16 the sources (not tests)
