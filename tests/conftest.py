@@ -112,8 +112,8 @@ def full_build(full_settings) -> Manifest:
     only reads that build, never rebuilds into it."""
     import fcntl
 
-    full_settings.output_dir.mkdir(parents=True, exist_ok=True)
-    with open(full_settings.output_dir / ".lock", "w") as lock:
+    # Not output/.lock: the build takes that one itself, and refuses to wait on it.
+    with open(full_settings.output_dir.with_name("full-build.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (full_settings.current_build / "build.json").exists():
             return Manifest.read(full_settings.current_build.resolve())
