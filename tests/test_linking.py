@@ -297,7 +297,7 @@ def test_outputs_parse_with_a_base_and_declare_their_provenance(endpoints, tmp_p
     assert description.value(graph, DCTERMS.license) == URIRef(licence)
     assert description.value(graph, PAV.retrievedOn) == Literal("2026-12-01", datatype=XSD_DATE)
     assert description.value(graph, VOID.linkPredicate) == predicate
-    assert description.value(graph, VOID.subjectsTarget) == URIRef(BASE)
+    assert description.value(graph, VOID.subjectsTarget) == URIRef(BASE + ".well-known/void#territoires")
     assert description.value(graph, VOID.objectsTarget) is not None
     assert description.value(graph, VOID.triples).toPython() == len(links)
     assert {str(t) for t in description.objects(graph, DCTERMS.title)} and \

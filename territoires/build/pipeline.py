@@ -35,7 +35,7 @@ from typing import TypeVar
 from dataclasses import replace
 from pathlib import Path
 
-from . import versions, writer
+from . import datacube, versions, writer
 from ..config import Settings
 from ..vocabulary.namespaces import Vocabulary
 from ..sources import Progress, Sources, load_all
@@ -55,7 +55,12 @@ class BuildFailed(Exception):
 
 
 def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) -> Sources:
-    return load_all(settings, list(extra), progress)
+    """Every source mapped, with the normalised form of their Data Cube (datacube.py)."""
+    sources = load_all(settings, list(extra), progress)
+    normalised = datacube.add_normalised(sources, Vocabulary(settings.base_uri))
+    if normalised is not None:
+        progress(f"  {len(normalised):,} triples of the normalised Data Cube → <{normalised.iri}>")
+    return sources
 
 
 def check(settings: Settings, sources: Sources, progress: Progress, shapes=None) -> Report:

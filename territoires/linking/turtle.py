@@ -14,7 +14,7 @@ from datetime import date
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
-from ..vocabulary.namespaces import PAV
+from ..vocabulary.namespaces import DATASET_PATH, PAV
 
 TI = Namespace("def/territoires#")     # relative: resolved against the build's base
 PREFIXES = {"ti": TI, "dcterms": DCTERMS, "prov": PROV, "pav": PAV, "void": VOID, "rdfs": RDFS,
@@ -60,7 +60,7 @@ def description_turtle(linker: "Linker", endpoint: str, targets: list["EntityKin
                  (DCTERMS.source, URIRef(iri(linker.source))),
                  (DCTERMS.license, URIRef(iri(linker.licence))),
                  (PAV.retrievedOn, Literal(retrieved_on.isoformat(), datatype=XSD.date)),
-                 (VOID.subjectsTarget, URIRef("")),        # the base: this dataset
+                 (VOID.subjectsTarget, URIRef(DATASET_PATH)),   # this dataset, as VoID names it
                  (VOID.objectsTarget, URIRef(iri(linker.objects_target))),
                  (VOID.linkPredicate, predicate(linker)),
                  (VOID.triples, Literal(count))):

@@ -12,7 +12,8 @@ among the variables a query projects (`?resource`), as SEP-0007 requires.
     rows = store.select(queries.get("documents/own"), resource=ox.NamedNode(iri))
 """
 
-from .loader import Query, Term, UnknownQuery, Value, get, is_term, names, terms, with_base
+from .loader import (Query, Term, UnknownQuery, Value, get, is_term, names, terms, update,
+                     with_base)
 
 __all__ = ["Query", "Term", "UnknownQuery", "Value", "get", "is_term", "names", "terms",
-           "with_base"]
+           "update", "with_base"]

@@ -88,6 +88,17 @@ def get(name: str) -> Query:
     return Query(name, text, comments[0] if comments else "")
 
 
+@cache
+def update(name: str) -> str:
+    """The SPARQL Update `name` (e.g. "datacube/normalisation-1"), a `.ru` file of this package:
+    the build's own rewrites of the graph, run on a store of the build's making, never on /sparql."""
+    path = resources.files(__package__).joinpath(*f"{name}.ru".split("/"))
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnknownQuery(f"no update {name!r} in territoires/queries/") from None
+
+
 def names() -> list[str]:
     """Every query of the package, by name."""
     found = []

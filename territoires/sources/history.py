@@ -34,7 +34,9 @@ from ..vocabulary.namespaces import DCTERMS, ORG, PAV, PROV, RDF, RDFS, SKOS, TI
 from .timeline import ACTUELLE, CODE, NOM, RATTACHEMENT, Run, Timeline
 from .base import SourceError, SourceGraph
 
-PACKAGE_PAGE = "https://www.npmjs.com/package/@etalab/decoupage-administratif/v/"
+PACKAGE = "@etalab/decoupage-administratif"
+PACKAGE_HOME = f"https://www.npmjs.com/package/{PACKAGE}"
+PACKAGE_PAGE = f"{PACKAGE_HOME}/v/"
 # Insee's event type of a code change (timeline.CodeChange.cause) → its class.
 CODE_CHANGES = {"41": "ChangementDeCodeDepartement", "50": "ChangementDeCodeChefLieu"}
 
@@ -53,12 +55,35 @@ class HistoryMapper:
 
     # -- vintages and runs of vintages ------------------------------------------------------
 
-    def _from_reference(self, node: URIRef) -> None:
-        """Read in the official vintages (this graph's described source), not deduced: the
-        provenance every dated membership, interval and instant carries (tish:Provenance-*)."""
-        self._add((node, DCTERMS.source, self.graph.identifier))
+    def _from_reference(self, node: URIRef, years: list[int]) -> None:
+        """Read in the official vintages, not deduced: the provenance every dated membership,
+        interval and instant carries (tish:Provenance-*). Its sources are the vintages it was
+        computed from (`years`), each a version of the package (`package_version`)."""
+        for year in years:
+            self._add((node, DCTERMS.source, self.package_version(year)))
         self._add((node, self.ti.modeEtablissement,
                    self.vocab.concept("mode-etablissement", "reference")))
+
+    @staticmethod
+    def _read_in(run: Run) -> list[int]:
+        """The vintages a run is read in: its own, and the next, where it no longer held (its
+        end is read there)."""
+        following = vintages.YEARS.index(run.last) + 1
+        return [year for year in vintages.YEARS if run.covers(year)] + list(
+            vintages.YEARS[following:following + 1])
+
+    def package_version(self, year: int) -> URIRef:
+        """The package version a vintage is read from, described once in this graph."""
+        version = vintages.VERSIONS[year]
+        page = URIRef(PACKAGE_PAGE + version)
+        if (page, PAV.version, None) not in self.graph:
+            self._add((page, DCTERMS.title, Literal(f"{PACKAGE} {version}")))
+            self._add((page, PAV.version, Literal(version)))
+            self._add((page, DCTERMS.isVersionOf, URIRef(PACKAGE_HOME)))
+            self._add((page, RDFS.comment, Literal(
+                f"Version du paquet npm {PACKAGE} qui donne le découpage administratif "
+                f"au 1er janvier {year} (COG {year}).", lang="fr")))
+        return page
 
     def vintage(self, year: int) -> URIRef:
         return self.vocab.id("millesime", str(year))
@@ -73,9 +98,9 @@ class HistoryMapper:
             self._add((iri, RDFS.label, Literal(label, lang="fr")))
             self._add((iri, SKOS.prefLabel, Literal(label, lang="fr")))
             self._add((iri, PAV.version, Literal(vintages.VERSIONS[year])))
-            self._add((iri, PROV.wasDerivedFrom, URIRef(PACKAGE_PAGE + vintages.VERSIONS[year])))
+            self._add((iri, PROV.wasDerivedFrom, self.package_version(year)))
             self._add((URIRef(f"{iri}#debut"), RDF.type, TIME.Instant))
-            self._from_reference(URIRef(f"{iri}#debut"))
+            self._from_reference(URIRef(f"{iri}#debut"), [year])
             self._add((URIRef(f"{iri}#debut"), TIME.inXSDDate,
                        Literal(f"{year}-01-01", datatype=XSD.date)))
             if year in vintages.WITHOUT_COMMUNES:
@@ -97,7 +122,7 @@ class HistoryMapper:
 
     def _interval(self, iri: URIRef, run: Run) -> None:
         self._add((iri, RDF.type, TIME.Interval))
-        self._from_reference(iri)
+        self._from_reference(iri, self._read_in(run))
         self._add((iri, TIME.hasBeginning, URIRef(f"{self.vintage(run.first)}#debut")))
         following = vintages.YEARS.index(run.last) + 1
         if following < len(vintages.YEARS):   # the current vintage's end is not known yet
@@ -205,7 +230,7 @@ class HistoryMapper:
                 self._add((node, ORG.organization, self.vocab.id("epci", siren)))
                 self._add((node, ORG.role, role))
                 self._add((node, ORG.memberDuring, self.period(run)))
-                self._from_reference(node)
+                self._from_reference(node, self._read_in(run))
 
     def events(self) -> None:
         """Insee's kinds of event, told apart (timeline.py says how): mergers, code changes,

@@ -75,7 +75,7 @@ def _describe(graph: Graph, vocab: Vocabulary, iri: URIRef, linkset: Linkset,
     graph.add((iri, PROV.wasDerivedFrom, reference))
     graph.add((iri, DCTERMS.source, reference))
     graph.add((iri, DCTERMS.license, LICENCE_OUVERTE))
-    graph.add((iri, VOID.subjectsTarget, URIRef(vocab.base)))
+    graph.add((iri, VOID.subjectsTarget, vocab.dataset()))
     graph.add((iri, VOID.objectsTarget, linkset.target))
     graph.add((iri, VOID.linkPredicate, linkset.predicate))
     graph.add((iri, VOID.triples, Literal(count, datatype=XSD.integer)))

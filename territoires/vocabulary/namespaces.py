@@ -22,10 +22,12 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")   # GeoSPARQL 1.1
 CRS84 = URIRef("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+# The dataset's IRI, relative to the base (Vocabulary.dataset).
+DATASET_PATH = ".well-known/void#territoires"
 
 __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SH", "SKOS",
            "TIME", "VCARD", "VOID", "XSD", "SCHEMA", "PAV", "SD", "IGEO", "WD", "WDT",
-           "SDMX_ATTRIBUTE", "UNIT", "GEO", "CRS84", "LICENCE_OUVERTE", "Vocabulary"]
+           "SDMX_ATTRIBUTE", "UNIT", "GEO", "CRS84", "LICENCE_OUVERTE", "DATASET_PATH", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class Vocabulary:
 
     def graph(self, name: str) -> URIRef:
         return URIRef(f"{self.base}graph/{name}")
+
+    def dataset(self) -> URIRef:
+        """The dataset as VoID and DCAT describe it (/.well-known/void): the one IRI that every
+        link set's void:subjectsTarget names, in the store as in the served VoID."""
+        return URIRef(f"{self.base}{DATASET_PATH}")
 
     def prefixes(self) -> dict[str, str]:
         """Prefixes for serialisations and query pages."""

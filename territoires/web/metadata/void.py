@@ -23,7 +23,8 @@ PATH = ".well-known/void"
 
 
 def dataset_iri(base: str) -> URIRef:
-    return URIRef(f"{base}.well-known/void#territoires")
+    """The dataset's IRI, the one the link sets' descriptions in the store name too."""
+    return Vocabulary(base).dataset()
 
 
 @per_build

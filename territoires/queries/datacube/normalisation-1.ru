@@ -1,4 +1,5 @@
-# Data Cube normalization algorithm, phase 1 (section 10.2, "Type and property closure"): the
+# Data Cube normalization algorithm, phase 1 (section 10.2, "Type and property closure"), as the
+# recommendation writes it (https://www.w3.org/TR/vocab-data-cube/#normalize-algorithm): the
 # integrity constraints are written for the normalized graph.
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
