@@ -15,7 +15,7 @@ from ...vocabulary import formats
 from ...vocabulary.formats import split_extension
 from ...store import Store
 from ..answer import Described, Target, answer, see_other
-from ..context import hosts, store
+from ..context import context, hosts, store
 from ..errors import error_response
 from ..hosts import HostMap
 from ..routing import GET, Route, register
@@ -38,7 +38,7 @@ class Memento:
         self.year, self.gone, self.last = year, gone, last
 
     def describe(self, live: Store, target: Target) -> Described:
-        found = state.History.read(live, target.iri)
+        found = _history(live, target.iri)
         snapshot = found.at(self.year, self.gone if self.last else None)
         return Described(state.quads(snapshot, live.base), found)
 
@@ -56,7 +56,7 @@ class TimeMap:
         self.gone = gone
 
     def describe(self, live: Store, target: Target) -> Described:
-        return Described([], state.History.read(live, target.iri))
+        return Described([], _history(live, target.iri))
 
     def page(self, described: Described, live: Store, target: Target, host: HostMap) -> str:
         shown = timemap_page(described.content, self.gone, Links(host.root, live.base))
@@ -71,6 +71,17 @@ class TimeMap:
         links[2] = (f'<{root}timemap/{rest}>; rel="self"; type="{history.LINK_FORMAT}"; '
                     f'from="{times.http_date(years[0])}"; until="{times.http_date(years[-1])}"')
         return (",\n".join(links) + "\n").encode()
+
+
+def _history(live: Store, iri: str) -> state.History:
+    """The resource's history, read once per build: its mementos in every format and its
+    TimeMap are sliced from it."""
+    key = ("history", iri, live.version, live.base)
+    found = context().documents.get(key)
+    if found is None:
+        found = state.History.read(live, iri)
+        context().documents.put(key, found)
+    return found
 
 
 def _years(rest: str) -> list[int]:

@@ -80,6 +80,12 @@ class History:
                    {year: tuple(sorted(set(found))) for year, found in epci.items()},
                    _groups(store, iri, classes))
 
+    def __len__(self) -> int:
+        """About its size in bytes, for the byte-bounded cache that keeps it for the build."""
+        iris = [iri for by in self.groups.values() for members in by.values() for iri in members]
+        iris += [iri for found in self.epci.values() for iri in found]
+        return 200 + sum(len(iri) + 60 for iri in iris) + 100 * len(self.names)
+
     def at(self, year: int, gone: End | None = None) -> Snapshot:
         return Snapshot(self.iri, year, self.classes,
                         self.names.get(year) or self.names.get(None, ()),
