@@ -151,7 +151,9 @@ def test_a_memento_is_a_document_with_its_validators_and_alternates(server):
     assert path(headers["Content-Location"]) == url + ".ttl"
     again = fetch(server, url, Accept="text/turtle", **{"If-None-Match": headers["ETag"]})
     assert again[0] == 304 and again[2] == b""
-    assert fetch(server, url + ".html")[0] == 406   # a memento is offered in RDF only
+    status, headers, _ = fetch(server, url + ".html")   # and as a page for people
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert parsedate_to_datetime(headers["Memento-Datetime"]).year == 2023
 
 
 def test_only_resources_with_a_history_point_at_a_timegate(server):

@@ -51,7 +51,8 @@ class Resource:
             tables=entities.table_views(entity, target.view, live, host), hosts=host,
             document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
-            version=live.version)
+            version=live.version,
+            timeline=history.on_a_date(live, host.root, target.thing or ""))
 
 
     def history(self, target: Target, root: str) -> list[str]:

@@ -4,6 +4,7 @@ and by the TimeGate, the TimeMaps and the mementos to their own answers."""
 
 from __future__ import annotations
 
+from .state import years
 from .times import http_date
 
 LINK_FORMAT = "application/link-format"
@@ -40,3 +41,15 @@ def mementos(root: str, path: str, years: list[int], chosen: int | None = None) 
             links.append(f'<{root}memento/{year}/{path}>; rel="{" ".join(rels)}"; '
                          f'datetime="{http_date(year)}"')
     return links
+
+
+def on_a_date(live, root: str, path: str) -> dict | None:
+    """What an original resource's page links to in time: its mementos (vintage → URL) and its
+    TimeMap page; None for a resource without history."""
+    if not has_history(path):
+        return None
+    found = years(live, live.base + path)
+    if not found:
+        return None
+    return {"mementos": [(year, f"{root}memento/{year}/{path}") for year in found],
+            "timemap": f"{root}timemap/{path}"}
