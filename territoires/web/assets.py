@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, request, send_file, url_for
 
 from ..config import ROOT
 from .caching.policy import cacheable
@@ -105,5 +105,12 @@ def _encoded(name: str, coding: str) -> bytes | None:
     return compress(data, coding) if worth else None
 
 
+def favicon():
+    """Browsers and crawlers that ask for /favicon.ico before reading a page's <link rel="icon">
+    are sent to the SVG icon, instead of a 404 per page."""
+    return redirect(asset("favicon.svg"), 301)
+
+
 # A fingerprinted file is "static" (the view says so); any other, kept until the next build.
-register(bp, [Route("/static/<path:path>", static, "page")])
+register(bp, [Route("/static/<path:path>", static, "page"),
+              Route("/favicon.ico", favicon, "page")])

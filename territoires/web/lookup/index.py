@@ -6,7 +6,10 @@ populations), and holds only strings and small ints: entity *n* is `ids[n]` (the
 `BASE id/`), `names[n]`, `types[n]` (a bit mask of `TYPES`), `depts[n]`, `population[n]`. Names
 are compared by `names.name_key` (case, accents, punctuation, articles and EPCI legal forms
 ignored): an equal key is an exact match; otherwise candidates come from a trigram index of the
-keys and are scored by character and word similarity (similarity.py).
+keys and are scored by character and word similarity (similarity.py). Two more signals rank them
+for people: a name that sounds like the query (phonetic.py: "morto" → Morteau), and the site's own
+entities (salience.py: the programme, its territories, people), first among equal matches and with
+the exact ones when the query is their distinctive word.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import sys
 import time
 from array import array
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import pyoxigraph as ox
@@ -28,8 +30,11 @@ from ...vocabulary.names import fold, name_key
 from ...vocabulary.namespaces import FOAF, RDFS, SCHEMA, SKOS
 from ...store import Store
 from ..context import per_build
+from . import fates, ranking, salience
 from .budget import MAX_WORDS, Budget
-from .prefixes import starts
+from .phonetic import sound
+from .prefixes import NAME_START, starts
+from .ranking import Hit
 from .similarity import similarity, trigrams
 from .types import ALL, CODES, QUALIFIED, TYPES, Type, class_iri
 
@@ -47,15 +52,7 @@ CODE_LIKE = re.compile(r"^\s*(\d{9}|\d{5}|2[ABab]\d{3}|\d{2,3}|2[ABab])\s*$")
 # An ANCT id, with or without its phase: "ti-2704" (every phase's), "phase-1/ti-2704" (one).
 ANCT_ID = re.compile(r"^\s*(?:(phase-\d+)\s*/\s*)?(ti-\d{4})\s*$", re.IGNORECASE)
 CANDIDATE_KEYS = 200      # keys kept from the trigram pass before exact scoring
-FUZZY = 3                 # the tier of a match that is neither exact nor a prefix
-
-
-@dataclass(frozen=True)
-class Hit:
-    entity: int
-    score: float      # 0..100
-    exact: bool       # equal name key, or equal code
-    tier: int = 0     # 0 exact, 1 the name starts with the query, 2 a word of it does, 3 fuzzy
+SOUNDS_ALIKE = 90.0       # the least score of a name that sounds like the query (a prefix's tier)
 
 
 class NameIndex:
@@ -75,6 +72,9 @@ class NameIndex:
         self._read_departements(store)
         self._read_populations(store)
         self._index_keys(labels)
+        self.successor = fates.successors(self, store)
+        self.own = salience.own_words(self)
+        self.own_mask = salience.own_mask()
         self.seconds = time.perf_counter() - started
         log.info("name index: %d entities, %d keys, %d trigrams in %.2f s", len(self.ids),
                  len(self.keys), len(self.trigrams), self.seconds)
@@ -231,9 +231,15 @@ class NameIndex:
             return "0" + value
         return self.dept_by_key.get(name_key(value, False))
 
+    def is_former(self, n: int) -> bool:
+        return self.primary_type(n).key == "disparue"
+
+    def fate(self, n: int) -> str:
+        return fates.fate(self, n)
+
     def describe(self, n: int) -> str:
-        """A one-line description: type, code(s), département(s), population."""
-        parts = [self.primary_type(n).name.split(" / ")[0]]
+        """A one-line description: type, code(s), département(s), population, what became of it."""
+        parts = [fates.kind(self, n)]
         for pid, code in self.entity_codes.get(n, ()):
             parts.append(f"{CODES[pid][1].split(' / ')[0]} {code}")
         if self.depts[n] and not self.ids[n].startswith("departement/"):
@@ -241,6 +247,8 @@ class NameIndex:
                          + (" …" if len(self.depts[n]) > 4 else ""))
         if self.population[n]:
             parts.append(f"{self.population[n]:,} hab.".replace(",", " "))
+        if self.fate(n):
+            parts.append(self.fate(n))
         return " · ".join(parts)
 
     # -- search ----------------------------------------------------------------------------
@@ -276,21 +284,37 @@ class NameIndex:
             for n in self.key_entities[exact]:
                 if allowed(n):
                     scores[n] = (100.0, True)
+        tiers: dict[int, int] = {}
         if depts:
             # Few enough to score them all: every entity of those départements and types.
             pool = {n for d in depts for n in self.by_dept.get(d, ()) if self.types[n] & mask}
             self._score_entities(qkey, pool, scores, budget)
         else:
-            matcher = SequenceMatcher(None, "", qkey, autojunk=False)
-            for i in self._candidate_keys(qkey, mask):
-                budget.check()
-                sim = similarity(qkey, self.keys[i], matcher) * 100
-                for n in self.key_entities[i]:
-                    if allowed(n) and (n not in scores or scores[n][0] < sim):
-                        scores[n] = (sim, sim >= 100)
-        tiers = {n: tier for n, tier in starts(self, qkey, mask).items() if allowed(n)}
+            self._score_candidates(qkey, mask, allowed, scores, tiers, budget)
+        for n, tier in starts(self, qkey, mask).items():
+            if allowed(n):
+                tiers[n] = min(tier, tiers.get(n, tier))
         self._score_entities(qkey, set(tiers), scores, budget)
-        return self._rank(scores, limit, tiers)
+        ranking.promote_own(self, qkey, allowed, scores)
+        return self._rank(scores, limit, tiers, text)
+
+    def _score_candidates(self, qkey: str, mask: int, allowed, scores: dict, tiers: dict,
+                          budget: Budget) -> None:
+        """Score the names the trigram pass finds; a name that sounds like the query ranks with
+        the names that start with it."""
+        matcher = SequenceMatcher(None, "", qkey, autojunk=False)
+        heard = sound(qkey)
+        for i in self._candidate_keys(qkey, mask):
+            budget.check()
+            sim = similarity(qkey, self.keys[i], matcher) * 100
+            alike = bool(heard) and sim < 100 and sound(self.keys[i]) == heard
+            if alike:
+                sim = max(sim, SOUNDS_ALIKE)
+            for n in self.key_entities[i]:
+                if allowed(n) and (n not in scores or scores[n][0] < sim):
+                    scores[n] = (sim, sim >= 100)
+                    if alike:
+                        tiers[n] = NAME_START
 
     def _anct(self, text: str) -> tuple[int, ...]:
         """The territories an ANCT id names: with its phase one, without it every phase's."""
@@ -339,22 +363,8 @@ class NameIndex:
         return [i for _, i in heapq.nlargest(CANDIDATE_KEYS, dice)]
 
     def _rank(self, scores: dict[int, tuple[float, bool]], limit: int,
-              tiers: dict[int, int] | None = None) -> list[Hit]:
-        """Exact matches first, then names that start with the query, then names with a word
-        that does, then the fuzzy rest; by score within each, then type, population, name."""
-        tiers = tiers or {}
-
-        def order(kv):
-            n, (score, exact) = kv
-            return (0 if exact else tiers.get(n, FUZZY), -score, self.types[n] & -self.types[n],
-                    -self.population[n], self.names[n])
-        hits, ceiling = [], 100.0
-        for n, (score, exact) in sorted(scores.items(), key=order)[:limit]:
-            # A score never exceeds that of a better-ranked hit: a fuzzy name ranked after a
-            # prefix match scores at most as much (clients order by score).
-            ceiling = min(ceiling, score)
-            hits.append(Hit(n, round(ceiling, 1), exact, 0 if exact else tiers.get(n, FUZZY)))
-        return hits
+              tiers: dict[int, int] | None = None, text: str = "") -> list[Hit]:
+        return ranking.rank(self, scores, limit, tiers or {}, text)
 
     def prefix(self, text: str, mask: int = ALL, limit: int = 10,
                budget: Budget | None = None) -> list[int]:

@@ -31,6 +31,9 @@ TYPES = [
     Type("arrondissement", "ArrondissementMunicipal", "Arrondissement municipal"),
     # A commune or EPCI of an earlier vintage (graph/historique): its IRI still dereferences.
     Type("disparue", "EntiteDisparue", "Entité disparue / former entity"),
+    # The programme and its phases: what the site is about ("Territoires d'industrie" finds them).
+    Type("programme", "Programme", "Programme"),
+    Type("phase", "Phase", "Phase du programme / programme phase"),
 ]
 ALL = (1 << len(TYPES)) - 1
 
