@@ -11,7 +11,7 @@ from .... import queries
 from ....store import Store
 from ...hosts import HostMap
 from ..labels import TermLabels
-from .data import Known, integer, select, values
+from .data import Known, integer, select, table_query, values
 from .model import Block, Column, Table, Text
 
 COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
@@ -32,7 +32,8 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
              Text(terms.name(p))) for p, s in links]
     summary = ", ".join(f"{n} par « {terms.name(p)} »"
                         for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    table = Table(TABLE, COLUMNS, rows, "propriete", f"{total} liens entrants")
+    table = Table(TABLE, COLUMNS, rows, "propriete", f"{total} liens entrants",
+                  query=table_query(live, "incoming-links", resource=known.iri))
     return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
                  note=f"{total} ressources ou liens pointent ici : {summary}.")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ....store import Store
 from ....vocabulary.namespaces import ORG
 from .charts import Bar, bars
-from .data import Known, count, integer, link, select
+from .data import Known, count, integer, link, select, table_query
 from .geography import Geography, geography
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
@@ -57,6 +57,7 @@ def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)")
         facts.append(Fact("territoire(s) d'industrie", _with_phases(hosts, territories)))
     facts += leaders(live, known.iri, hosts)
     block = communes_block(communes, geo, hosts, with_epci=False)
+    block.table.query = table_query(live, "epci-communes", epci=known.iri)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
     block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
@@ -138,6 +139,7 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
                                     "EPCI ayant des communes ici")))
     blocks.append(communes_block(communes, geo, hosts, with_epci=True))
+    blocks[-1].table.query = table_query(live, "area-communes", area=known.iri)
     return EntityPage("Région" if region else "Département", facts, blocks)
 
 

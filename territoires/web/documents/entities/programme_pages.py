@@ -8,7 +8,7 @@ from flask import url_for
 
 from ....store import Store
 from ... import maps
-from .data import Known, count
+from .data import Known, count, table_query
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .programme import Programme, TerritoryRow, programme
@@ -63,11 +63,15 @@ def map_block(drawing: maps.Drawing, phase: int, hosts, shown: int) -> Block:
     return Block(block_id, f"La carte de la phase {phase}", "map", items=caption, chart=svg)
 
 
-def _table_block(rows: list[TerritoryRow], hosts, with_phase: bool, export: str) -> Block:
+def _table_block(rows: list[TerritoryRow], hosts, with_phase: bool, export: str,
+                 query: str) -> Block:
     caption = f"{plural(len(rows), 'territoire')}, triables par colonne"
     block = Block(TABLE, f"Les {plural(len(rows), 'territoire')}", "table",
                   table=table(rows, hosts, with_phase, caption))
-    block.links = [Text("Télécharger ce tableau (CSV, UTF-8)",
+    block.table.query = query
+    # Beside the table's own CSV (every table has one): the same territories with their codes
+    # and IRIs, for reusers who join them with other files.
+    block.links = [Text("les mêmes territoires avec leurs codes et IRI (CSV détaillé)",
                         url_for("exports.territories", name=export))]
     return block
 
@@ -93,7 +97,8 @@ def programme_page(live: Store, known: Known) -> EntityPage:
             f"{plural(len(rows), 'territoire')}, {number(sum(r.communes or 0 for r in rows))} "
             f"communes, {number(sum(r.population or 0 for r in rows))} habitants"),)))
     blocks = [_maps(found, phase, hosts) for phase in found.phases() if phase in found.maps]
-    blocks.append(_table_block(found.territories, hosts, True, export_name(None)))
+    blocks.append(_table_block(found.territories, hosts, True, export_name(None),
+                               table_query(live, "programme-territories")))
     return EntityPage("Programme", facts, blocks)
 
 
@@ -115,7 +120,8 @@ def phase_page(live: Store, known: Known) -> EntityPage:
         if stated is not None:
             facts.insert(1, Fact(label, (Text(number(stated.value), value=stated.value),)))
     blocks = [_maps(found, phase, hosts)] if phase in found.maps else []
-    blocks.append(_table_block(rows, hosts, False, export_name(phase)))
+    blocks.append(_table_block(rows, hosts, False, export_name(phase),
+                               table_query(live, "programme-territories", phase=known.iri)))
     return EntityPage("Phase du programme", facts, blocks)
 
 
