@@ -4,13 +4,20 @@ sorted in), and its SPARQL query, run on the endpoint, gives the same rows (issu
 from __future__ import annotations
 
 import csv
+import gzip
 import io
-import math
+import json
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT
 
+from territoires.sources import snapshot
+from territoires.vocabulary import formats
+
+from .conftest import BASE
 from .test_entity_pages import page, parse
 
 TERRITORY = "/doc/territoire/alliances-luxe-precision-doubs"
@@ -164,3 +171,48 @@ def test_an_unknown_table_or_page_is_a_404_naming_it(client):
     assert missing.status_code == 404 and "aucun" in missing.get_data(as_text=True)
     assert client.get("/export/communes/doc/territoire/alliances-luxe-precision-doubs.ttl"
                       ).status_code == 404
+
+
+# --- the CSV dumps of the main entities ------------------------------------------------------
+
+def dump_rows(client, name: str) -> list[dict[str, str]]:
+    response = client.get(f"/dump/{name}")
+    assert response.status_code == 200, name
+    return list(csv.DictReader(io.StringIO(gzip.decompress(response.data).decode("utf-8"))))
+
+
+def test_the_csv_dumps_hold_the_main_entities_with_their_codes_and_memberships(client, settings):
+    listing = json.loads(client.get("/dump/", headers={"Accept": "application/json"}).data)
+    names = {d["name"]: d for d in listing["dumps"]}
+    assert {"territoires-d-industrie.csv.gz", "epci.csv.gz", "communes.csv.gz"} <= set(names)
+    assert names["communes.csv.gz"]["media_type"] == "text/csv"
+    communes = {r["code_insee"]: r for r in dump_rows(client, "communes.csv.gz")}
+    reference = settings.data_dir / "reference"
+    current = {row["code"] for _, row in snapshot.rows(reference, "communes")
+               if row["type"] == "commune-actuelle"}
+    assert set(communes) == current
+    besancon = communes["25056"]
+    assert besancon["nom"] == "Besançon" and besancon["epci_siren"] == "242500361"
+    assert besancon["departement_code"] == "25" and besancon["region_code"] == "27"
+    assert BASE + "id/territoire/alliances-luxe-precision-doubs" in besancon["territoires"]
+    epci = {r["siren"]: r for r in dump_rows(client, "epci.csv.gz")}
+    members = sum(1 for _, row in snapshot.rows(reference, "epci_membres")
+                  if row["epci"] == "242500361")
+    assert int(epci["242500361"]["nombre_communes"]) == members
+    territories = {r["territoire"]: r for r in dump_rows(client, "territoires-d-industrie.csv.gz")}
+    alliances = territories[BASE + "id/territoire/alliances-luxe-precision-doubs"]
+    assert "242500361" in alliances["groupements_siren"].split(";")
+    assert len(alliances["groupements_siren"].split(";")) == 6
+
+
+def test_the_csv_dumps_are_in_the_catalogue_and_on_the_downloads_page(client):
+    catalogue = client.get("/catalogue", headers={"Accept": "text/turtle"})
+    assert catalogue.status_code == 200
+    graph = Graph().parse(data=catalogue.get_data(as_text=True), format="turtle")
+    csv_distributions = {str(graph.value(d, DCAT.downloadURL))
+                         for d in graph.subjects(DCAT.mediaType,
+                                                 URIRef(formats.IANA + "text/csv"))}
+    assert {BASE + f"dump/{n}" for n in ("territoires-d-industrie.csv.gz", "epci.csv.gz",
+                                          "communes.csv.gz")} <= csv_distributions
+    downloads = page(client, "/dump/")
+    assert "communes.csv.gz" in downloads and "CSV : les communes" in downloads
