@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from ....vocabulary.namespaces import DCTERMS, FOAF, QB
+from ....vocabulary.namespaces import DCTERMS, FOAF, QB, SCHEMA
 from ....store import Document, Store
 from ...context import context
 from ...hosts import HostMap
@@ -19,6 +19,7 @@ from .model import EntityPage, Table, TableView, Text, order_of, parameters, sor
 from .people import person_page
 from .places import area_page, commune_page, epci_page
 from .figures import statistics_page
+from .money import funding_page, plan_page
 from .programme_pages import phase_page, programme_page
 from .territory import territory_page
 
@@ -36,6 +37,7 @@ def _kind(known: Known):
              (ti + "Departement", lambda live, k: area_page(live, k, region=False)),
              (ti + "Region", lambda live, k: area_page(live, k, region=True)),
              (ti + "Programme", programme_page), (ti + "Phase", phase_page),
+             (str(SCHEMA.MonetaryGrant), funding_page), (ti + "PlanActions", plan_page),
              (str(FOAF.Person), person_page), (str(QB.DataSet), statistics_page)]
     return next((page for iri, page in pages if iri in types), None)
 
