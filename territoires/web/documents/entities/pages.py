@@ -19,24 +19,33 @@ from .model import EntityPage, Table, TableView, Text, order_of, parameters, sor
 from .people import person_page
 from .places import area_page, commune_page, epci_page
 from .figures import statistics_page
+from .former import former_page
 from .money import funding_page, plan_page
 from .programme_pages import phase_page, programme_page
 from .territory import territory_page
 
 
+LYON_KIND = "Collectivité à statut particulier (exerce les compétences d'un EPCI)"
+
+
 def _kind(known: Known):
     types = known.types()
     ti = known.ti
-    pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
+    pages = [(ti + "TerritoireIndustrie", territory_page),
+             # the Métropole de Lyon: not an EPCI, though it exercises an EPCI's powers
+             (ti + "CollectiviteStatutParticulier",
+              lambda live, k: epci_page(live, k, LYON_KIND, "de la collectivité")),
+             (ti + "EPCI", epci_page),
              (ti + "EtablissementPublicTerritorial",
-              lambda live, k: epci_page(live, k, "Établissement public territorial")),
-             (ti + "CollectiviteStatutParticulier", epci_page),   # the Métropole de Lyon
+              lambda live, k: epci_page(live, k, "Établissement public territorial",
+                                        "de l'établissement public territorial")),
              (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
              (ti + "CommuneAssociee", commune_page),
              (ti + "ArrondissementMunicipal", commune_page),
              (ti + "Departement", lambda live, k: area_page(live, k, region=False)),
              (ti + "Region", lambda live, k: area_page(live, k, region=True)),
              (ti + "Programme", programme_page), (ti + "Phase", phase_page),
+             (ti + "EntiteDisparue", former_page),
              (str(SCHEMA.MonetaryGrant), funding_page), (ti + "PlanActions", plan_page),
              (str(FOAF.Person), person_page), (str(QB.DataSet), statistics_page)]
     return next((page for iri, page in pages if iri in types), None)

@@ -41,7 +41,10 @@ def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
                                 population_source(live, [known.iri])))]
 
 
-def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)") -> EntityPage:
+def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)",
+              of_it: str = "de l'EPCI") -> EntityPage:
+    """An EPCI's page; an établissement public territorial's and the Métropole de Lyon's too,
+    named as what they are (`kind`, and `of_it` in the chart's title)."""
     hosts = known.hosts
     geo = geography(live)
     # an EPT's communes are its own members (the reference's EPCI memberships do not hold them)
@@ -59,7 +62,7 @@ def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)")
     block = communes_block(communes, geo, hosts, with_epci=False)
     block.table.query = table_query(live, "epci-communes", epci=known.iri)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
-    block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
+    block.chart = bars("graphique-communes", f"Les communes les plus peuplées {of_it}",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
     return EntityPage(kind, facts, [block])
 
