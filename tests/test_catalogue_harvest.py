@@ -65,8 +65,9 @@ def test_udata_reads_the_french_title_and_the_temporal_coverage(server, store):
     assert dataset.contact_points == [("Projet territoires", None, None)]
     urls = {d["url"]: d for d in dataset.distributions}
     dumps = [d for d in urls if "/dump/" in d]
-    assert len(dumps) == 3 and all(urls[d]["licence"] == LICENCE_OUVERTE for d in dumps)
-    assert {urls[d]["format"] for d in dumps} == {"rdf_turtle", "rdf_n_triples", "rdf_n_quads"}
+    assert len(dumps) == 6 and all(urls[d]["licence"] == LICENCE_OUVERTE for d in dumps)
+    assert {urls[d]["format"] for d in dumps} == {"rdf_turtle", "rdf_n_triples", "rdf_n_quads",
+                                                  "csv"}
     assert urls[store.base + "sparql"]["api"] is True
     assert dataset.spatial == []     # udata reads geometries only; none is published
 

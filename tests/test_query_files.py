@@ -33,6 +33,8 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/area-territories": [{"area": DEPARTEMENT}, {"area": REGION}],
     "pages/commune-context": [{"commune": COMMUNE}],
     "pages/epci-territories": [{"epci": EPCI}],
+    "pages/former-events": [{"resource": ox.NamedNode(BASE + "id/commune/25533")}],
+    "pages/funded-by": [{"item": ox.NamedNode(BASE + "id/phase/territoires-d-industrie-2")}],
     "pages/incoming-count": [{"resource": EPCI}, {"resource": REGION}],
     "pages/incoming-links": [{"resource": PERSON}, {"resource": DEPARTEMENT}],
     "pages/names": [{"s": [PERSON, EPCI, ox.NamedNode(BASE + "id/epci/242504116#role-cedric-bole")]}],
@@ -47,6 +49,12 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/territory-funding": [{"territory": TERRITORY}],
     "pages/territory-perimeter": [{"territory": TERRITORY}],
     "pages/territory-plan": [{"territory": TERRITORY}],
+    "tables/area-communes": [{"area": DEPARTEMENT}],
+    "tables/epci-communes": [{"epci": EPCI}],
+    "tables/incoming-links": [{"resource": EPCI}],
+    "tables/programme-territories": [{"phase": ox.NamedNode(BASE + "id/phase/territoires-d-industrie-2")}],
+    "tables/territory-communes": [{"territory": TERRITORY}],
+    "tables/territory-epci": [{"territory": TERRITORY}],
     "lookup/codes": [{"property": [ox.NamedNode(TI + "siren"), ox.NamedNode(TI + "codeInsee")]}],
     "lookup/extend": [{"entity": [EPCI, ox.NamedNode(BASE + "id/commune/25056"), TERRITORY]}],
     "lookup/labels": [{"type": [ox.NamedNode(TI + "EPCI")],
@@ -98,7 +106,7 @@ def test_every_query_with_parameters_has_samples():
 # Queries offered to readers (run on /sparql as they read them), and queries sent to other
 # endpoints: not run by our stores.
 NOT_RUN_HERE = {"documents/all-incoming", "documents/reproducing", "linking/insee",
-                "linking/wikidata"}
+                "linking/wikidata", *(n for n in queries.names() if n.startswith("tables/"))}
 
 
 @pytest.mark.parametrize("name", sorted(set(SAMPLES) - NOT_RUN_HERE))

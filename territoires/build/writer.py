@@ -26,12 +26,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import queries
 from ..store import statistics
 from . import versions
 from ..store.local import LocalStore
 from ..store.manifest import Manifest
 
 DUMPS = {"nq": "territoires.nq.gz", "nt": "territoires.nt.gz", "ttl": "territoires.ttl.gz"}
+# The main entities as tables, beside the RDF dumps: kind → (file, its query in queries/dumps/).
+CSV_DUMPS = {"csv-territoires": ("territoires-d-industrie.csv.gz", "dumps/territoires"),
+             "csv-epci": ("epci.csv.gz", "dumps/epci"),
+             "csv-communes": ("communes.csv.gz", "dumps/communes")}
 SPOOL = ".nquads"          # the sorted N-Quads lines the build hands over
 GRAPHS = ".graphs.json"    # named graph → triples
 WRITTEN = ".written.json"
@@ -64,6 +69,7 @@ def write(target: Path, nquads: list[bytes], graphs: dict[str, int], base: str,
     overlap (about 2.5 s of the build)."""
     triples = union(nquads)
     failure: list[BaseException] = []
+    tables: dict[str, dict] = {}
 
     def load() -> None:
         try:
@@ -72,10 +78,12 @@ def write(target: Path, nquads: list[bytes], graphs: dict[str, int], base: str,
             # Read as the server reads it: the default graph holds the union.
             store = LocalStore(engine, Manifest("", base, default_graph="union"))
             statistics.save(statistics.compute(store), target)
+            tables.update(write_tables(target / "dump", engine, base))
             del store, engine  # closed here; the server opens it read-only
         except BaseException as error:
             failure.append(error)
 
+    (target / "dump").mkdir()     # before the loader, which writes the CSV dumps there
     loader = threading.Thread(target=load, name="store-loader")
     loader.start()
     try:
@@ -85,13 +93,13 @@ def write(target: Path, nquads: list[bytes], graphs: dict[str, int], base: str,
     if failure:
         raise failure[0]
     return Manifest(version=hashlib.sha256(b"\n".join(nquads)).hexdigest()[:16], base_uri=base,
-                    quads=len(nquads), triples=len(triples), graphs=graphs, dumps=dumps,
+                    quads=len(nquads), triples=len(triples), graphs=graphs,
+                    dumps={**dumps, **tables},
                     default_graph="union")   # the server reads the union from the default graph
 
 
 def _write_dumps(directory: Path, nquads: list[bytes], triples: list[bytes],
                  prefixes: dict[str, str]) -> dict[str, dict]:
-    directory.mkdir()
     gzip_lines(directory / DUMPS["nq"], nquads)
     gzip_lines(directory / DUMPS["nt"], triples)
     turtle = ox.serialize(ox.parse(b"\n".join(triples), format=ox.RdfFormat.N_TRIPLES),
@@ -99,6 +107,18 @@ def _write_dumps(directory: Path, nquads: list[bytes], triples: list[bytes],
     gzip_lines(directory / DUMPS["ttl"], [turtle])
     return {kind: {"file": f"dump/{name}", "bytes": (directory / name).stat().st_size}
             for kind, name in DUMPS.items()}
+
+
+def write_tables(directory: Path, engine: ox.Store, base: str) -> dict[str, dict]:
+    """The CSV dumps: each query of CSV_DUMPS run on the union graph, its results written as
+    SPARQL 1.1 CSV (a header row of its variables, RFC 4180 quoting, CRLF), gzip-compressed like
+    the RDF dumps."""
+    found = {}
+    for kind, (name, query) in CSV_DUMPS.items():
+        results = engine.query(queries.get(query).text, base_iri=base)
+        gzip_lines(directory / name, [results.serialize(format=ox.QueryResultsFormat.CSV)])
+        found[kind] = {"file": f"dump/{name}", "bytes": (directory / name).stat().st_size}
+    return found
 
 
 def gzip_lines(path: Path, lines: list[bytes]) -> None:

@@ -27,8 +27,10 @@ class HostMap:
     def local(self, iri: str) -> bool:
         return iri.startswith(self.base)
 
-    def sparql(self, query: str) -> str:
-        return f"{self.root}sparql?query={quote(query, safe='')}"
+    def sparql(self, query: str, format: str = "") -> str:
+        """The endpoint's URL answering `query` (in `format`, a short name, when given)."""
+        named = f"&format={quote(format, safe='')}" if format else ""
+        return f"{self.root}sparql?query={quote(query, safe='')}{named}"
 
     def query_page(self, query: str) -> str:
         return f"{self.root}requete?query={quote(query, safe='')}"

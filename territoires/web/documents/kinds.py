@@ -48,7 +48,8 @@ class Resource:
         resource = ox.NamedNode(target.iri)
         return render_template(
             "resource.html", view=view, entity=entity,
-            tables=entities.table_views(entity, target.view, live, host), hosts=host,
+            tables=entities.table_views(entity, target.view, live, host, target.path),
+            hosts=host,
             document_path=target.path, formats=formats.DOCUMENTS,
             incoming_query=all_incoming(resource), reproducing_query=reproducing(resource),
             version=live.version,

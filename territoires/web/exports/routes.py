@@ -2,6 +2,8 @@
 
     /export/territoires-d-industrie.csv            every territory of both phases
     /export/territoires-d-industrie-phase-<n>.csv  the territories of phase n
+    /export/<table>/<page>.csv                     any table of a page (`doc/…`, `def/…`,
+                                                   `graph/…`), in the order `<table>-tri` asks
 
 Answers of kind `document`: made from the build, kept until the next one, with their ETag."""
 
@@ -9,14 +11,22 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint
+import pyoxigraph as ox
+
+from flask import Blueprint, request
 
 from ...vocabulary import formats
 from ..context import store
+from ..answer import Target
+from ..context import hosts
+from ..documents import entities
 from ..documents.entities.programme import programme
+from ..documents.kinds import Resource
+from ..documents.labels import term_labels
 from ..errors import error_response
 from ..http import etag, send
 from ..routing import Route, register
+from . import tables as csv_tables
 from . import territories as csv_territories
 
 bp = Blueprint("exports", __name__)
@@ -38,6 +48,43 @@ def territories(name: str):
     return response
 
 
+def table(table: str, page: str):
+    """A table of the page at `page` as CSV, every row, sorted as the page's parameters say."""
+    live = store()
+    stem, dot, extension = page.rpartition(".")
+    target = _target(live.base, stem) if dot and extension == "csv" else None
+    described = Resource().describe(live, target) if target is not None else None
+    if described is None:
+        return error_response(404, f"Page inconnue / unknown page: {page} (a page's path, "
+                                   f"`doc/…`, ending in .csv)")
+    entity = entities.model(live, described.content, hosts(), term_labels(live))
+    found = {block.table.id: block.table for block in entity.blocks if block.table is not None}
+    if table not in found:
+        return error_response(404, f"Tableau inconnu / unknown table: {table} (this page has "
+                                   f"{', '.join(sorted(found)) or 'no table'})")
+    params = entities.parameters(request.args)
+    rows = entities.all_rows(found[table], dict(params), live, hosts())
+    name = f"{stem.rsplit('/', 1)[-1]}-{table}.csv"
+    response = send(csv_tables.write(found[table], rows), formats.CSV,
+                    etag(live.version, "export", table, page, repr(params), hosts().root),
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    response.content_type = "text/csv; charset=utf-8; header=present"
+    return response
+
+
+def _target(base: str, stem: str) -> Target | None:
+    """The page's document: `doc/X` is about `id/X`; `def/…` and `graph/…` about themselves."""
+    first, _, rest = stem.partition("/")
+    if not rest or first not in ("doc", "def", "graph"):
+        return None
+    iri = base + ("id/" + rest if first == "doc" else stem)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return Target(iri, stem, "id/" + rest if first == "doc" else None)
+
+
 def _names(phases: list[int]) -> list[str]:
     return ["territoires-d-industrie.csv"] + [f"territoires-d-industrie-phase-{n}.csv"
                                               for n in phases]
@@ -45,4 +92,5 @@ def _names(phases: list[int]) -> list[str]:
 
 register(bp, [
     Route("/export/<name>", territories, "document"),
+    Route("/export/<table>/<path:page>", table, "document"),
 ])

@@ -181,7 +181,8 @@ def _dump_distributions(g: Graph, live: Store, modified: Literal) -> None:
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCTERMS.title, Literal(dump.title, lang="fr")))
         g.add((distribution, DCTERMS.description, Literal(
-            f"Le graphe de la version {live.version}, compressé (gzip) : {dump.title}.",
+            f"{'Le graphe' if dump.rdf else 'Les données'} de la version {live.version}, "
+            f"compressé{'' if dump.rdf else 'es'} (gzip) : {dump.title}.",
             lang="fr")))
         g.add((distribution, DCATAP.availability, AVAILABLE))
         g.add((distribution, DCAT.accessURL, url))

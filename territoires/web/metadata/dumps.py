@@ -25,6 +25,12 @@ CONTENTS = {
     "nq": (formats.N_QUADS, "N-Quads, un graphe nommé par source"),
     "nt": (formats.N_TRIPLES, "N-Triples, graphe union"),
     "ttl": (formats.TURTLE, "Turtle, graphe union"),
+    "csv-territoires": (formats.CSV, "CSV : les territoires d'industrie (phase, identifiant ANCT, "
+                                     "population, SIREN de leurs groupements, départements, régions)"),
+    "csv-epci": (formats.CSV, "CSV : les EPCI (SIREN, nom, forme juridique, population, "
+                              "communes, départements, territoires d'industrie)"),
+    "csv-communes": (formats.CSV, "CSV : les communes (code Insee, nom, population, SIREN de "
+                                  "leur EPCI, département, région, territoires d'industrie)"),
 }
 
 
@@ -35,6 +41,11 @@ class Dump:
     bytes: int
     format: formats.Format | None    # the format once decompressed (None: unknown kind)
     title: str
+
+    @property
+    def rdf(self) -> bool:
+        """An RDF dump (VoID's `void:dataDump`), not a table of the main entities."""
+        return self.format is not None and self.format.rdf is not None
 
     @property
     def media_type(self) -> str:

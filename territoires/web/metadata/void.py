@@ -48,7 +48,7 @@ def void_graph(live: Store) -> Graph:
     g.add((ds, VOID.rootResource, URIRef(f"{base}id/programme/territoires-d-industrie")))
     for row in live.select(queries.get("metadata/example-resources")):
         g.add((ds, VOID.exampleResource, URIRef(row["territory"].value)))
-    for dump in listed(live):
+    for dump in filter(lambda d: d.rdf, listed(live)):
         g.add((ds, VOID.dataDump, URIRef(f"{base}dump/{dump.name}")))
     for namespace in Vocabulary(base).prefixes().values():
         g.add((ds, VOID.vocabulary, URIRef(namespace)))

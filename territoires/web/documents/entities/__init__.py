@@ -11,6 +11,6 @@ A page's model is computed once per build and host (`model`), kept in the docume
 each sorted or paged variant is rendered from it.
 """
 
-from .pages import EntityPage, Table, TableView, model, parameters, table_views
+from .pages import EntityPage, Table, TableView, all_rows, model, parameters, table_views
 
-__all__ = ["EntityPage", "Table", "TableView", "model", "parameters", "table_views"]
+__all__ = ["EntityPage", "Table", "TableView", "all_rows", "model", "parameters", "table_views"]

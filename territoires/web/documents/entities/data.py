@@ -36,6 +36,13 @@ def values(live: Store, name: str, **bindings: str) -> list[tuple[str | None, ..
             for row in rows]
 
 
+def table_query(live: Store, name: str, **bindings: str) -> str:
+    """The query `tables/<name>` for a reader to run on /sparql: its values bound by a VALUES
+    block, the build's base declared (its rows are those of a page's table)."""
+    terms = {key: ox.NamedNode(value) for key, value in bindings.items()}
+    return queries.with_base(queries.get(f"tables/{name}").values(terms), live.base)
+
+
 def integer(term) -> int | None:
     try:
         return int(term.value)

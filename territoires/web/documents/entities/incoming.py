@@ -11,7 +11,8 @@ from .... import queries
 from ....store import Store
 from ...hosts import HostMap
 from ..labels import TermLabels
-from .data import Known, integer, select, values
+from .data import Known, integer, select, table_query, values
+from .french import number, of, plural
 from .model import Block, Column, Table, Text
 
 COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
@@ -32,9 +33,11 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
              Text(terms.name(p))) for p, s in links]
     summary = ", ".join(f"{n} par « {terms.name(p)} »"
                         for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    table = Table(TABLE, COLUMNS, rows, "propriete", f"{total} liens entrants")
+    table = Table(TABLE, COLUMNS, rows, "propriete", plural(total, "lien entrant", "liens entrants"),
+                  query=table_query(live, "incoming-links", resource=known.iri))
+    who = "ressource ou lien pointe" if total == 1 else "ressources ou liens pointent"
     return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
-                 note=f"{total} ressources ou liens pointent ici : {summary}.")
+                 note=f"{number(total)} {who} ici : {summary}.")
 
 
 def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:
@@ -50,7 +53,9 @@ def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> lis
             lang = name.language or ""
             rank, text = (0 if lang in ("fr", "") else 2), name.value
         else:
-            rank, text, lang = 1, f"{found['role'].value} — {found['in'].value}", ""
+            # a membership: `rôle de référent industriel du territoire …` (its role, where)
+            rank, lang = 1, ""
+            text = f"rôle de {found['role'].value} {of(found['in'].value)}"
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, text, "" if lang in ("fr", "") else lang)
     return [(Text(best[row[0].value][1], row[0].href, best[row[0].value][2])

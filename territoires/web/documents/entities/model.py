@@ -50,6 +50,9 @@ class Table:
     sort: str                          # the default order: a column key, `-key` descending
     caption: str = ""
     page_size: int = PAGE_SIZE
+    # The SPARQL query (values bound, base declared) whose rows are the table's, for a reader to
+    # run; empty for a table no one query gives.
+    query: str = ""
     orders: dict = field(default_factory=dict, repr=False)   # column → rows' order, computed once
 
     def ordered(self, index: int) -> list[tuple[Text, ...]]:
@@ -99,6 +102,7 @@ class TableView:
     sorted_by: str
     headers: list[tuple[Column, str, str]]   # column, href to sort by it, aria-sort
     pager: Pager
+    downloads: list[Text] = field(default_factory=list)   # its CSV, its query (pages.py)
 
 
 def parameters(args) -> tuple[tuple[str, str], ...]:
@@ -109,16 +113,23 @@ def parameters(args) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(kept.items()))
 
 
-def view(table: Table, params: dict[str, str]) -> TableView:
-    """The rows of `table` shown for these parameters: sorted, one page of them."""
-    keys = {c.key for c in table.columns}
+def order_of(table: Table, params: dict[str, str]) -> str:
+    """The order the parameters ask for (`key` or `-key`), else the table's own."""
     order = params.get(f"{table.id}-tri", table.sort)
-    if order.lstrip("-") not in keys:
-        order = table.sort
+    return order if order.lstrip("-") in {c.key for c in table.columns} else table.sort
+
+
+def sorted_rows(table: Table, order: str) -> list[tuple[Text, ...]]:
+    """Every row of the table in this order (the page shows a slice; its CSV has them all)."""
     index = [c.key for c in table.columns].index(order.lstrip("-"))
     rows = table.ordered(index)
-    if order.startswith("-"):
-        rows = _reversed(rows, index)
+    return _reversed(rows, index) if order.startswith("-") else rows
+
+
+def view(table: Table, params: dict[str, str]) -> TableView:
+    """The rows of `table` shown for these parameters: sorted, one page of them."""
+    order = order_of(table, params)
+    rows = sorted_rows(table, order)
     pages = max(1, math.ceil(len(rows) / table.page_size))
     try:
         number = min(pages, max(1, int(params.get(f"{table.id}-page", "1"))))

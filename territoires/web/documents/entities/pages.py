@@ -3,7 +3,11 @@ of its tables (see the package's docstring)."""
 
 from __future__ import annotations
 
-from ....vocabulary.namespaces import DCTERMS, FOAF, QB
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from ....vocabulary.namespaces import DCTERMS, FOAF, QB, SCHEMA
 from ....store import Document, Store
 from ...context import context
 from ...hosts import HostMap
@@ -11,27 +15,38 @@ from ..labels import TermLabels
 from .data import Known
 from .incoming import TABLE as INCOMING_TABLE
 from .incoming import incoming_block, name_slice
-from .model import EntityPage, Table, TableView, Text, parameters, view
+from .model import EntityPage, Table, TableView, Text, order_of, parameters, sorted_rows, view
 from .people import person_page
 from .places import area_page, commune_page, epci_page
 from .figures import statistics_page
+from .former import former_page
+from .money import funding_page, plan_page
 from .programme_pages import phase_page, programme_page
 from .territory import territory_page
+
+
+LYON_KIND = "Collectivité à statut particulier (exerce les compétences d'un EPCI)"
 
 
 def _kind(known: Known):
     types = known.types()
     ti = known.ti
-    pages = [(ti + "TerritoireIndustrie", territory_page), (ti + "EPCI", epci_page),
+    pages = [(ti + "TerritoireIndustrie", territory_page),
+             # the Métropole de Lyon: not an EPCI, though it exercises an EPCI's powers
+             (ti + "CollectiviteStatutParticulier",
+              lambda live, k: epci_page(live, k, LYON_KIND, "de la collectivité")),
+             (ti + "EPCI", epci_page),
              (ti + "EtablissementPublicTerritorial",
-              lambda live, k: epci_page(live, k, "Établissement public territorial")),
-             (ti + "CollectiviteStatutParticulier", epci_page),   # the Métropole de Lyon
+              lambda live, k: epci_page(live, k, "Établissement public territorial",
+                                        "de l'établissement public territorial")),
              (ti + "Commune", commune_page), (ti + "CommuneDeleguee", commune_page),
              (ti + "CommuneAssociee", commune_page),
              (ti + "ArrondissementMunicipal", commune_page),
              (ti + "Departement", lambda live, k: area_page(live, k, region=False)),
              (ti + "Region", lambda live, k: area_page(live, k, region=True)),
              (ti + "Programme", programme_page), (ti + "Phase", phase_page),
+             (ti + "EntiteDisparue", former_page),
+             (str(SCHEMA.MonetaryGrant), funding_page), (ti + "PlanActions", plan_page),
              (str(FOAF.Person), person_page), (str(QB.DataSet), statistics_page)]
     return next((page for iri, page in pages if iri in types), None)
 
@@ -86,12 +101,33 @@ class _Kept:
 
 
 def table_views(entity: EntityPage, params: tuple[tuple[str, str], ...], live: Store,
-                hosts: HostMap) -> dict[str, TableView]:
-    """Each table of the page as shown for the request's parameters (the links' slice named)."""
+                hosts: HostMap, page: str) -> dict[str, TableView]:
+    """Each table of the page as shown for the request's parameters (the links' slice named),
+    with its downloads: the page at `page` (`doc/…`) gives each table's CSV in the order shown."""
     chosen = dict(params)
     views = {block.id: view(block.table, chosen) for block in entity.blocks
              if block.table is not None}
     for shown in views.values():
         if shown.table.id == INCOMING_TABLE:
             shown.rows = name_slice(live, shown.rows, hosts)
+        shown.downloads = downloads(shown.table, shown.sorted_by, hosts, page)
     return views
+
+
+def downloads(table: Table, order: str, hosts: HostMap, page: str) -> list[Text]:
+    """The table as CSV (its order kept), and the query that gives its rows: in the query editor,
+    and its result as CSV straight from the endpoint."""
+    query = f"?{urlencode({f'{table.id}-tri': order})}" if order != table.sort else ""
+    found = [Text("Télécharger ce tableau (CSV)",
+                  url_for("exports.table", table=table.id, page=f"{page}.csv") + query)]
+    if table.query:
+        found += [Text("sa requête SPARQL (éditeur)", hosts.query_page(table.query)),
+                  Text("le résultat de la requête (CSV)", hosts.sparql(table.query, "csv"))]
+    return found
+
+
+def all_rows(table: Table, params: dict[str, str], live: Store,
+             hosts: HostMap) -> list[tuple[Text, ...]]:
+    """Every row of the table in the order the parameters ask for, named (its CSV)."""
+    rows = sorted_rows(table, order_of(table, params))
+    return name_slice(live, rows, hosts) if table.id == INCOMING_TABLE else rows

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ....store import Store
 from ....vocabulary.namespaces import ORG
 from .charts import Bar, bars
-from .data import Known, count, integer, link, select
+from .data import Known, count, integer, link, select, table_query
 from .geography import Geography, geography
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
@@ -41,7 +41,10 @@ def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
                                 population_source(live, [known.iri])))]
 
 
-def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)") -> EntityPage:
+def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)",
+              of_it: str = "de l'EPCI") -> EntityPage:
+    """An EPCI's page; an établissement public territorial's and the Métropole de Lyon's too,
+    named as what they are (`kind`, and `of_it` in the chart's title)."""
     hosts = known.hosts
     geo = geography(live)
     # an EPT's communes are its own members (the reference's EPCI memberships do not hold them)
@@ -57,8 +60,9 @@ def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)")
         facts.append(Fact("territoire(s) d'industrie", _with_phases(hosts, territories)))
     facts += leaders(live, known.iri, hosts)
     block = communes_block(communes, geo, hosts, with_epci=False)
+    block.table.query = table_query(live, "epci-communes", epci=known.iri)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
-    block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
+    block.chart = bars("graphique-communes", f"Les communes les plus peuplées {of_it}",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
     return EntityPage(kind, facts, [block])
 
@@ -138,6 +142,7 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
                                     "EPCI ayant des communes ici")))
     blocks.append(communes_block(communes, geo, hosts, with_epci=True))
+    blocks[-1].table.query = table_query(live, "area-communes", area=known.iri)
     return EntityPage("Région" if region else "Département", facts, blocks)
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from flask import url_for
 
 from ....store import Store
+from ....vocabulary.namespaces import DCTERMS
 from ... import maps
-from .data import Known, count
+from .data import Known, count, integer, link, select, table_query
+from .money import amount_words, period_words
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .programme import Programme, TerritoryRow, programme
@@ -63,11 +65,15 @@ def map_block(drawing: maps.Drawing, phase: int, hosts, shown: int) -> Block:
     return Block(block_id, f"La carte de la phase {phase}", "map", items=caption, chart=svg)
 
 
-def _table_block(rows: list[TerritoryRow], hosts, with_phase: bool, export: str) -> Block:
+def _table_block(rows: list[TerritoryRow], hosts, with_phase: bool, export: str,
+                 query: str) -> Block:
     caption = f"{plural(len(rows), 'territoire')}, triables par colonne"
     block = Block(TABLE, f"Les {plural(len(rows), 'territoire')}", "table",
                   table=table(rows, hosts, with_phase, caption))
-    block.links = [Text("Télécharger ce tableau (CSV, UTF-8)",
+    block.table.query = query
+    # Beside the table's own CSV (every table has one): the same territories with their codes
+    # and IRIs, for reusers who join them with other files.
+    block.links = [Text("les mêmes territoires avec leurs codes et IRI (CSV détaillé)",
                         url_for("exports.territories", name=export))]
     return block
 
@@ -92,8 +98,16 @@ def programme_page(live: Store, known: Known) -> EntityPage:
         facts.append(Fact(f"phase {phase}", (Text(
             f"{plural(len(rows), 'territoire')}, {number(sum(r.communes or 0 for r in rows))} "
             f"communes, {number(sum(r.population or 0 for r in rows))} habitants"),)))
+    launched = known.term("lanceEn")
+    if launched is not None:
+        facts.insert(0, Fact("lancé en", (Text(launched.value, value=launched.value),)))
+    creator = known.one(str(DCTERMS.creator))
+    if creator is not None:
+        facts.insert(1 if launched is not None else 0, Fact("créé par",
+                                                            (known.link(creator.value),)))
     blocks = [_maps(found, phase, hosts) for phase in found.phases() if phase in found.maps]
-    blocks.append(_table_block(found.territories, hosts, True, export_name(None)))
+    blocks.append(_table_block(found.territories, hosts, True, export_name(None),
+                               table_query(live, "programme-territories")))
     return EntityPage("Programme", facts, blocks)
 
 
@@ -114,9 +128,29 @@ def phase_page(live: Store, known: Known) -> EntityPage:
         stated = known.term(local)
         if stated is not None:
             facts.insert(1, Fact(label, (Text(number(stated.value), value=stated.value),)))
+    facts += _period_and_funding(live, known)
     blocks = [_maps(found, phase, hosts)] if phase in found.maps else []
-    blocks.append(_table_block(rows, hosts, False, export_name(phase)))
+    blocks.append(_table_block(rows, hosts, False, export_name(phase),
+                               table_query(live, "programme-territories", phase=known.iri)))
     return EntityPage("Phase du programme", facts, blocks)
+
+
+def _period_and_funding(live: Store, known: Known) -> list[Fact]:
+    """The phase's period in dates, and what funds it: `500 millions d'euros (…) : Enveloppe…`."""
+    facts = []
+    period = known.term("periode")
+    if period is not None:
+        facts.append(Fact("période", (Text(period_words(known, period.value)),)))
+    for row in select(live, "funded-by", item=known.iri):
+        pieces = [link(known.hosts, row["grant"], row.get("grantName"))]
+        if "amount" in row:
+            currency = getattr(row.get("currency"), "value", "")
+            pieces.append(Text(f" : {amount_words(row['amount'].value, currency)}"))
+        if "beneficiaries" in row:
+            pieces.append(Text(f", partagés entre {number(integer(row['beneficiaries']))} "
+                               f"territoires (la part de chacun n'est pas connue)"))
+        facts.append(Fact("financement", tuple(pieces)))
+    return facts
 
 
 def export_name(phase: int | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ....vocabulary.namespaces import DCTERMS, TIME
 from ....store import Store
 from .charts import Bar, bars
-from .data import Known, count, integer, link, select
+from .data import Known, count, integer, link, select, table_query
 from .geography import Commune, EpciSummary, Geography, geography
 from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
@@ -36,6 +36,8 @@ def territory_page(live: Store, known: Known) -> EntityPage:
     facts += official_facts(live, known) + leaders(live, iri, hosts)
     blocks = map_blocks(live, known) + continuity_blocks(live, known)
     blocks += [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
+    blocks[-2].table.query = table_query(live, "territory-epci", territory=iri)
+    blocks[-1].table.query = table_query(live, "territory-communes", territory=iri)
     blocks += _plan_blocks(live, iri, hosts) + _funding_blocks(live, iri, hosts)
     blocks += _predecessor_blocks(live, known, geo, members) + _perimeter_blocks(live, iri)
     return EntityPage("Territoire d'industrie", facts, blocks)
