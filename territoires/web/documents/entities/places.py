@@ -12,6 +12,7 @@ from .geography import Geography, geography
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
+from .populations import current_vintages, populations_block
 from .territory import communes_block
 
 AREA_EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
@@ -34,11 +35,15 @@ def _links_fact(known: Known, local: str, label: str) -> list[Fact]:
 
 
 def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
+    """The current population with its concept and millésime (a commune's is its municipal
+    population, an EPCI's the DGCL list's total one)."""
     value = integer(known.term(local))
     if value is None:
         return []
+    vintages = current_vintages(live)
+    words = vintages.epci_words() if local == "populationTotale" else vintages.communes_words()
     return [Fact("population", (Text(f"{number(value)} habitants", value=str(value)),
-                                population_source(live, [known.iri])))]
+                                Text(f" — {words}"), population_source(live, [known.iri])))]
 
 
 def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)") -> EntityPage:
@@ -56,11 +61,12 @@ def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)")
     if territories:
         facts.append(Fact("territoire(s) d'industrie", _with_phases(hosts, territories)))
     facts += leaders(live, known.iri, hosts)
-    block = communes_block(communes, geo, hosts, with_epci=False)
+    block = communes_block(communes, geo, hosts, with_epci=False, live=live)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
     block.chart = bars("graphique-communes", "Les communes les plus peuplées de l'EPCI",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
-    return EntityPage(kind, facts, [block])
+    return EntityPage(kind, facts, populations_block(live, known.iri, known.name(known.iri),
+                                                     hosts) + [block])
 
 
 def commune_page(live: Store, known: Known) -> EntityPage:
@@ -84,7 +90,7 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     attached = [(Text(row.get("attachedCode", row["attached"]).value.rsplit("/", 1)[-1]),
                  link(hosts, row["attached"], row.get("attachedName")))
                 for row in rows if "attached" in row]
-    blocks = []
+    blocks = populations_block(live, known.iri, known.name(known.iri), hosts)
     if attached:
         table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
                       attached, "nom", "Communes déléguées ou associées")
@@ -137,7 +143,7 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
                                     "EPCI ayant des communes ici")))
-    blocks.append(communes_block(communes, geo, hosts, with_epci=True))
+    blocks.append(communes_block(communes, geo, hosts, with_epci=True, live=live))
     return EntityPage("Région" if region else "Département", facts, blocks)
 
 
