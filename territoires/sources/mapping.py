@@ -83,6 +83,7 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
 
     _programme(vocab, loaded, state, descriptions, progress)
     _perimeters(vocab, loaded, state, progress)
+    _populations(vocab, loaded, state, dataset, descriptions, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
     return _located(Sources(dataset, loaded))
 
@@ -116,7 +117,7 @@ def _map(directory: Path, dataset: Dataset, graph: Graph, vocab: Vocabulary,
             raise SourceError(directory, "territory lists need the reference snapshot")
         source = territories.load(vocab, directory, graph, state.epci_index)
         state.curated.append(source)
-        return source, [populations.load(vocab, state.reference, source, dataset, descriptions)]
+        return source, []
     files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
     return turtle.load(directory.name, files, vocab.base, graph), []
 
@@ -183,6 +184,18 @@ def _programme(vocab: Vocabulary, loaded: list[SourceGraph], state: _State,
     if (state.programme.iri, vocab.ti.extrait, Literal(True)) not in descriptions:
         programme_checks.check_counts(vocab, others, state.listed)
     programme_checks.check_successions(others, pairs, state.listed)
+
+
+def _populations(vocab: Vocabulary, loaded: list[SourceGraph], state: _State, dataset: Dataset,
+                 descriptions: Graph, progress: Progress) -> None:
+    """The curated territories' populations over every vintage (they need the history's
+    files and the territory lists, so they come once both are mapped)."""
+    if state.history is None or not state.curated:
+        return
+    history_dir = state.history.files[0].parent.parent
+    source = populations.load(vocab, history_dir, state.curated, dataset, descriptions)
+    progress(f"  {len(source):,} triples derived → <{source.iri}>")
+    loaded.append(source)
 
 
 def _perimeters(vocab: Vocabulary, loaded: list[SourceGraph], state: _State,

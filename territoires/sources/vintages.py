@@ -31,6 +31,9 @@ LAYOUTS: dict[str, list[str]] = {
     "communes": ["type", "code", "nom", "departement", "rattachement", "anciens_codes"],
     "epci": ["siren", "nom", "type"],
     "epci_membres": ["epci", "commune"],
+    # The legal populations each package carries: a commune's municipal population (Insee), an
+    # EPCI's municipal and total populations (the DGCL list); read by `populations.py`.
+    "populations": ["niveau", "code", "population_municipale", "population_totale"],
 }
 
 
@@ -76,8 +79,13 @@ def tables_from_package(data: Path, year: int) -> dict[str, list[list[str]]]:
     tables = {
         "epci": [[e["code"], e["nom"], e["type"]] for e in epci],
         "epci_membres": [[e["code"], m["code"]] for e in epci for m in e["membres"]],
+        "populations": [["epci", e["code"], str(e.get("populationMunicipale", "")),
+                         str(e.get("populationTotale", ""))] for e in epci],
     }
     if year not in WITHOUT_COMMUNES:
+        tables["populations"] += [
+            ["commune", c["code"], str(c["population"]), ""] for c in package("communes")
+            if c["type"] == "commune-actuelle" and "population" in c]
         tables["communes"] = [
             [c["type"], c["code"], c["nom"], c.get("departement", ""),
              c.get("chefLieu") or c.get("commune") or "", " ".join(c.get("anciensCodes", []))]

@@ -43,3 +43,56 @@ def bars(chart_id: str, title: str, items: list[Bar], unit: str = "") -> Markup:
             f'<text x="{length + 6:.1f}" y="{y + 30}">{escape(figure)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str        # the vintage, as the axis names it
+    value: float
+
+
+SERIES_HEIGHT = 180   # the plot's height; the axis labels below it
+SERIES_LEFT = 70      # room for the figures of the vertical axis
+
+
+def series(chart_id: str, title: str, points: list[Point], unit: str = "") -> Markup:
+    """A line of `points` in the given order (one per vintage): each point a circle named by its
+    `<title>` (vintage and figure), the first and last figures written beside them; the vertical
+    axis from the smallest to the largest figure, so a change of a few hundred stays visible
+    (the scale is written on the axis)."""
+    points = [p for p in points if p.value is not None]
+    if not points:
+        return Markup("")
+    low, high = min(p.value for p in points), max(p.value for p in points)
+    spread = (high - low) or max(1.0, abs(high) * 0.01)
+    low, high = low - spread * 0.1, high + spread * 0.1
+    step = (WIDTH - SERIES_LEFT - 20) / max(1, len(points) - 1)
+    top, bottom = 10, 10 + SERIES_HEIGHT
+
+    def x(i: int) -> float:
+        return SERIES_LEFT + (step * i if len(points) > 1 else (WIDTH - SERIES_LEFT) / 2)
+
+    def y(value: float) -> float:
+        return bottom - (value - low) / (high - low) * SERIES_HEIGHT
+
+    suffix = f" {unit}" if unit else ""
+    parts = [f'<svg class="chart serie" id="{escape(chart_id)}" '
+             f'viewBox="0 0 {WIDTH} {bottom + 30}" role="img" '
+             f'aria-labelledby="{escape(chart_id)}-titre">'
+             f'<title id="{escape(chart_id)}-titre">{escape(title)}</title>',
+             f'<line x1="{SERIES_LEFT}" y1="{bottom}" x2="{WIDTH - 10}" y2="{bottom}" '
+             f'stroke="currentColor" stroke-width="1"/>']
+    for value in (high, low):
+        parts.append(f'<text x="{SERIES_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
+                     f'{escape(number(round(value)))}</text>')
+    line = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="currentColor" '
+                 f'stroke-width="2"/>')
+    for i, p in enumerate(points):
+        parts.append(f'<circle class="point" cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="4" fill="currentColor">'
+                     f'<title>{escape(p.label)} : {escape(number(p.value) + suffix)}</title>'
+                     f'</circle>'
+                     f'<text x="{x(i):.1f}" y="{bottom + 18}" text-anchor="middle">'
+                     f'{escape(p.label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

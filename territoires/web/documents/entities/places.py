@@ -12,6 +12,7 @@ from .geography import Geography, geography
 from .french import number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
+from .populations import current_vintages, populations_block
 from .territory import communes_block
 
 AREA_EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
@@ -34,11 +35,15 @@ def _links_fact(known: Known, local: str, label: str) -> list[Fact]:
 
 
 def _population_fact(live: Store, known: Known, local: str) -> list[Fact]:
+    """The current population with its concept and millésime (a commune's is its municipal
+    population, an EPCI's the DGCL list's total one)."""
     value = integer(known.term(local))
     if value is None:
         return []
+    vintages = current_vintages(live)
+    words = vintages.epci_words() if local == "populationTotale" else vintages.communes_words()
     return [Fact("population", (Text(f"{number(value)} habitants", value=str(value)),
-                                population_source(live, [known.iri])))]
+                                Text(f" — {words}"), population_source(live, [known.iri])))]
 
 
 def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)",
@@ -59,12 +64,13 @@ def epci_page(live: Store, known: Known, kind: str = "EPCI (intercommunalité)",
     if territories:
         facts.append(Fact("territoire(s) d'industrie", _with_phases(hosts, territories)))
     facts += leaders(live, known.iri, hosts)
-    block = communes_block(communes, geo, hosts, with_epci=False)
+    block = communes_block(communes, geo, hosts, with_epci=False, live=live)
     block.table.query = table_query(live, "epci-communes", epci=known.iri)
     biggest = sorted(communes, key=lambda c: -(c.population or 0))[:10]
     block.chart = bars("graphique-communes", f"Les communes les plus peuplées {of_it}",
                        [Bar(c.name, c.population) for c in biggest], "hab.")
-    return EntityPage(kind, facts, [block])
+    return EntityPage(kind, facts, populations_block(live, known.iri, known.name(known.iri),
+                                                     hosts) + [block])
 
 
 def commune_page(live: Store, known: Known) -> EntityPage:
@@ -88,7 +94,7 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     attached = [(Text(row.get("attachedCode", row["attached"]).value.rsplit("/", 1)[-1]),
                  link(hosts, row["attached"], row.get("attachedName")))
                 for row in rows if "attached" in row]
-    blocks = []
+    blocks = populations_block(live, known.iri, known.name(known.iri), hosts)
     if attached:
         table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
                       attached, "nom", "Communes déléguées ou associées")
@@ -141,7 +147,7 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
                                     "EPCI ayant des communes ici")))
-    blocks.append(communes_block(communes, geo, hosts, with_epci=True))
+    blocks.append(communes_block(communes, geo, hosts, with_epci=True, live=live))
     blocks[-1].table.query = table_query(live, "area-communes", area=known.iri)
     return EntityPage("Région" if region else "Département", facts, blocks)
 

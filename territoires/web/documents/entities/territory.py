@@ -13,6 +13,7 @@ from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .official import continuity_blocks, map_blocks, official_facts
 from .people import leaders, population_source
+from .populations import current_vintages, populations_block
 
 EPCI_COLUMNS = (Column("nom", "EPCI"), Column("siren", "SIREN"),
                 Column("forme", "forme juridique"),
@@ -21,21 +22,43 @@ COMMUNE_COLUMNS = (Column("code", "code Insee"), Column("nom", "commune"), Colum
                    Column("population", "population", True))
 
 
+def population_facts(live: Store, members: list[EpciSummary], communes: list[Commune]
+                     ) -> list[Fact]:
+    """The territory's population as the sum of its communes' municipal populations (the
+    figure its commune table adds up to), then its EPCI's total populations, each with its
+    concept, millésime and producer, and why the two differ."""
+    vintages = current_vintages(live)
+    municipale = sum(c.population or 0 for c in communes)
+    totale = sum(e.population or 0 for e in members)
+    facts = [Fact("population", (
+        Text(f"{number(municipale)} habitants", value=str(municipale)),
+        Text(f" — {vintages.communes_words()}, somme de ses {number(len(communes))} communes "
+             f"(le tableau des communes ci-dessous)")))]
+    if members:
+        facts.append(Fact("population totale de ses EPCI", (
+            Text(f"{number(totale)} habitants", value=str(totale)),
+            Text(f" — {vintages.epci_words()}, somme de ses {len(members)} EPCI. Elle dépasse la "
+                 f"population municipale : la population totale compte aussi les personnes "
+                 f"rattachées à une commune où elles ne résident pas (élèves internes, "
+                 f"étudiants…), et la liste de la DGCL reprend un millésime antérieur."),
+            population_source(live, [e.iri for e in members]))))
+    return facts
+
+
 def territory_page(live: Store, known: Known) -> EntityPage:
     iri, hosts = known.iri, known.hosts
     geo = geography(live)
     members = _members(live, geo, iri)
     communes = geo.communes_of([e.iri for e in members])
-    population = sum(e.population or 0 for e in members)
     facts = _label(known) + [
         Fact("intercommunalités (EPCI)", (Text(str(len(members)), value=str(len(members))),)),
         Fact("communes", (Text(number(len(communes)), value=str(len(communes))),)),
-        Fact("population", (Text(f"{number(population)} habitants", value=str(population)),
-                            population_source(live, [e.iri for e in members]))),
-    ]
+    ] + population_facts(live, members, communes)
     facts += official_facts(live, known) + leaders(live, iri, hosts)
     blocks = map_blocks(live, known) + continuity_blocks(live, known)
-    blocks += [_epci_block(members, geo, hosts), communes_block(communes, geo, hosts, True)]
+    blocks += populations_block(live, iri, known.name(iri), hosts)
+    blocks += [_epci_block(members, geo, hosts, live),
+               communes_block(communes, geo, hosts, True, live)]
     blocks[-2].table.query = table_query(live, "territory-epci", territory=iri)
     blocks[-1].table.query = table_query(live, "territory-communes", territory=iri)
     blocks += _plan_blocks(live, iri, hosts) + _funding_blocks(live, iri, hosts)
@@ -80,11 +103,13 @@ def _term(known: Known, interval: str) -> str:
     return ", ".join(p for p in parts if p) or "—"
 
 
-def _epci_block(members: list[EpciSummary], geo: Geography, hosts) -> Block:
+def _epci_block(members: list[EpciSummary], geo: Geography, hosts, live: Store) -> Block:
+    words = current_vintages(live).epci_words()
+    columns = EPCI_COLUMNS[:-1] + (Column("population", words, True),)
     rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form),
              count(len(geo.by_epci.get(e.iri, ()))), count(e.population)) for e in members]
-    table = Table("epci", EPCI_COLUMNS, rows, "-population", "Les intercommunalités du territoire")
-    chart = bars("graphique-epci", "Population de chaque EPCI du territoire",
+    table = Table("epci", columns, rows, "-population", "Les intercommunalités du territoire")
+    chart = bars("graphique-epci", f"Population de chaque EPCI du territoire ({words})",
                  [Bar(e.name, e.population) for e in sorted(members, key=lambda e: -(e.population
                                                                                    or 0))],
                  "hab.")
@@ -92,9 +117,13 @@ def _epci_block(members: list[EpciSummary], geo: Geography, hosts) -> Block:
                  chart=chart)
 
 
-def communes_block(communes: list[Commune], geo: Geography, hosts, with_epci: bool) -> Block:
-    """Every commune as a sortable, paged table."""
+def communes_block(communes: list[Commune], geo: Geography, hosts, with_epci: bool,
+                   live: Store | None = None) -> Block:
+    """Every commune as a sortable, paged table, its population column named by its concept
+    and millésime, its caption giving the column's sum (the figure the page states)."""
     columns = COMMUNE_COLUMNS if with_epci else tuple(c for c in COMMUNE_COLUMNS if c.key != "epci")
+    words = current_vintages(live).communes_words() if live is not None else "population"
+    columns = columns[:-1] + (Column("population", words, True),)
     rows = []
     for c in communes:
         cells = [Text(c.code), Text(c.name, hosts.url(c.iri))]
@@ -102,7 +131,9 @@ def communes_block(communes: list[Commune], geo: Geography, hosts, with_epci: bo
             cells.append(Text(geo.epci_name(c.epci), hosts.url(c.epci) if c.epci else None))
         cells.append(count(c.population))
         rows.append(tuple(cells))
-    table = Table("communes", columns, rows, "nom", f"{plural(len(rows), 'commune')}")
+    total = sum(c.population or 0 for c in communes)
+    table = Table("communes", columns, rows, "nom",
+                  f"{plural(len(rows), 'commune')} — {words} : {number(total)} habitants en tout")
     return Block("communes", f"Ses {plural(len(rows), 'commune')}", "table", table=table)
 
 
