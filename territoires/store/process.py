@@ -23,6 +23,7 @@ import logging
 import os
 import resource
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -60,8 +61,10 @@ def main(connection, build_dir: str, prefixes: dict[str, str], isolate_network: 
         connection.send(evaluate(store, job, prefixes))
 
 
-def evaluate(store: LocalStore, job: Job, prefixes: dict[str, str]) -> Outcome:
+def evaluate(store: LocalStore, job: Job, prefixes: dict[str, str], spool: str = "") -> Outcome:
+    """The outcome of `job`, its answer inline or in `spool` (the job's own when not given)."""
     form = ""
+    job = replace(job, spool=spool) if spool else job
     try:
         result = store.engine.query(job.query, **store.dataset(job.union, job.default_graphs,
                                                                 job.named_graphs))
