@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from ..queries import Query, Value, is_term
 from . import bounded
+from .evaluation import evaluate
 from .base import BuildStore
 from .describe import Document, Names, read_by_patterns
 from .errors import Conflict, NoBuild
@@ -101,11 +102,9 @@ class LocalStore(BuildStore):
         if job.default_graphs is not None or job.named_graphs is not None or \
                 not bounded.within(shape, self.engine.quads_for_pattern, budget):
             return None
-        from . import process   # here: the executor's module imports this one
-
         spool = Path(tempfile.gettempdir()) / f"territoires-answer-{uuid.uuid4().hex}"
         try:
-            outcome = process.evaluate(self, job, self.prefixes, spool=str(spool))
+            outcome = evaluate(self, job, self.prefixes, spool=str(spool))
             if outcome.status != "ok" or outcome.body is not None:
                 return Answer(outcome)
             return Answer(outcome, open(spool, "rb"))

@@ -2,9 +2,10 @@
 the store's indexes, whether it is small enough): read from the guard's tokens, without a parser
 of the whole language.
 
-Only a small part of SPARQL is read: a prologue of PREFIX and BASE; SELECT (DISTINCT, REDUCED,
-variables or `*`), ASK or CONSTRUCT (a template of triples, or `CONSTRUCT WHERE`); a WHERE group of
-triples (with `;`, `,` and `a`), OPTIONAL groups, nested groups and UNION; then ORDER BY
+Only a small part of SPARQL is read: a prologue of PREFIX and BASE; the SELECT form with
+DISTINCT, REDUCED, variables or `*`, ASK or CONSTRUCT (a template of triples, or the short
+`CONSTRUCT WHERE`); a WHERE group of triples (with `;`, `,` and `a`), OPTIONAL groups, nested
+groups and UNION; then ORDER BY
 variables, LIMIT and OFFSET. Terms are variables, IRIs, prefixed names, plain, language-tagged or
 typed strings without escapes, integers and booleans. Anything else — FILTER, BIND, VALUES,
 functions, property paths, sub-queries, GRAPH, SERVICE, FROM, blank nodes, escapes, DESCRIBE —
@@ -65,7 +66,7 @@ class _Reader:
         elif form == "ASK":
             where = self._where()
         elif form == "CONSTRUCT":
-            if self._peek_keyword() == "WHERE":   # CONSTRUCT WHERE { triples }
+            if self._peek_keyword() == "WHERE":   # the short form: the template is the pattern
                 where = self._where()
                 if where.optionals or where.alternatives:
                     raise _NotCheap()
