@@ -36,6 +36,11 @@ class BuildStore:
     def describe(self, iri: str) -> Document:
         return describe(self, iri)
 
+    def answer_here(self, job, shape, budget: int):
+        """A user's query answered in this process when its cost is bounded small; None: ask
+        `answer` (a store that runs no query here, a remote one, always says None)."""
+        return None
+
     def exists(self, iri: str) -> bool:
         return self.ask(queries.get("documents/exists"), resource=ox.NamedNode(iri))
 

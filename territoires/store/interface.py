@@ -37,6 +37,10 @@ class Store(Protocol):
     def answer(self, job: Job, timeout: float) -> Answer:
         """A user's query, serialized whole in a negotiated format within a deadline and a cap."""
 
+    def answer_here(self, job: Job, shape, budget: int) -> Answer | None:
+        """The same, in this process, when the query's `shape` (store/bounded.py) costs at most
+        `budget` here; None: ask `answer`."""
+
     def describe(self, iri: str) -> Document: ...
 
     def exists(self, iri: str) -> bool: ...

@@ -13,15 +13,19 @@ This module stays free of rdflib and Flask: query executors import it.
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..queries import Query, Value, is_term
+from . import bounded
+from .evaluation import evaluate
 from .base import BuildStore
 from .describe import Document, Names, read_by_patterns
 from .errors import Conflict, NoBuild
-from .jobs import Job
+from .jobs import Answer, Job
 from .manifest import Manifest
 from .switch import Switch
 
@@ -90,6 +94,22 @@ class LocalStore(BuildStore):
         if self.executors is None:
             raise RuntimeError("this store was opened without query executors")
         return self.executors.run(self.path, self.prefixes, job, timeout)
+
+    def answer_here(self, job: Job, shape: bounded.Group, budget: int) -> Answer | None:
+        """A user's query answered in this process, when the walk of its `shape` through the
+        indexes (bounded.py) costs at most `budget`: it cannot outlive a deadline, and the
+        round trip to an executor would cost more than it. None: it must go to an executor."""
+        if job.default_graphs is not None or job.named_graphs is not None or \
+                not bounded.within(shape, self.engine.quads_for_pattern, budget):
+            return None
+        spool = Path(tempfile.gettempdir()) / f"territoires-answer-{uuid.uuid4().hex}"
+        try:
+            outcome = evaluate(self, job, self.prefixes, spool=str(spool))
+            if outcome.status != "ok" or outcome.body is not None:
+                return Answer(outcome)
+            return Answer(outcome, open(spool, "rb"))
+        finally:
+            spool.unlink(missing_ok=True)   # an open answer file lives on until it is sent
 
 
 class LocalPublication:

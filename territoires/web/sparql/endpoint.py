@@ -2,7 +2,8 @@
 
 A request is read by `protocol` and checked by `guard` (read-only, no outbound request, size and
 nesting limits) before the store answers it within the deadline and the size cap: the local store
-in an executor process, a remote store by forwarding it. A client gets a 200 only for a complete
+in an executor process (or in this worker when its cost is bounded small: cheap.py), a remote
+store by forwarding it. A client gets a 200 only for a complete
 answer. A GET without a query answers the service description, or, to a browser (HTML preferred
 to every description format, no `format` parameter), the query editor, as Fuseki and Oxigraph do.
 
@@ -29,7 +30,7 @@ from ..caching.responses import keep
 from ..context import context, store
 from ..errors import error_response
 from ..http import etag
-from . import guard, page, protocol, service
+from . import cheap, guard, page, protocol, service
 
 FORM_NAMES = {"results": "SELECT or ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
@@ -81,7 +82,7 @@ def _answer(query: str, params: MultiDict) -> Response:
         cacheable("sparql")
         if (cached := context().results.get(key)) is not None:
             return _tagged(_cached_response(cached, "hit"), key)
-    answer = _evaluate(live, job)
+    answer = _evaluate(live, job, inspection.shape)
     if isinstance(answer, Response):
         return answer
     if not answer.ok:
@@ -89,9 +90,13 @@ def _answer(query: str, params: MultiDict) -> Response:
     return _tagged(_send(answer, key), key)
 
 
-def _evaluate(live: Store, job: Job) -> Answer | Response:
-    """The store's answer, or the 503 that says why there is none."""
+def _evaluate(live: Store, job: Job, shape) -> Answer | Response:
+    """The store's answer, or the 503 that says why there is none. A query whose cost the store
+    can bound small (`shape`, cheap.py) is answered in this worker: the round trip to an executor
+    would cost more than the query, and it cannot outlive the deadline."""
     settings = context().settings
+    if shape is not None and (here := live.answer_here(job, shape, cheap.BUDGET)) is not None:
+        return here
     try:
         return live.answer(job, settings.query_timeout)
     except TimedOut:

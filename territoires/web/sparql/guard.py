@@ -1,6 +1,7 @@
 """Lexical checks on a SPARQL query before any engine sees it.
 
-Oxigraph is only ever given a query in an executor process (see executor.py), but some dangers
+Oxigraph is given a query in an executor process (see executor.py), or in the web worker when
+its cost is known to be small (cheap.py, store/bounded.py), but some dangers
 must be stopped before that: a `SERVICE` call makes the engine fetch a URL of the caller's choice,
 and a very deep nesting overflows the parser's stack. These checks need no parser: a tokenizer
 that knows where strings, IRIs and comments are is enough, as long as it errs on the side of
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from . import cost
+from ...store.bounded import Group
+from . import cheap, cost
 
 MAX_DEPTH = 64
 
@@ -65,6 +67,7 @@ class Inspection:
     has_from: bool                     # FROM / FROM NAMED: the query chooses its own dataset
     form: str = ""                     # results (SELECT, ASK), graph (CONSTRUCT, DESCRIBE), or ""
     heavy: str = ""                    # why it looks expensive (cost.py), "" when it does not
+    shape: Group | None = None         # its patterns, when simple enough to be cheap (cheap.py)
 
 
 @dataclass(frozen=True)
@@ -87,14 +90,16 @@ def inspect(query: str, max_length: int, max_depth: int = MAX_DEPTH,
     if len(query) > max_length:
         raise Refused(413, f"the query is {len(query):,} characters long; the limit is "
                            f"{max_length:,}")
-    tokens = [t for t in _tokens(query) if t.kind not in ("ws", "comment")]
+    every = list(_tokens(query))
+    tokens = [t for t in every if t.kind not in ("ws", "comment")]
     _check_depth(tokens, max_depth)
     _check_not_update(tokens)
     estimate = cost.estimate(tokens)
     _check_size(estimate.size, bounds)
     return Inspection(services=tuple(_services(tokens)),
                       has_from=any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens),
-                      form=_form(tokens), heavy=estimate.heavy)
+                      form=_form(tokens), heavy=estimate.heavy,
+                      shape=None if estimate.heavy else cheap.shape(every))
 
 
 def check_services(inspection: Inspection, allowlist: tuple[str, ...],
