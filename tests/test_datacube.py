@@ -95,11 +95,10 @@ def test_the_graph_has_cubes_to_check(cube):
 
 
 @pytest.mark.parametrize("path", CONSTRAINTS, ids=[p.stem for p in CONSTRAINTS])
-def test_the_constraint_holds_on_the_small_build_without_normalising(store, path):
-    """Run on the store the endpoint serves (its default graph is the union), not on a copy."""
-    engine = store.engine
-    assert not any(bool(engine.query(q))
-                   for q in queries(engine, path)), path.stem
+def test_the_constraint_holds_on_the_small_build_without_normalising(cube, path):
+    """Run on the union the endpoint serves, copied verbatim into memory (the same triples;
+    IC-12 compares observations pairwise, seconds faster in memory than on disk)."""
+    assert not any(bool(cube.query(q)) for q in queries(cube, path)), path.stem
 
 
 def test_the_abbreviated_sources_alone_break_the_constraints(store):
@@ -117,9 +116,10 @@ def test_the_abbreviated_sources_alone_break_the_constraints(store):
 
 
 def test_normalising_the_published_graph_again_adds_nothing(cube):
-    before = len(cube)
-    normalise(cube)
-    assert len(cube) == before
+    copy = ox.Store()
+    copy.bulk_extend(cube.quads_for_pattern(None, None, None))
+    normalise(copy)
+    assert len(copy) == len(cube)
 
 
 def test_the_constraints_hold_on_the_full_build_without_normalising(full_store):
