@@ -50,7 +50,7 @@ def test_manifest_and_dumps(published, settings):
     assert set(manifest["graphs"]) == {f"{BASE}graph/{g}" for g in
                                        ("cog", "ontologie", "territoires", "article-grand-besancon", "sources",
                                         "historique", "liens-geo-api", "liens-annuaire-entreprises",
-                                        "populations", "programme", "contours")}
+                                        "populations", "programme", "contours", "cube-normalise")}
     assert manifest["quads"] == sum(manifest["graphs"].values())
     nquads = gzip.decompress((current / "dump/territoires.nq.gz").read_bytes())
     assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == manifest["quads"]

@@ -665,6 +665,11 @@ CASES = [
      TISH["Provenance-raisonnement"], INSTANT, None),
     ("observation-without-unit", drop(OBSERVATION, UNIT_MEASURE), TISH["Observation-unite"], OBSERVATION,
      UNIT_MEASURE),
+    # issue 19: a publisher and a language are IRIs
+    ("publisher-literal", put(SOURCE_GRAPH, DCTERMS.publisher, Literal("Ministère de l'Intérieur", lang="fr")),
+     TISH["Editeur-IRI"], SOURCE_GRAPH, DCTERMS.publisher),
+    ("language-literal", put(SOURCE_GRAPH, DCTERMS.language, Literal("fr")), TISH["Langue-IRI"],
+     SOURCE_GRAPH, DCTERMS.language),
     # money
     ("amount-without-currency", drop(AMOUNT, SCHEMA.currency), TISH["Montant-devise"], AMOUNT,
      SCHEMA.currency),
@@ -738,7 +743,7 @@ def test_every_required_constraint_is_exercised():
         "SourceGraphShape", "SourceGraph-licence", "InstantShape", "Observation-dataSet",
         "ObservationShape", "Adhesion-depuisLeMembre", "Post-organisation", "Post-role",
         "Post-titulaire", "Observation-unite", "Provenance-source", "Provenance-mode",
-        "Provenance-raisonnement")}
+        "Provenance-raisonnement", "Editeur-IRI", "Langue-IRI")}
     assert required <= exercised, required - exercised
 
 
