@@ -188,20 +188,22 @@ def fast(settings: Settings, path: Path, shapes: Graph, progress: Progress) -> R
     progress(f"mapping {Path(files[0]).parent.name}/ again; the rest from the cache")
     epci = _epci_index(store, vocab) if entry["kind"] == "csv" else None
     source = _map_again(vocab, store, entry, files, iri, epci)
+    if entry["kind"] == "csv":   # the official lists' checks first: they need no context
+        _check_territories(vocab, source, settings, epci)
     if entry["kind"] == "csv" and _derived_facts(vocab, source.graph) != _derived_facts(
             vocab, _cached_graph(store, iri)):
         progress(f"{path} changes what other graphs are derived from (a territory's phase, "
                  f"official id, EPCI or dates): full validation")
         return None
-    old_subjects = _nodes(store, f"SELECT DISTINCT ?n WHERE {{ GRAPH <{iri}> {{ ?n ?p ?o }} }}")
-    subjects = old_subjects | set(source.graph.subjects())
-    focus = subjects | _pointing_at(store, iri, subjects)
-    progress(f"  {len(focus):,} focus nodes the change can affect")
+    changed = _changed_subjects(_cached_graph(store, iri), source.graph)
+    focus = changed | _pointing_at(store, iri, changed, source.graph)
+    progress(f"  {len(changed):,} resource(s) changed; {len(focus):,} focus nodes they can affect")
     data = Graph()   # pyshacl needs a context-aware store
     data += source.graph
     data += _context(store, iri, focus, source.graph, state["ontology"])
     progress(f"  {len(data):,} triples they read")
-    _cross_checks(vocab, entry, source, data, state, settings, epci)
+    if entry["kind"] == "turtle":
+        _check_curated(vocab, source, data, state)
     progress(f"validating {len(data):,} triples around {len(focus):,} focus nodes")
     fresh = validate(data, shapes, _locations(directory, entry["name"], source.locations))
     progress(f"  {len(fresh.results)} result(s) there; the cached ones elsewhere")
@@ -255,61 +257,86 @@ def _epci_index(store, vocab: Vocabulary) -> territories.EpciIndex:
     return territories.EpciIndex(graph, vocab)
 
 
-def _cross_checks(vocab: Vocabulary, entry: dict, source: SourceGraph, data: Graph, state: dict,
-                  settings: Settings, epci: territories.EpciIndex | None) -> None:
-    """The checks load_all runs across sources (mapping.py, `_programme` and curated_checks),
-    on the changed one."""
-    if entry["kind"] == "turtle":
-        descriptions = Graph(store="SimpleMemory")
-        if state["extract"]:
-            descriptions.add((URIRef(vocab.base), vocab.ti.extrait, Literal(True)))
-        curated_checks.check(vocab, [source], [SourceGraph("contexte", source.iri, data, [])],
-                             descriptions)
-        if not state["extract"]:
-            # check_counts reads only each official territory's phase
-            phases = [SimpleNamespace(listed=SimpleNamespace(phase=int(phase)))
-                      for phase, count in state["territories_per_phase"].items()
-                      for _ in range(count)]
-            programme_checks.check_counts(vocab, [source], phases)
-        return
+def _check_curated(vocab: Vocabulary, source: SourceGraph, data: Graph, state: dict) -> None:
+    """What load_all checks of curated Turtle across sources (curated_checks.py, and the
+    phases' counts against the official lists: programme_checks.py), on the changed source."""
+    descriptions = Graph(store="SimpleMemory")
+    if state["extract"]:
+        descriptions.add((URIRef(vocab.base), vocab.ti.extrait, Literal(True)))
+    curated_checks.check(vocab, [source], [SourceGraph("contexte", source.iri, data, [])],
+                         descriptions)
+    if not state["extract"]:
+        # check_counts reads only each official territory's phase
+        phases = [SimpleNamespace(listed=SimpleNamespace(phase=int(phase)))
+                  for phase, count in state["territories_per_phase"].items()
+                  for _ in range(count)]
+        programme_checks.check_counts(vocab, [source], phases)
+
+
+def _check_territories(vocab: Vocabulary, source: SourceGraph, settings: Settings,
+                       epci: territories.EpciIndex) -> None:
+    """What programme.py checks of a territory list against the official lists: its names and,
+    for each territory naming its official record, its EPCI."""
     lists = programme.read_all(settings.data_dir / "programme")
     programme.check_names(vocab, [source], lists)
     programme.check_members(vocab, [source], lists, lambda siren: siren in epci.by_siren)
 
 
-def _nodes(store, query: str) -> set[Node]:
-    return {_term(row[0]) for row in store.query(query, use_default_graph_as_union=True)}
+def _changed_subjects(old: Graph, new: Graph) -> set[Node]:
+    """The subjects whose triples differ between the source's cached graph and its new one:
+    the results of every other resource of the source depend on nothing that changed, unless
+    it links to one of these (`_pointing_at`)."""
+    def described(graph: Graph) -> dict[Node, set]:
+        found: dict[Node, set] = {}
+        for s, p, o in graph:
+            found.setdefault(s, set()).add((p, o))
+        return found
+
+    before, after = described(old), described(new)
+    return {s for s in set(before) | set(after) if before.get(s) != after.get(s)}
 
 
-def _pointing_at(store, iri: URIRef, nodes: set[Node]) -> set[Node]:
-    """The resources of the other graphs that link to `nodes` (index lookups, node by node)."""
-    changed = ox.NamedNode(str(iri))
-    return {_term(quad.subject) for node in nodes if isinstance(node, URIRef)
-            for quad in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)
-            if quad.graph_name != changed}
+def _pointing_at(store, iri: URIRef, nodes: set[Node], new: Graph) -> set[Node]:
+    """The resources that link to `nodes`, in the other graphs (index lookups, node by node)
+    or in the source's new graph: a shape on them may read what changed (its class…)."""
+    skipped = ox.NamedNode(str(iri))
+    found = {s for node in nodes for s in new.subjects(None, node)}
+    found |= {_term(quad.subject) for node in nodes if isinstance(node, URIRef)
+              for quad in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)
+              if quad.graph_name != skipped}
+    return found
 
 
 def _context(store, iri: URIRef, focus: set[Node], changed: Graph, ontology: list[str]) -> Graph:
     """The triples of the other graphs the shapes read about `focus`: theirs, then those of
-    what they link to, HOPS links on; and the ontology graph, whole."""
-    context = Graph(store="SimpleMemory")
+    what they link to, HOPS links on (through the source's new graph too); what the source's
+    facts link to (their names and classes, read by the cross-source checks); and the ontology
+    graph, whole. Gathered as Oxigraph quads and handed to rdflib as one N-Triples document
+    (term by term is slower)."""
+    found: list = []
     for graph in ontology:
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            context.add(_triple(quad))
+        found.extend(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     skipped = ox.NamedNode(str(iri))
-    fetched: set[Node] = set()
-    frontier = set(focus) | {o for o in changed.objects() if isinstance(o, URIRef)}
+
+    def fetch(node: str) -> list:
+        quads = [q for q in store.quads_for_pattern(ox.NamedNode(node), None, None, None)
+                 if q.graph_name != skipped]
+        found.extend(quads)
+        return quads
+
+    fetched: set[str] = set()
+    frontier = {str(n) for n in focus if isinstance(n, URIRef)}
     for _ in range(HOPS + 1):
-        todo = [n for n in frontier - fetched if isinstance(n, URIRef)]
-        fetched |= set(todo)
-        frontier = set()
+        todo, frontier = frontier - fetched, set()
+        fetched |= todo
         for node in todo:
-            for quad in store.quads_for_pattern(ox.NamedNode(str(node)), None, None, None):
-                if quad.graph_name != skipped:
-                    triple = _triple(quad)
-                    context.add(triple)
-                    if isinstance(triple[2], URIRef):
-                        frontier.add(triple[2])
+            frontier |= {q.object.value for q in fetch(node) if isinstance(q.object, ox.NamedNode)}
+            frontier |= {str(o) for o in changed.objects(URIRef(node)) if isinstance(o, URIRef)}
+    for node in {str(o) for o in changed.objects() if isinstance(o, URIRef)} - fetched:
+        fetch(node)
+    triples = ox.serialize([q.triple for q in found], format=ox.RdfFormat.N_TRIPLES)
+    context = Graph(store="SimpleMemory")
+    context.parse(data=triples, format="nt")
     return context
 
 

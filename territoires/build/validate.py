@@ -158,8 +158,7 @@ def _stated_path(graph: Graph, focus: Node, path: Node | None, locations: Locati
     if alternatives is None:
         return path
     members = [m for m in Collection(graph, alternatives) if isinstance(m, URIRef)]
-    stated = [m for m in members if locations.find_all(focus, m)
-              and (focus, m) in locations.by_statement]
+    stated = [m for m in members if (focus, m) in locations.by_statement]
     return stated[0] if stated else path
 
 
