@@ -61,7 +61,11 @@ def cmd_validate(args, settings) -> int:
         sources = map_sources(settings, progress, extra=extra)
         report = check(settings, sources, progress, shapes)
         if all(_inside(d, settings) for d in extra):
-            incremental.write(settings, sources, report, files)
+            try:
+                incremental.write(settings, sources, report, files)
+            except OSError as error:   # the report stands without its cache
+                progress(f"no validation cache written in {settings.output_dir}: "
+                         f"{error.strerror or error}")
     if paths:
         report = report.only_in(paths)
     # Turtle: the report and its DQV summary, the graph a build publishes at /validation.

@@ -6,9 +6,11 @@ source's locations, the digest of every file under data/, ontology/ and shapes/,
 report's results. When only FILE changed since (every other file has its digest), FILE's source
 is mapped again and validated with what it can affect:
 
-- the focus nodes: the subjects of its graph, old and new, and the resources of the other graphs
-  that point at them;
-- against the data they read: their triples in the other graphs, two links further, and the
+- the focus nodes: the resources whose triples in that graph differ between the cached graph
+  and the new one (added, removed or changed), and the resources of any graph that link to them
+  (a shape on those reads what changed: its class, its properties);
+- against the data they read: their triples in the other graphs and those of what they link to,
+  two links further, the names and classes of everything the new graph links to, and the
   ontology (classes, concept schemes), taken from the cached store;
 - with the cross-source checks that read the source (curated_checks.py for curated Turtle; the
   official names and EPCI of the programme's lists for a territory CSV).
@@ -54,7 +56,10 @@ HOPS = 2   # links followed from a focus node to the data its shapes read
 
 
 def cache_directory(settings: Settings) -> Path:
-    return settings.output_dir / CACHE
+    """One cache per data directory: a copy of the sources (a test's, a steward's second
+    checkout) validated into the same output directory does not take another's cache."""
+    key = hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:12]
+    return settings.output_dir / CACHE / key
 
 
 def digests(settings: Settings) -> dict[str, str]:
@@ -84,8 +89,8 @@ def write(settings: Settings, sources: Sources, report: Report, files: dict[str,
     """The cache of a full validation of the sources whose files had `files`' digests; written
     beside and swapped in by renames, so that a fast run never reads half of one."""
     directory, vocab = cache_directory(settings), Vocabulary(settings.base_uri)
-    settings.output_dir.mkdir(parents=True, exist_ok=True)
-    fresh = directory.with_name(f".{CACHE}-{os.getpid()}")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    fresh = directory.with_name(f".{directory.name}-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     store = ox.Store(str(fresh / STORE))
@@ -104,7 +109,7 @@ def write(settings: Settings, sources: Sources, report: Report, files: dict[str,
         "territories_per_phase": _per_phase(vocab, sources),
         "results": [_saved(r) for r in report.results],
     }, ensure_ascii=False), encoding="utf-8")
-    old = directory.with_name(f".{CACHE}-old-{os.getpid()}")
+    old = directory.with_name(f".{directory.name}-old-{os.getpid()}")
     if directory.exists():
         directory.rename(old)
     fresh.rename(directory)
