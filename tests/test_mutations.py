@@ -10,7 +10,6 @@ Turtle syntax error names its file, line and the line's text."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from rdflib import BNode

@@ -27,7 +27,6 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..vocabulary.locations import Location
 from ..vocabulary.names import name_key
 from ..vocabulary.namespaces import FOAF, ORG, QB, RDFS, SCHEMA, SKOS, DCTERMS, Vocabulary
 from .base import SourceError, SourceGraph
