@@ -23,7 +23,8 @@ report format) runs the full validation, which writes the cache again.
 Known limits (docs/ARCHITECTURE.md): the graphs derived from a territory CSV (its populations,
 its perimeters in the history) are the cached ones, not derived again; a SPARQL-target shape that
 compares a focus node with resources beyond two links (two territories of one name in a phase)
-sees only those within them.
+sees only those within them; Oxigraph keeps literals in canonical form ("2.90" becomes "2.9"), so a
+result on a resource of another graph whose value is written otherwise prints it canonical.
 """
 
 from __future__ import annotations
