@@ -10,15 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, scale, soak, suite
+from . import build, scale, soak, steward, suite
 from .peers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("suite", nargs="?", default="suite",
-                        choices=["suite", "build", "soak", "scale"])
-    parser.add_argument("--runs", type=int, default=3, help="build: number of builds")
+                        choices=["suite", "build", "soak", "scale", "steward"])
+    parser.add_argument("--runs", type=int, default=3,
+                        help="build: number of builds; steward: of `validate FILE` runs")
     parser.add_argument("--requests", type=int, default=2000,
                         help="at most N requests per workload and concurrency")
     parser.add_argument("--duration", type=float, default=5,
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     if options.suite == "build":
         print(build.markdown(build.run(options.runs)))
         return
+    if options.suite == "steward":
+        result = steward.run(options.runs)
+        print(steward.markdown(result))
+        sys.exit(0 if result["same_report_as_full"] else 1)
     if options.suite == "scale":
         result = scale.run([int(f) for f in options.factors.split(",")])
         print(scale.markdown(result))

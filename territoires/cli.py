@@ -39,6 +39,7 @@ def cmd_build(args, settings) -> int:
 
 
 def cmd_validate(args, settings) -> int:
+    from .build import incremental
     from .build.pipeline import check, map_sources
     from .build.quality import report_graph
     from .build.validate import load_shapes
@@ -50,9 +51,21 @@ def cmd_validate(args, settings) -> int:
             return EXIT_USAGE
     extra = [p if p.is_dir() else p.parent for p in paths]
     progress = _progress(args.quiet)
-    sources = map_sources(settings, progress, extra=extra)
     shapes = load_shapes(settings.shapes_dir, settings.base_uri)
-    report = check(settings, sources, progress, shapes)
+    report = sources = None
+    # The steward's loop: one changed file, validated against the cache of the last full run.
+    if len(paths) == 1 and paths[0].is_file() and args.format != "turtle" and not args.full:
+        report = incremental.fast(settings, paths[0], shapes, progress)
+    if report is None:
+        files = incremental.digests(settings)   # what this validation reads, before it reads it
+        sources = map_sources(settings, progress, extra=extra)
+        report = check(settings, sources, progress, shapes)
+        if all(_inside(d, settings) for d in extra):
+            try:
+                incremental.write(settings, sources, report, files)
+            except OSError as error:   # the report stands without its cache
+                progress(f"no validation cache written in {settings.output_dir}: "
+                         f"{error.strerror or error}")
     if paths:
         report = report.only_in(paths)
     # Turtle: the report and its DQV summary, the graph a build publishes at /validation.
@@ -61,6 +74,13 @@ def cmd_validate(args, settings) -> int:
     output = {"text": report.text, "json": report.json, "turtle": turtle}[args.format]()
     sys.stdout.write(output)
     return 0 if report.conforms else EXIT_INVALID
+
+
+def _inside(directory: Path, settings) -> bool:
+    """A directory of the configured sources (the cache describes those, not extra ones)."""
+    where = directory.resolve()
+    return any(where == root.resolve() or root.resolve() in where.parents
+               for root in (settings.data_dir, settings.ontology_dir, settings.shapes_dir))
 
 
 def cmd_refresh_reference(args, settings) -> int:
@@ -135,6 +155,9 @@ def _add_build_commands(commands) -> None:
     validate.add_argument("paths", nargs="*", metavar="PATH",
                           help="report only on these source files or directories")
     validate.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    validate.add_argument("--full", action="store_true",
+                          help="validate everything, even if one FILE changed since the cached "
+                               "validation (which a full run writes, and `validate FILE` reads)")
     validate.set_defaults(run=cmd_validate)
 
     refresh = commands.add_parser("refresh-reference",

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ..vocabulary.locations import Location, Locations
@@ -82,10 +83,9 @@ class Report:
             lines.extend(f"    also stated at {place}" for place in r.also)
             lines.append(f"    focus: {r.focus}")
             if r.path is not None:
-                lines.append(f"    path:  {r.path}")
+                lines.append(f"    path:  {turtle_term(r.path)}")
             if r.value is not None:
-                lines.append(f"    value: {r.value!r}" if isinstance(r.value, Literal)
-                             else f"    value: {r.value}")
+                lines.append(f"    value: {turtle_term(r.value)}")
         count = len(self.violations)
         lines.append(f"{count} violation(s), {len(self.results) - count} other result(s).")
         return "\n".join(lines) + "\n"
@@ -95,6 +95,14 @@ class Report:
                            "results": [r.as_dict() for r in self.results]},
                           ensure_ascii=False, indent=2) + "\n"
 
+
+
+_PREFIXES = Graph(bind_namespaces="rdflib").namespace_manager   # xsd:, rdf:, skos:, time:…
+
+
+def turtle_term(node: Node) -> str:
+    """A term as Turtle writes it: `"2.906"^^xsd:decimal`, `time:inXSDgYear`, `<iri>`."""
+    return node.n3(_PREFIXES)
 
 
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
@@ -124,7 +132,7 @@ def validate(data: Graph | Dataset, shapes: Graph, locations: Locations) -> Repo
 
 def _result(graph: Graph, node: Node, locations: Locations) -> Result:
     focus = graph.value(node, SH.focusNode)
-    path = graph.value(node, SH.resultPath)
+    path = _stated_path(graph, focus, graph.value(node, SH.resultPath), locations)
     severity = graph.value(node, SH.resultSeverity)
     messages = {(m.language or ""): str(m) for m in graph.objects(node, SH.resultMessage)}
     value = graph.value(node, SH.value)
@@ -140,4 +148,18 @@ def _result(graph: Graph, node: Node, locations: Locations) -> Result:
         location=places[0] if places else None, also=places[1:], node=node)
 
 
-__all__ = ["Report", "Result", "load_shapes", "validate"]
+def _stated_path(graph: Graph, focus: Node, path: Node | None, locations: Locations):
+    """A result's path as the source states it: of an alternative path (a blank node, as
+    `time:inXSDDate|time:inXSDgYear`), the one predicate the focus is written with, so that the
+    report names it and its line."""
+    if not isinstance(path, BNode):
+        return path
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is None:
+        return path
+    members = [m for m in Collection(graph, alternatives) if isinstance(m, URIRef)]
+    stated = [m for m in members if (focus, m) in locations.by_statement]
+    return stated[0] if stated else path
+
+
+__all__ = ["Report", "Result", "load_shapes", "turtle_term", "validate"]

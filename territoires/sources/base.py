@@ -14,9 +14,11 @@ from ..vocabulary.locations import Location, Locations
 class SourceError(Exception):
     """A source file is wrong; the message names the file and line."""
 
-    def __init__(self, location: Location | Path | str, message: str):
+    def __init__(self, location: Location | Path | str, message: str,
+                 also: list[Location] | None = None):
         self.location = location
         self.message = message
+        self.also = list(also or [])   # the other places the finding concerns
         super().__init__(f"{location}: {message}")
 
 

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from ..config import Settings
 from ..vocabulary.locations import Location, Locations
 from ..vocabulary.namespaces import DCTERMS, LICENCE_OUVERTE, PROV, RDF, Vocabulary
-from . import (contours, continuity, history, links, perimeters, populations, programme,
+from . import (contours, continuity, curated_checks, history, links, perimeters, populations, programme,
                programme_checks, programme_lists, reference, territories, turtle)
 from .base import SourceError, SourceGraph
 
@@ -82,6 +82,7 @@ def load_all(settings: Settings, extra: list[Path] = (), progress: Progress = la
             loaded.append(linkset)
 
     _programme(vocab, loaded, state, descriptions, progress)
+    curated_checks.check(vocab, curated_turtle(loaded), loaded, descriptions)
     _perimeters(vocab, loaded, state, progress)
     _populations(vocab, loaded, state, dataset, descriptions, progress)
     loaded.append(_sources_graph(vocab, descriptions, directories, dataset))
@@ -163,6 +164,13 @@ def _official(vocab: Vocabulary, directory: Path, graph: Graph, state: _State) -
                                           state.history.timeline, state.curated)
     state.programme = source
     return source
+
+
+def curated_turtle(loaded: list[SourceGraph]) -> list[SourceGraph]:
+    """The curated facts written in Turtle (data/article/, a steward's own source), not the
+    ontology: the sources whose wordings, counts and series curated_checks.py reads."""
+    return [s for s in loaded if s.files and all(f.suffix == ".ttl" for f in s.files)
+            and s.name != "ontology" and s.name != "sources"]
 
 
 def _located(sources: Sources) -> Sources:

@@ -84,6 +84,10 @@ class Curated:
     iri: URIRef
     place: object       # the CSV file and line of its first row
     names: tuple[str, ...] = ()   # its `nom` as the CSV writes it
+    rows: tuple[tuple[str, object], ...] = ()   # (EPCI SIREN, the line of its row)
+
+    def row_of(self, siren: str):
+        return dict(self.rows).get(siren, self.place)
 
 
 @dataclass
@@ -130,7 +134,10 @@ def _curated_in(vocab: Vocabulary, source: SourceGraph) -> dict[tuple[int, str],
         epci = frozenset(str(e).rsplit("/", 1)[1] for e in territories.objects(iri, ORG.hasMember))
         place = source.locations.find(iri) or (source.files[0] if source.files else source.name)
         names = tuple(sorted(str(n) for n in territories.objects(iri, SKOS.altLabel)))
-        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri, place, names)
+        rows = tuple((siren, source.locations.find(URIRef(f"{iri}#membre-{siren}")) or place)
+                     for siren in sorted(epci))
+        found[(int(phase), str(ident))] = Curated(str(iri)[len(prefix):], epci, iri, place, names,
+                                                  rows)
     return found
 
 
@@ -331,13 +338,33 @@ def check_names(vocab: Vocabulary, sources: Sequence[SourceGraph], listed: list[
                                                  f"shortening of it")
 
 
+def check_members(vocab: Vocabulary, sources: Sequence[SourceGraph], listed: list[Listed],
+                  is_epci) -> None:
+    """`_check_curated` without the mapping: each curated territory's EPCI against the
+    groupements of its official record that `is_epci(siren)` says are EPCI (the steward's loop
+    and the mutation bench, which do not map the lists)."""
+    by_key = {(t.phase, t.ident): t for t in listed}
+    for key, curated in curated_of(vocab, sources).items():
+        if key in by_key:
+            official = {g.siren for g in by_key[key].groupements if is_epci(g.siren)}
+            _compare(by_key[key], official, curated)
+
+
 def _check_curated(listed: Listed, mapped: Mapped, curated: Curated) -> None:
     """The curated territory's EPCI are its official record's, neither more nor fewer."""
-    official = mapped.epci
+    _compare(listed, mapped.epci, curated)
+
+
+def _compare(listed: Listed, official: set[str], curated: Curated) -> None:
+    """Reported at the row of an EPCI the official record lacks (the row the steward added or
+    changed: a neighbour's EPCI, an EPCI of the other phase's territory), else at the
+    territory's first row (a row removed)."""
     if set(curated.epci) != official:
-        extra = ", ".join(sorted(set(curated.epci) - official)) or "none"
+        only_curated = sorted(set(curated.epci) - official)
+        extra = ", ".join(only_curated) or "none"
         missing = ", ".join(sorted(official - set(curated.epci))) or "none"
-        raise SourceError(curated.place, f"the curated territory {curated.slug} names "
+        place = curated.row_of(only_curated[0]) if only_curated else curated.place
+        raise SourceError(place, f"the curated territory {curated.slug} names "
                                          f"{listed.ident} of phase {listed.phase} ({listed.place}), "
                                          f"whose EPCI differ: only in the curated list {extra}; "
                                          f"only in the official list {missing}")

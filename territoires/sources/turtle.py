@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from ..vocabulary.locations import Location, Locations
 from .base import SourceError, SourceGraph
@@ -27,11 +28,26 @@ def parse(path: Path, base: str) -> Graph:
     graph = Graph(store="SimpleMemory")
     try:
         graph.parse(path, format="turtle", publicID=base)
+    except BadSyntax as error:   # rdflib's own message quotes the file as bytes: not that
+        line = error.lines + 1
+        raise SourceError(Location(path, line), f"invalid Turtle: {error._why}\n"
+                                                f"    {_line(path, line)}") from None
     except Exception as error:  # rdflib raises several kinds; all mean "bad Turtle"
-        line = re.search(r"line (\d+)", str(error))
-        raise SourceError(Location(path, int(line.group(1)) if line else None),
-                          f"invalid Turtle: {error}") from None
+        found = re.search(r"line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
+        offending = f"\n    {_line(path, line)}" if line else ""
+        raise SourceError(Location(path, line),
+                          f"invalid Turtle: {str(error).splitlines()[0]}{offending}") from None
     return graph
+
+
+def _line(path: Path, number: int) -> str:
+    """The text of line `number` of `path` (1-based), as the steward wrote it."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
 
 def locate(path: Path, graph: Graph, base: str) -> Locations:

@@ -66,9 +66,7 @@ MUTATIONS = [
              ALLIANCES + "2023-11-09,2027,247000623,CC des Quatre Rivières,,25,"),
     Mutation("row for an EPCI of another département, département left blank", CSV,
              ALLIANCES + "2023-11-09,2027,242504116,CC du Val de Morteau,Val de Morteau,25,",
-             ALLIANCES + "2023-11-09,2027,247000623,CC des Quatre Rivières,,,",
-             limit="a territory may span départements: with no département given, an EPCI far "
-                   "from the others is legal (a warning would need the territory's département)"),
+             ALLIANCES + "2023-11-09,2027,247000623,CC des Quatre Rivières,,,"),
     Mutation("row pasted twice", CSV, HAUT_DOUBS + ",2023-11,200068070,CC Loue-Lison,,25,",
              ALLIANCES + "2023-11-09,2027,242504355,CC du Plateau de Russey,Plateau du Russey,25,,,"
              "id/document/article-grand-besancon-territoire-d-industrie,date_labellisation,"
@@ -142,9 +140,7 @@ MUTATIONS = [
     Mutation("company located in a commune code that does not exist", GOUVERNANCE,
              "schema:location <id/commune/25560>", "schema:location <id/commune/25999>"),
     Mutation("company located in another real commune", GOUVERNANCE,
-             "schema:location <id/commune/25560>", "schema:location <id/commune/25056>",
-             limit="Besançon is a plausible place for a company; nothing else in the sources "
-                   "says where it is"),
+             "schema:location <id/commune/25560>", "schema:location <id/commune/25056>"),
     Mutation("quotation attributed to a mistyped person", GOUVERNANCE,
              "schema:spokenByCharacter <id/personne/anne-vignot>",
              "schema:spokenByCharacter <id/personne/anne-vigot>"),
@@ -163,11 +159,91 @@ MUTATIONS = [
     Mutation("funding ending before it starts", PROGRAMME,
              '2023-2027#fin> a time:Instant ;\n    time:inXSDgYear "2027"^^xsd:gYear',
              '2023-2027#fin> a time:Instant ;\n    time:inXSDgYear "2022"^^xsd:gYear',
-             at="<id/financement/enveloppe-territoires-d-industrie-2023-2027#fin> a time:Instant"),
+             at='    time:inXSDgYear "2022"'),
     Mutation("term length contradicting its bounds", TERRITOIRE,
              'time:hasXSDDuration "P4Y"^^xsd:duration', 'time:hasXSDDuration "P6Y"^^xsd:duration'),
     Mutation("plan declined in a mistyped EPCI", TERRITOIRE,
              "dcterms:spatial <id/epci/242500361>", "dcterms:spatial <id/epci/242500362>"),
     Mutation("predecessor territory mistyped", TERRITOIRE,
              "dcterms:replaces <id/territoire/haut-doubs>", "dcterms:replaces <id/territoire/haut-doubs-1>"),
+]
+
+# --- issue 19: what validation let through ---------------------------------------------------
+# The share of 1973 and that of 2023, from the first figure to the second (swapped below).
+_SHARES_BETWEEN = (
+    '"^^xsd:decimal ;\n'
+    "    sdmx-attribute:unitMeasure unit:PERCENT ;\n"
+    "    ti:modeEtablissement mode:cite ;\n" + SOURCE + "\n\n"
+    "<id/statistique/industrie-nationale/part-richesse-2023> a qb:Observation ;\n"
+    '    rdfs:label "Part de la richesse nationale produite par l\'industrie, 2023"@fr , '
+    '"Share of industry in national wealth, 2023"@en ;\n'
+    "    qb:dataSet <id/statistique/industrie-nationale> ;\n"
+    '    ti:periodeReference "2023"^^xsd:gYear ;\n'
+    '    ti:partRichesseNationale "')
+_GRANT = "<id/financement/enveloppe-territoires-d-industrie-2023-2027"
+
+MUTATIONS += [
+    # an EPCI replaced coherently by a neighbour's (SIREN, official name, source wording)
+    Mutation("EPCI replaced by its neighbour's, name and wording with it", CSV,
+             ALLIANCES + "2023-11-09,2027,242504116,CC du Val de Morteau,Val de Morteau,25,",
+             ALLIANCES + "2023-11-09,2027,200069565,CC des Lacs et Montagnes du Haut-Doubs,"
+                         "Lacs et Montagnes du Haut-Doubs,25,"),
+    Mutation("phase-1 EPCI replaced by its neighbour's, official name with it", CSV,
+             HAUT_DOUBS + ",2023-11,200023075,CC du Pays de Maîche,",
+             HAUT_DOUBS + ",2023-11,242504371,CC du Pays de Sancey-Belleherbe,"),
+    # an EPCI added to the wrong phase's territory
+    Mutation("Grand Besançon added to the phase-1 territory", CSV,
+             HAUT_DOUBS + ",2023-11,200068070,CC Loue-Lison,,25,",
+             HAUT_DOUBS + ",2023-11,242500361,CU Grand Besançon Métropole,,25,ti-2704,2018,"
+                          "id/document/article-grand-besancon-territoire-d-industrie,,\n"
+             + HAUT_DOUBS + ",2023-11,200068070,CC Loue-Lison,,25,",
+             at=HAUT_DOUBS + ",2023-11,242500361,"),
+    # a role moved to the wrong organisation or territory
+    Mutation("presidency moved to a neighbouring EPCI", GOUVERNANCE,
+             "org:organization <id/epci/242504116> ;", "org:organization <id/epci/242504355> ;"),
+    Mutation("industrial referent's post moved to the phase-1 territory", GOUVERNANCE,
+             "org:postIn <id/territoire/alliances-luxe-precision-doubs> ;\n"
+             '    ti:libelleOrganisationSource "Alliances Luxe & Précision Doubs"@fr ;\n'
+             "    org:role role:referent-industriel ;",
+             "org:postIn <id/territoire/haut-doubs> ;\n"
+             '    ti:libelleOrganisationSource "Alliances Luxe & Précision Doubs"@fr ;\n'
+             "    org:role role:referent-industriel ;"),
+    Mutation("elected referent's phase-1 membership moved to the phase-2 territory", GOUVERNANCE,
+             "org:organization <id/territoire/haut-doubs> ;",
+             "org:organization <id/territoire/alliances-luxe-precision-doubs> ;"),
+    Mutation("company head's membership moved to another organisation", GOUVERNANCE,
+             "org:organization <id/organisation/auge-microtechnic> ;",
+             "org:organization <id/organisation/insee> ;"),
+    Mutation("quoted person affiliated to another EPCI", GOUVERNANCE,
+             "schema:affiliation <id/epci/242500361> ;", "schema:affiliation <id/epci/242504116> ;"),
+    # a count that disagrees with what it counts
+    Mutation("beneficiaries of the envelope with two digits swapped", PROGRAMME,
+             "ti:nombreBeneficiaires 183 ;", "ti:nombreBeneficiaires 138 ;"),
+    Mutation("beneficiaries of the envelope as many as the first phase's territories", PROGRAMME,
+             "ti:nombreBeneficiaires 183 ;", "ti:nombreBeneficiaires 149 ;"),
+    # a label without its language tag
+    Mutation("post's name without its language tag", GOUVERNANCE,
+             '"Présidence de la communauté de communes du Val de Morteau"@fr ,',
+             '"Présidence de la communauté de communes du Val de Morteau" ,'),
+    Mutation("dataset title without its language tag", STATISTIQUES,
+             'dcterms:title "Salaires nets mensuels moyens par secteur, 2022"@fr',
+             'dcterms:title "Salaires nets mensuels moyens par secteur, 2022"'),
+    Mutation("English label of the programme without its tag", PROGRAMME,
+             'rdfs:label "Territoires d\'industrie"@fr , "Industrial Territories"@en ;',
+             'rdfs:label "Territoires d\'industrie"@fr , "Industrial Territories" ;'),
+    # a figure swapped with its neighbour, in a series its statement constrains ("halved")
+    Mutation("shares of 1973 and 2023 swapped", STATISTIQUES,
+             'ti:partRichesseNationale "22' + _SHARES_BETWEEN + '11"',
+             'ti:partRichesseNationale "11' + _SHARES_BETWEEN + '22"'),
+    Mutation("share of 2023 mistyped, no longer half of 1973's", STATISTIQUES,
+             'ti:partRichesseNationale "11"^^xsd:decimal', 'ti:partRichesseNationale "17"^^xsd:decimal'),
+    # an interval whose start was edited: reported at the start's line
+    Mutation("funding starting after it ends", PROGRAMME,
+             '2023-2027#debut> a time:Instant ;\n    time:inXSDgYear "2023"^^xsd:gYear',
+             '2023-2027#debut> a time:Instant ;\n    time:inXSDgYear "2028"^^xsd:gYear',
+             at='    time:inXSDgYear "2028"'),
+    Mutation("territory's term starting after it ends", TERRITOIRE,
+             'doubs#debut> a time:Instant ;\n    time:inXSDDate "2023-11-09"^^xsd:date',
+             'doubs#debut> a time:Instant ;\n    time:inXSDDate "2028-11-09"^^xsd:date',
+             at='    time:inXSDDate "2028-11-09"'),
 ]

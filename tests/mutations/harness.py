@@ -17,7 +17,8 @@ from territoires.build.pipeline import map_sources
 from territoires.config import Settings
 from territoires.vocabulary.locations import Location, Locations
 from territoires.vocabulary.namespaces import Vocabulary
-from territoires.sources import DESCRIPTION, SourceError, Sources, programme, territories, turtle
+from territoires.sources import (DESCRIPTION, SourceError, Sources, curated_checks, programme,
+                                 territories, turtle)
 from territoires.build.validate import Result, load_shapes, validate
 
 from . import Mutation
@@ -47,6 +48,7 @@ class Bench:
         self.shapes = load_shapes(settings.shapes_dir, settings.base_uri)
         cog = next(g for g in self.sources.graphs if g.name == "cog")
         self.epci = territories.EpciIndex(cog.graph, self.vocab)
+        self.lists = programme.read_all(self.settings.data_dir / "programme")
         report = validate(self.sources.dataset, self.shapes, self.sources.locations)
         self.baseline = {_key(r) for r in report.results}   # what the sources say unmutated
 
@@ -71,8 +73,9 @@ class Bench:
         try:
             remapped = self._remap(source, directory)
         except SourceError as error:
-            where = error.location if isinstance(error.location, Location) else None
-            return [(f"mapping: {error.message}", where)]
+            places = [error.location, *error.also]
+            return [(f"mapping: {error.message}", where if isinstance(where, Location) else None)
+                    for where in places]
         locations = Locations()
         for other in self.sources.graphs:
             locations.update(remapped.locations if other is source else other.locations)
@@ -85,11 +88,15 @@ class Bench:
         if list(directory.glob("*.csv")):
             remapped = territories.load(self.vocab, directory, source.graph, self.epci)
             # what the official lists check of the curated rows (programme.py)
-            lists = programme.read_all(self.settings.data_dir / "programme")
-            programme.check_names(self.vocab, [remapped], lists)
+            programme.check_names(self.vocab, [remapped], self.lists)
+            programme.check_members(self.vocab, [remapped], self.lists,
+                                    lambda siren: siren in self.epci.by_siren)
             return remapped
         files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)
-        return turtle.load(directory.name, files, self.vocab.base, source.graph)
+        remapped = turtle.load(directory.name, files, self.vocab.base, source.graph)
+        # what the curated facts must agree with in the other sources (curated_checks.py)
+        curated_checks.check(self.vocab, [remapped], self.sources.graphs)
+        return remapped
 
 
 def _key(result: Result) -> tuple:
