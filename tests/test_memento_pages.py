@@ -106,6 +106,7 @@ def test_a_memento_says_in_words_what_changed_since(client, settings):
     code, year, then, now = moved_commune(settings)
     body = client.get(f"/memento/{year}/id/commune/{code}", headers=HTML).data
     said = section(body, "changements")
+    said = said[said.index("Intercommunalité"):]           # the sentences, not the heading
     epci_then = names(settings, year, "epci", "siren")[then]
     epci_now = names(settings, vintages.YEARS[-1], "epci", "siren")[now]
     assert said.index(epci_then) < said.index("aujourd'hui") < said.index(epci_now)
@@ -130,7 +131,26 @@ def test_an_epci_memento_says_which_communes_left_since(client, settings):
     said = section(client.get(f"/memento/{year}/id/epci/{epci}", headers=HTML).data,
                    "changements")
     assert "Plus membre" in said
-    assert all(names(settings, year)[code] in said for code in left)
+    today = vintages.YEARS[-1]
+    existing = names(settings, today)
+    epci_today = {r["commune"]: r["epci"] for r in table(settings, today, "epci_membres")}
+    for code in left:   # each named, with what became of it
+        name = names(settings, year)[code]
+        fate = said[said.index(name) + len(name):][:200]
+        if code in existing:
+            epci = names(settings, today, "epci", "siren")[epci_today[code]]
+            assert fate.startswith(f" (aujourd'hui dans {epci}")
+        else:
+            assert fate.startswith(" (n'existe plus depuis le 1er janvier")
+
+
+def test_the_timemap_page_of_a_commune_that_ceased_says_so(client, settings):
+    """Le Gratteris merged into Mamirolle in 2025 (the vendored vintages)."""
+    last = max(y for y in vintages.YEARS if y not in vintages.WITHOUT_COMMUNES
+               and "25297" in names(settings, y))
+    assert last < vintages.YEARS[-1]
+    body = client.get("/timemap/id/commune/25297", headers=HTML).get_data(as_text=True)
+    assert f"N'existe plus depuis le 1er janvier {last + 1}" in html.unescape(body)
 
 
 def test_the_timemap_page_links_every_memento(client):
