@@ -325,3 +325,35 @@ def test_an_overseas_zone_has_a_memento_in_every_vintage(overseas, code):
     assert [int(r["annee"].value) for r in run(overseas, "history/years", resource=resource)] \
         == [2023, 2026]
     assert run(overseas, "history/kind", resource=resource)   # its page says what it is
+
+
+def test_a_territory_s_perimeter_of_a_vintage_points_at_no_timegate(client):
+    """A perimeter (`…/perimetre/2023`) is one vintage already: it has no history to lead to
+    (its TimeGate answered 404)."""
+    territory = client.get(f"/doc/{ALLIANCES.removeprefix('id/')}", headers=TURTLE)
+    assert "timegate" in territory.headers["Link"]
+    graph = Graph().parse(data=territory.data, format="turtle")
+    perimeters = {str(o) for o in graph.objects(URIRef(BASE + ALLIANCES), None)
+                  if "/perimetre/" in str(o)}
+    assert perimeters
+    for iri in perimeters:
+        path = iri.removeprefix(BASE)
+        answer = client.get(f"/doc/{path.removeprefix('id/')}", headers=TURTLE)
+        assert answer.status_code == 200 and "timegate" not in answer.headers.get("Link", "")
+        assert client.get(f"/timegate/{path}").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["97501", "98412", "98613", "98735", "98901"])
+def test_the_timegate_of_an_overseas_zone_answers_on_the_whole_data(full_server, code):
+    """Saint-Pierre-et-Miquelon, a TAAF district, a circonscription of Wallis-et-Futuna, a
+    Polynesian commune and Clipperton: typed as zones since issue 19, their TimeGate answered
+    404."""
+    from .test_linked_data import fetch
+
+    status, headers, _ = fetch(full_server, f"/timegate/id/commune/{code}",
+                               **{"Accept-Datetime": "Thu, 09 Nov 2023 10:00:00 GMT"})
+    assert status == 302
+    memento = re.sub(r"^https?://[^/]+", "", headers["Location"])
+    assert memento == f"/memento/2023/id/commune/{code}"
+    status, headers, body = fetch(full_server, memento, Accept="text/html")
+    assert status == 200 and parsedate_to_datetime(headers["Memento-Datetime"]).year == 2023
