@@ -83,27 +83,41 @@ def kind_of(snapshot: Snapshot) -> str:
     return next((KINDS[c] for c in local if c in KINDS), "")
 
 
+class Names:
+    """IRI → the name a page shows (the code when it has none), and the order of names."""
+
+    def __init__(self, known: dict[str, str]):
+        self.known = known
+
+    def __call__(self, iri: str) -> str:
+        return self.known.get(iri) or iri.rsplit("/", 1)[-1]
+
+    def order(self, iri: str) -> str:
+        return collation(self(iri))
+
+
 def memento_page(store, history: History, year: int, gone: End | None, links: Links) -> MementoPage:
     """The page of the memento of `year`, compared with the latest vintage (today's geography)
     or, for a resource that ceased, with its end."""
     then = history.at(year, gone if year == history.years[-1] else None)
     latest = history.years[-1]
     now = history.at(latest)
-    fates = _fates(store, sorted(then.communes() - now.communes())[:SHOWN], latest)
+    # Names as each side had them: the vintage's for what the memento shows, today's for
+    # where things are now.
+    label = Names(names_in(store, set(then.epci) | set(then.groups) | then.communes(), year))
+    today = Names(names_in(store, set(now.epci) | set(now.groups) | now.communes(), latest))
+    left = sorted(then.communes() - now.communes(), key=label.order)[:SHOWN]
+    fates = _fates(store, left, latest)
     elsewhere = {iri for fate in fates.values() for iri in
                  (fate.became if isinstance(fate, End) else fate)}
-    named = names_in(store, set(then.epci) | set(now.epci) | set(then.groups) | set(now.groups)
-                     | then.communes() | now.communes() | set(gone.became if gone else ())
-                     | elsewhere, year)
-    named.update(_names_today(store, elsewhere | set(gone.became if gone else ())))
-    label = lambda iri: named.get(iri) or iri.rsplit("/", 1)[-1]   # noqa: E731
-    order = lambda iri: collation(label(iri))                       # noqa: E731
+    today.known.update(_names_today(store, elsewhere | set(gone.became if gone else ())))
+    order = label.order
     return MementoPage(
         title=then.name, kind=kind_of(then), year=year, today=latest, gone=gone is not None,
         original=links.today(history.iri),
         timemap=f"{links.root}timemap/{links.path(history.iri)}",
         years=[(y, links.memento(history.iri, y), y == year) for y in history.years],
-        changes=differences(then, now, gone, label, links, fates),
+        changes=differences(then, now, gone, label, today, links, fates),
         epci=[piece(label(e), links.memento(e, year)) for e in then.epci],
         groups=[Group(piece(label(e), links.memento(e, year)),
                       [piece(f"{label(c)} ({c.rsplit('/', 1)[-1]})", links.memento(c, year))
@@ -130,11 +144,12 @@ def _fates(store, communes: list[str], today: int) -> dict[str, End | tuple[str,
     return found
 
 
-def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: Links,
-                fates: dict | None = None) -> list[list[dict]]:
-    """What changed from `then` to today, sentence by sentence."""
+def differences(then: Snapshot, now: Snapshot, gone: End | None, label: Names, today: Names,
+                links: Links, fates: dict | None = None) -> list[list[dict]]:
+    """What changed from `then` to today, sentence by sentence (`label`: the names of then,
+    `today`: of now)."""
     if gone is not None:
-        became = [piece(successor(other, label), links.today(other)) for other in gone.became]
+        became = [piece(successor(other, today), links.today(other)) for other in gone.became]
         sentence = [piece(f"N'existe plus depuis le {day(gone.since)} ("
                           f"plus dans le millésime {gone.since.year})")]
         if became:
@@ -152,9 +167,9 @@ def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: L
                      + (_joined([piece(label(e), links.memento(e, then.year))
                                  for e in then.epci]) or [piece("aucune")])
                      + [piece(" ; aujourd'hui : ")]
-                     + (_joined([piece(label(e), links.today(e)) for e in now.epci])
+                     + (_joined([piece(today(e), links.today(e)) for e in now.epci])
                         or [piece("aucune")]) + [piece(".")])
-    found += _perimeter(then, now, label, links, fates or {})
+    found += _perimeter(then, now, label, today, links, fates or {})
     if not found:
         found.append([piece(f"Rien n'a changé depuis {then.year} dans ce que disent les "
                             f"millésimes (nom, intercommunalité, communes) : la page "
@@ -162,8 +177,8 @@ def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: L
     return found
 
 
-def _perimeter(then: Snapshot, now: Snapshot, label, links: Links, fates: dict
-               ) -> list[list[dict]]:
+def _perimeter(then: Snapshot, now: Snapshot, label: Names, today: Names, links: Links,
+               fates: dict) -> list[list[dict]]:
     """The communes of its EPCI then and now: how many, which joined, which are no longer in."""
     if not then.groups and not now.groups:
         return []
@@ -172,17 +187,17 @@ def _perimeter(then: Snapshot, now: Snapshot, label, links: Links, fates: dict
     if len(before) != len(after):
         found.append([piece(f"{_count(len(before))} en {then.year}, {_count(len(after))} "
                             f"aujourd'hui.")])
-    joined = sorted(after - before, key=lambda iri: collation(label(iri)))
-    left = sorted(before - after, key=lambda iri: collation(label(iri)))
+    joined = sorted(after - before, key=today.order)
+    left = sorted(before - after, key=label.order)
     if joined:
         found.append([piece(f"Entrée{'s' if len(joined) > 1 else ''} depuis {then.year} : ")]
-                     + _named(joined, label, lambda c: links.today(c)))
+                     + _named(joined, today, links.today))
     if left:
         found.append([piece(f"Plus membre{'s' if len(left) > 1 else ''} aujourd'hui : ")]
                      + _named(left, label, lambda c: links.memento(c, then.year),
-                              lambda c: _fate(fates.get(c), label, links)))
-    for epci in sorted(set(now.groups) - set(then.groups), key=label):
-        found.append([piece(label(epci), links.today(epci)),
+                              lambda c: _fate(fates.get(c), today, links)))
+    for epci in sorted(set(now.groups) - set(then.groups), key=today.order):
+        found.append([piece(today(epci), links.today(epci)),
                       piece(f" n'existait pas en {then.year}.")])
     return found
 
@@ -211,13 +226,11 @@ def _fate(fate, label, links: Links) -> list[dict]:
 
 def _named(iris: list[str], label, href, more=lambda iri: []) -> list[dict]:
     """The first SHOWN of `iris`, each a link, with what `more` says of it; the rest counted."""
-    shown = _joined([piece(label(iri), href(iri)) for iri in iris[:SHOWN]])
-    if any(more(iri) for iri in iris[:SHOWN]):
-        shown = []
-        for index, iri in enumerate(iris[:SHOWN]):
-            shown += ([piece(", ")] if index else []) + [piece(label(iri), href(iri))] + more(iri)
-    more = len(iris) - SHOWN
-    return shown + [piece(f" et {more} autres." if more > 0 else ".")]
+    shown: list[dict] = []
+    for index, iri in enumerate(iris[:SHOWN]):
+        shown += ([piece(", ")] if index else []) + [piece(label(iri), href(iri))] + more(iri)
+    rest = len(iris) - SHOWN
+    return shown + [piece(f" et {rest} autres." if rest > 0 else ".")]
 
 
 def _joined(pieces: list[dict]) -> list[dict]:
