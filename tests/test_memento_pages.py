@@ -106,6 +106,7 @@ def test_a_memento_says_in_words_what_changed_since(client, settings):
     code, year, then, now = moved_commune(settings)
     body = client.get(f"/memento/{year}/id/commune/{code}", headers=HTML).data
     said = section(body, "changements")
+    said = said[said.index("Intercommunalité"):]           # the sentences, not the heading
     epci_then = names(settings, year, "epci", "siren")[then]
     epci_now = names(settings, vintages.YEARS[-1], "epci", "siren")[now]
     assert said.index(epci_then) < said.index("aujourd'hui") < said.index(epci_now)
@@ -130,7 +131,26 @@ def test_an_epci_memento_says_which_communes_left_since(client, settings):
     said = section(client.get(f"/memento/{year}/id/epci/{epci}", headers=HTML).data,
                    "changements")
     assert "Plus membre" in said
-    assert all(names(settings, year)[code] in said for code in left)
+    today = vintages.YEARS[-1]
+    existing = names(settings, today)
+    epci_today = {r["commune"]: r["epci"] for r in table(settings, today, "epci_membres")}
+    for code in left:   # each named, with what became of it
+        name = names(settings, year)[code]
+        fate = said[said.index(name) + len(name):][:200]
+        if code in existing:
+            epci = names(settings, today, "epci", "siren")[epci_today[code]]
+            assert fate.startswith(f" (aujourd'hui dans {epci}")
+        else:
+            assert fate.startswith(" (n'existe plus depuis le 1er janvier")
+
+
+def test_the_timemap_page_of_a_commune_that_ceased_says_so(client, settings):
+    """Le Gratteris merged into Mamirolle in 2025 (the vendored vintages)."""
+    last = max(y for y in vintages.YEARS if y not in vintages.WITHOUT_COMMUNES
+               and "25297" in names(settings, y))
+    assert last < vintages.YEARS[-1]
+    body = client.get("/timemap/id/commune/25297", headers=HTML).get_data(as_text=True)
+    assert f"N'existe plus depuis le 1er janvier {last + 1}" in html.unescape(body)
 
 
 def test_the_timemap_page_links_every_memento(client):
@@ -305,3 +325,35 @@ def test_an_overseas_zone_has_a_memento_in_every_vintage(overseas, code):
     assert [int(r["annee"].value) for r in run(overseas, "history/years", resource=resource)] \
         == [2023, 2026]
     assert run(overseas, "history/kind", resource=resource)   # its page says what it is
+
+
+def test_a_territory_s_perimeter_of_a_vintage_points_at_no_timegate(client):
+    """A perimeter (`…/perimetre/2023`) is one vintage already: it has no history to lead to
+    (its TimeGate answered 404)."""
+    territory = client.get(f"/doc/{ALLIANCES.removeprefix('id/')}", headers=TURTLE)
+    assert "timegate" in territory.headers["Link"]
+    graph = Graph().parse(data=territory.data, format="turtle")
+    perimeters = {str(o) for o in graph.objects(URIRef(BASE + ALLIANCES), None)
+                  if "/perimetre/" in str(o)}
+    assert perimeters
+    for iri in perimeters:
+        path = iri.removeprefix(BASE)
+        answer = client.get(f"/doc/{path.removeprefix('id/')}", headers=TURTLE)
+        assert answer.status_code == 200 and "timegate" not in answer.headers.get("Link", "")
+        assert client.get(f"/timegate/{path}").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["97501", "98412", "98613", "98735", "98901"])
+def test_the_timegate_of_an_overseas_zone_answers_on_the_whole_data(full_server, code):
+    """Saint-Pierre-et-Miquelon, a TAAF district, a circonscription of Wallis-et-Futuna, a
+    Polynesian commune and Clipperton: typed as zones since issue 19, their TimeGate answered
+    404."""
+    from .test_linked_data import fetch
+
+    status, headers, _ = fetch(full_server, f"/timegate/id/commune/{code}",
+                               **{"Accept-Datetime": "Thu, 09 Nov 2023 10:00:00 GMT"})
+    assert status == 302
+    memento = re.sub(r"^https?://[^/]+", "", headers["Location"])
+    assert memento == f"/memento/2023/id/commune/{code}"
+    status, headers, body = fetch(full_server, memento, Accept="text/html")
+    assert status == 200 and parsedate_to_datetime(headers["Memento-Datetime"]).year == 2023

@@ -14,8 +14,13 @@ KINDS = ("commune/", "commune-deleguee/", "commune-associee/", "arrondissement-m
 
 
 def has_history(path: str) -> bool:
-    """Whether a thing's path (`id/…`) names a kind of resource that has a history."""
-    return path.startswith("id/") and path[3:].startswith(KINDS)
+    """Whether a thing's path (`id/…`) names a kind of resource that has a history: the thing
+    itself (`id/territoire/x`), not a resource under it (its perimeter of a vintage,
+    `id/territoire/x/perimetre/2023`, which is one vintage already)."""
+    if not path.startswith("id/"):
+        return False
+    kind = next((k for k in KINDS if path[3:].startswith(k)), None)
+    return kind is not None and "/" not in path[3 + len(kind):]
 
 
 def original(root: str, path: str) -> list[str]:

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from .state import End, History, Snapshot, names_in
+from .state import End, History, Snapshot, end, epci_of, names_in, years
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
@@ -52,6 +52,7 @@ class MementoPage:
     kind: str
     year: int
     today: int
+    gone: bool                           # it no longer exists: compared with its end
     original: str
     timemap: str
     years: list[tuple[int, str, bool]]   # (vintage, its memento, the one shown)
@@ -82,23 +83,41 @@ def kind_of(snapshot: Snapshot) -> str:
     return next((KINDS[c] for c in local if c in KINDS), "")
 
 
+class Names:
+    """IRI → the name a page shows (the code when it has none), and the order of names."""
+
+    def __init__(self, known: dict[str, str]):
+        self.known = known
+
+    def __call__(self, iri: str) -> str:
+        return self.known.get(iri) or iri.rsplit("/", 1)[-1]
+
+    def order(self, iri: str) -> str:
+        return collation(self(iri))
+
+
 def memento_page(store, history: History, year: int, gone: End | None, links: Links) -> MementoPage:
     """The page of the memento of `year`, compared with the latest vintage (today's geography)
     or, for a resource that ceased, with its end."""
     then = history.at(year, gone if year == history.years[-1] else None)
     latest = history.years[-1]
     now = history.at(latest)
-    named = names_in(store, set(then.epci) | set(now.epci) | set(then.groups) | set(now.groups)
-                     | then.communes() | now.communes() | set(gone.became if gone else ()),
-                     year)
-    label = lambda iri: named.get(iri) or iri.rsplit("/", 1)[-1]   # noqa: E731
-    order = lambda iri: collation(label(iri))                       # noqa: E731
+    # Names as each side had them: the vintage's for what the memento shows, today's for
+    # where things are now.
+    label = Names(names_in(store, set(then.epci) | set(then.groups) | then.communes(), year))
+    today = Names(names_in(store, set(now.epci) | set(now.groups) | now.communes(), latest))
+    left = sorted(then.communes() - now.communes(), key=label.order)[:SHOWN]
+    fates = _fates(store, left, latest)
+    elsewhere = {iri for fate in fates.values() for iri in
+                 (fate.became if isinstance(fate, End) else fate)}
+    today.known.update(_names_today(store, elsewhere | set(gone.became if gone else ())))
+    order = label.order
     return MementoPage(
-        title=then.name, kind=kind_of(then), year=year, today=latest,
+        title=then.name, kind=kind_of(then), year=year, today=latest, gone=gone is not None,
         original=links.today(history.iri),
         timemap=f"{links.root}timemap/{links.path(history.iri)}",
         years=[(y, links.memento(history.iri, y), y == year) for y in history.years],
-        changes=differences(then, now, gone, label, links),
+        changes=differences(then, now, gone, label, today, links, fates),
         epci=[piece(label(e), links.memento(e, year)) for e in then.epci],
         groups=[Group(piece(label(e), links.memento(e, year)),
                       [piece(f"{label(c)} ({c.rsplit('/', 1)[-1]})", links.memento(c, year))
@@ -106,11 +125,31 @@ def memento_page(store, history: History, year: int, gone: End | None, links: Li
                 for e, communes in sorted(then.groups.items(), key=lambda kv: order(kv[0]))])
 
 
-def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: Links
-                ) -> list[list[dict]]:
-    """What changed from `then` to today, sentence by sentence."""
+def _names_today(store, iris: set[str]) -> dict[str, str]:
+    """The names of what other resources are today (their last vintage's names): where the
+    communes that left went, what a ceased one became."""
+    found: dict[str, str] = {}
+    for iri in iris:
+        vintages = years(store, iri)
+        found.update(names_in(store, {iri}, vintages[-1] if vintages else 0))
+    return found
+
+
+def _fates(store, communes: list[str], today: int) -> dict[str, End | tuple[str, ...]]:
+    """What became of communes no longer in the perimeter: their end (they ceased), or their
+    EPCI of today (they moved)."""
+    found: dict[str, End | tuple[str, ...]] = {}
+    for commune in communes:
+        found[commune] = end(store, commune) or epci_of(store, commune, today)
+    return found
+
+
+def differences(then: Snapshot, now: Snapshot, gone: End | None, label: Names, today: Names,
+                links: Links, fates: dict | None = None) -> list[list[dict]]:
+    """What changed from `then` to today, sentence by sentence (`label`: the names of then,
+    `today`: of now)."""
     if gone is not None:
-        became = [piece(label(other), links.today(other)) for other in gone.became]
+        became = [piece(successor(other, today), links.today(other)) for other in gone.became]
         sentence = [piece(f"N'existe plus depuis le {day(gone.since)} ("
                           f"plus dans le millésime {gone.since.year})")]
         if became:
@@ -128,9 +167,9 @@ def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: L
                      + (_joined([piece(label(e), links.memento(e, then.year))
                                  for e in then.epci]) or [piece("aucune")])
                      + [piece(" ; aujourd'hui : ")]
-                     + (_joined([piece(label(e), links.today(e)) for e in now.epci])
+                     + (_joined([piece(today(e), links.today(e)) for e in now.epci])
                         or [piece("aucune")]) + [piece(".")])
-    found += _perimeter(then, now, label, links)
+    found += _perimeter(then, now, label, today, links, fates or {})
     if not found:
         found.append([piece(f"Rien n'a changé depuis {then.year} dans ce que disent les "
                             f"millésimes (nom, intercommunalité, communes) : la page "
@@ -138,7 +177,8 @@ def differences(then: Snapshot, now: Snapshot, gone: End | None, label, links: L
     return found
 
 
-def _perimeter(then: Snapshot, now: Snapshot, label, links: Links) -> list[list[dict]]:
+def _perimeter(then: Snapshot, now: Snapshot, label: Names, today: Names, links: Links,
+               fates: dict) -> list[list[dict]]:
     """The communes of its EPCI then and now: how many, which joined, which are no longer in."""
     if not then.groups and not now.groups:
         return []
@@ -147,24 +187,50 @@ def _perimeter(then: Snapshot, now: Snapshot, label, links: Links) -> list[list[
     if len(before) != len(after):
         found.append([piece(f"{_count(len(before))} en {then.year}, {_count(len(after))} "
                             f"aujourd'hui.")])
-    joined = sorted(after - before, key=lambda iri: collation(label(iri)))
-    left = sorted(before - after, key=lambda iri: collation(label(iri)))
+    joined = sorted(after - before, key=today.order)
+    left = sorted(before - after, key=label.order)
     if joined:
         found.append([piece(f"Entrée{'s' if len(joined) > 1 else ''} depuis {then.year} : ")]
-                     + _named(joined, label, lambda c: links.today(c)))
+                     + _named(joined, today, links.today))
     if left:
         found.append([piece(f"Plus membre{'s' if len(left) > 1 else ''} aujourd'hui : ")]
-                     + _named(left, label, lambda c: links.memento(c, then.year)))
-    for epci in sorted(set(now.groups) - set(then.groups), key=label):
-        found.append([piece(label(epci), links.today(epci)),
+                     + _named(left, label, lambda c: links.memento(c, then.year),
+                              lambda c: _fate(fates.get(c), today, links)))
+    for epci in sorted(set(now.groups) - set(then.groups), key=today.order):
+        found.append([piece(today(epci), links.today(epci)),
                       piece(f" n'existait pas en {then.year}.")])
     return found
 
 
-def _named(iris: list[str], label, href) -> list[dict]:
-    shown = _joined([piece(label(iri), href(iri)) for iri in iris[:SHOWN]])
-    more = len(iris) - SHOWN
-    return shown + [piece(f" et {more} autres." if more > 0 else ".")]
+def successor(iri: str, label) -> str:
+    """A successor's name, with its kind when it is not a commune (`Saraz (commune
+    déléguée)`): a merged commune's name often lives on as a commune déléguée."""
+    kind = {"commune-deleguee": "commune déléguée", "commune-associee": "commune associée"}
+    segment = iri.rsplit("/", 2)[-2] if iri.count("/") >= 2 else ""
+    return f"{label(iri)} ({kind[segment]})" if segment in kind else label(iri)
+
+
+def _fate(fate, label, links: Links) -> list[dict]:
+    """Where a commune that left the perimeter is today, in words (nothing when unknown)."""
+    if isinstance(fate, End):
+        said = [piece(f" (n'existe plus depuis le {day(fate.since)}")]
+        if fate.became:
+            said += [piece(" ; successeur : ")] + _joined(
+                [piece(successor(o, label), links.today(o)) for o in fate.became])
+        return said + [piece(")")]
+    if fate:
+        return [piece(" (aujourd'hui dans ")] + _joined(
+            [piece(label(e), links.today(e)) for e in fate]) + [piece(")")]
+    return []
+
+
+def _named(iris: list[str], label, href, more=lambda iri: []) -> list[dict]:
+    """The first SHOWN of `iris`, each a link, with what `more` says of it; the rest counted."""
+    shown: list[dict] = []
+    for index, iri in enumerate(iris[:SHOWN]):
+        shown += ([piece(", ")] if index else []) + [piece(label(iri), href(iri))] + more(iri)
+    rest = len(iris) - SHOWN
+    return shown + [piece(f" et {rest} autres." if rest > 0 else ".")]
 
 
 def _joined(pieces: list[dict]) -> list[dict]:
@@ -188,6 +254,7 @@ class TimeMapPage:
     timegate: str
     linkformat: str
     rows: list[dict]      # one per memento: its date, name, EPCI or communes
+    ended: str = ""       # when it ceased, in words ("" : it exists)
 
 
 def timemap_page(history: History, gone: End | None, links: Links) -> TimeMapPage:
@@ -203,4 +270,5 @@ def timemap_page(history: History, gone: End | None, links: Links) -> TimeMapPag
     latest = history.at(history.years[-1])
     return TimeMapPage(title=latest.name, kind=kind_of(latest), original=links.today(history.iri),
                        timegate=f"{links.root}timegate/{path}",
-                       linkformat=f"{links.root}timemap/{path}", rows=rows)
+                       linkformat=f"{links.root}timemap/{path}", rows=rows,
+                       ended=f"N'existe plus depuis le {day(gone.since)}." if gone else "")

@@ -174,3 +174,11 @@ def names_in(store, iris: set[str], year: int) -> dict[str, str]:
             found.setdefault(row["resource"].value, {}).setdefault(when, row["nom"].value)
     return {iri: by.get(year) or by.get(None) or next(iter(by.values()))
             for iri, by in found.items()}
+
+
+def epci_of(store, iri: str, year: int) -> tuple[str, ...]:
+    """The EPCI a commune was a member of in vintage `year`."""
+    return tuple(sorted({row["epci"].value for row in
+                         store.select(queries.get("history/epci-by-year"),
+                                      commune=ox.NamedNode(iri))
+                         if int(row["annee"].value) == year}))
