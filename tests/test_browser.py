@@ -4,6 +4,7 @@ goes to the served host (no CDN, no web font)."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -11,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from territoires.web.documents.entities.model import PAGE_SIZE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -224,4 +227,21 @@ def test_commune_table_sorts_and_pages_in_the_browser(server, browser):
     pages = browser.find_elements(By.CSS_SELECTOR, "#communes nav.pager a")
     pages[-1].click()
     caption = browser.find_element(By.CSS_SELECTOR, "#table-communes caption").text
-    assert "page 6 sur 6" in caption and "252" in caption
+    last = math.ceil(252 / PAGE_SIZE)
+    assert f"page {last} sur {last}" in caption and "252" in caption
+
+
+def test_the_territory_page_stays_a_few_screens_long_on_a_phone(server, browser):
+    """At 390 px the territory page was 13,803 px (fifty cards a table page); fewer, denser rows
+    keep it under 6,000 px, and its tables page through the rest."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 900)
+    browser.get(server + "doc/territoire/alliances-luxe-precision-doubs")
+    height, width, client = browser.execute_script(
+        "const e = document.documentElement; return [e.scrollHeight, e.scrollWidth, e.clientWidth];")
+    print(f"territory page at 390 px: {height} px")
+    assert height < 6000 and width <= client, (height, width, client)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#table-communes tbody tr")
+    assert len(rows) == PAGE_SIZE
+    assert browser.find_elements(By.CSS_SELECTOR, "#communes nav.pager a")

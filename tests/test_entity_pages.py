@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from territoires.sources import snapshot
+from territoires.web.documents.entities.model import PAGE_SIZE
 from territoires.vocabulary.names import fold
 
 TERRITORY = "/doc/territoire/alliances-luxe-precision-doubs"
@@ -124,7 +125,7 @@ def test_territory_page_writes_the_figures_for_people(client):
 def test_commune_table_pages_through_all_communes(client, settings):
     communes, _ = from_sources(settings)["alliances-luxe-precision-doubs"]
     first = parse(page(client, TERRITORY))
-    pages = math.ceil(len(communes) / 50)
+    pages = math.ceil(len(communes) / PAGE_SIZE)
     seen: list[str] = []
     for number in range(1, pages + 2):     # one page past the last: the last one again
         rows = parse(page(client, TERRITORY, **{"communes-page": number})).tables["table-communes"]
@@ -159,7 +160,7 @@ def test_epci_page_lists_every_commune(client, settings):
     body = page(client, "/doc/epci/242500361")
     assert parse(body).facts["communes"] == [str(len(members))]
     seen = []
-    for number in (1, 2):
+    for number in range(1, math.ceil(len(members) / PAGE_SIZE) + 1):
         rows = parse(page(client, "/doc/epci/242500361", **{"communes-page": number}))
         seen += [r[0] for r in rows.tables["table-communes"] if r]
     assert set(seen) == members
@@ -189,9 +190,9 @@ def test_statistics_page_has_table_chart_units_and_source(client):
 def test_incoming_links_are_counted_and_paged(client):
     body = page(client, "/doc/departement/25")
     total = int(re.search(r"Liens entrants \((\d+)\)", body).group(1))
-    assert total > 50     # more than one page: never the first fifty alone
+    assert total > PAGE_SIZE     # more than one page: never the first page alone
     seen = []
-    for number in range(1, math.ceil(total / 50) + 1):
+    for number in range(1, math.ceil(total / PAGE_SIZE) + 1):
         rows = parse(page(client, "/doc/departement/25", **{"liens-page": number}))
         seen += [tuple(r) for r in rows.tables["table-liens"] if r]
     assert len(seen) == total
@@ -236,9 +237,9 @@ def test_on_the_whole_data_the_pages_state_what_the_sources_say(full_build, full
     body = page(client, "/doc/region/27")
     region_seconds = time.perf_counter() - started
     assert parse(body).facts["communes"] == [str(len(region))]
-    last = math.ceil(len(region) / 50)
+    last = math.ceil(len(region) / PAGE_SIZE)
     rows = parse(page(client, "/doc/region/27", **{"communes-page": last})).tables
-    assert 0 < len([r for r in rows["table-communes"] if r]) <= 50
+    assert 0 < len([r for r in rows["table-communes"] if r]) <= PAGE_SIZE
     print(f"territory page {territory_seconds * 1000:.0f} ms, région 27 "
           f"({len(region)} communes) {region_seconds * 1000:.0f} ms, uncached")
 
