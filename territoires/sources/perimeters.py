@@ -96,8 +96,12 @@ class Perimeters:
             into = self.timeline.successor(code, year) or code
             event = self.timeline.event_fragment(into, year)
             cause = URIRef(f"{self.vocab.id('commune', into)}#{event}")
-            words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
-                     f"au 1er janvier {year}")
+            if event.startswith("changement-code-"):   # the same commune under a new code
+                words = (f"{self._named(code, then)} a changé de code au 1er janvier {year} : "
+                         f"c'est désormais {self._named(into, year)}")
+            else:
+                words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
+                         f"au 1er janvier {year}")
         else:
             siren = self.timeline.epci_of[then][code]
             first = self._run_start(code, siren, then)
