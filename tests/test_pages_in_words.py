@@ -61,6 +61,10 @@ def test_a_merged_commune_is_said_in_words(client):
     assert "commune déléguée d'Éternoz-Vallée-du-Lison depuis le 1er janvier 2025" in text
     assert "membre de la CC Loue-Lison (COG 2019–2024)" in text
     assert "adhésion" not in text and "epci-200068070-2019" not in text
+    # the links to it named for people: the merger by its date, the perimeters' gaps by why
+    assert "fusion de communes du 1er janvier 2025" in text and "#fusion-2025" not in text
+    assert "Saraz (25533) a fusionné dans Éternoz-Vallée-du-Lison (25223)" in text
+    assert "#ecart-" not in text
 
 
 def test_roles_are_named_for_people_and_in_the_feminine_for_a_woman(client):

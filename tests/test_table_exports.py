@@ -114,8 +114,11 @@ def plain(cell: str) -> str:
                                    else text.replace(" ", ""))
 
 
+PROGRAMME = "/doc/programme/territoires-d-industrie"
+PHASE = "/doc/phase/territoires-d-industrie-2"
 PAGES = [(TERRITORY, "communes"), (TERRITORY, "epci"), (EPCI, "communes"),
-         (DEPARTEMENT, "communes"), (DEPARTEMENT, "epci"), (EPCI, "liens")]
+         (DEPARTEMENT, "communes"), (DEPARTEMENT, "epci"), (EPCI, "liens"),
+         (PROGRAMME, "territoires"), (PHASE, "territoires"), ("/doc/commune/25223", "rattachees")]
 
 
 @pytest.mark.parametrize("path, table", PAGES)
@@ -143,7 +146,8 @@ def test_the_csv_keeps_the_order_the_page_was_sorted_in(client):
 
 @pytest.mark.parametrize("path, table, key", [(TERRITORY, "communes", 0), (TERRITORY, "epci", 1),
                                               (EPCI, "communes", 0), (DEPARTEMENT, "communes", 0),
-                                              (EPCI, "liens", None)])
+                                              (EPCI, "liens", None), (PROGRAMME, "territoires", 0),
+                                              (PHASE, "territoires", 0)])
 def test_the_query_of_a_table_gives_its_rows_on_the_endpoint(client, path, table, key):
     found = downloads(page(client, path))
     editor = link(found, table, "requête SPARQL")
