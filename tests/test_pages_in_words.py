@@ -91,3 +91,10 @@ def test_an_ept_is_named_as_what_it_is(client):
     assert "Établissement public territorial" in text
     assert "Les communes les plus peuplées de l'établissement public territorial" in body
     assert "peuplées de l'EPCI" not in body
+
+
+def test_a_commune_deleguee_says_of_which_commune_and_since_when(client):
+    text = summary(page(client, "/doc/commune-deleguee/25533"))
+    assert "Commune déléguée" in text
+    assert "commune déléguée d'Éternoz-Vallée-du-Lison depuis le 1er janvier 2025" in text
+    assert "la commune Saraz (25533)" in text

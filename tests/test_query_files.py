@@ -33,6 +33,7 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/area-territories": [{"area": DEPARTEMENT}, {"area": REGION}],
     "pages/commune-context": [{"commune": COMMUNE}],
     "pages/epci-territories": [{"epci": EPCI}],
+    "pages/became": [{"resource": ox.NamedNode(BASE + "id/commune-deleguee/25533")}],
     "pages/former-events": [{"resource": ox.NamedNode(BASE + "id/commune/25533")}],
     "pages/funded-by": [{"item": ox.NamedNode(BASE + "id/phase/territoires-d-industrie-2")}],
     "pages/incoming-count": [{"resource": EPCI}, {"resource": REGION}],

@@ -9,7 +9,7 @@ from ....vocabulary.namespaces import ORG
 from .charts import Bar, bars
 from .data import Known, count, integer, link, select, table_query
 from .geography import Geography, geography
-from .french import number, plural
+from .french import date, number, of, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
 from .territory import communes_block
@@ -80,7 +80,7 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     territories = {row["territory"].value: row for row in rows if "territory" in row}
     if epci:
         facts.append(Fact("EPCI", tuple(epci.values())))
-    facts += _links_fact(known, "communeDeRattachement", "commune de rattachement")
+    facts += _attachment_facts(live, known)
     facts += _links_fact(known, "departement", "département") + _links_fact(known, "region", "région")
     if territories:
         facts.append(Fact("territoire(s) d'industrie",
@@ -93,7 +93,38 @@ def commune_page(live: Store, known: Known) -> EntityPage:
         table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
                       attached, "nom", "Communes déléguées ou associées")
         blocks.append(Block("rattachees", "Communes déléguées ou associées", "table", table=table))
-    return EntityPage("Commune", facts, blocks)
+    return EntityPage(_commune_kind(known), facts, blocks)
+
+
+# A commune's page says which kind of commune it is.
+COMMUNE_KINDS = (("CommuneDeleguee", "Commune déléguée"), ("CommuneAssociee", "Commune associée"),
+                 ("ArrondissementMunicipal", "Arrondissement municipal"))
+
+
+def _commune_kind(known: Known) -> str:
+    types = known.types()
+    return next((words for local, words in COMMUNE_KINDS if known.ti + local in types), "Commune")
+
+
+def _attachment_facts(live: Store, known: Known) -> list[Fact]:
+    """A commune déléguée or associée in words: `commune déléguée d'Éternoz-Vallée-du-Lison
+    depuis le 1er janvier 2025`, and the commune it was before (its own page)."""
+    attached = known.term("communeDeRattachement")
+    if attached is None:
+        return []
+    kind = _commune_kind(known).lower()
+    name = known.name(attached.value)
+    rows = select(live, "became", resource=known.iri)
+    day = next((row["date"].value for row in rows if "date" in row), "")
+    pieces = [Text(f"{kind} {of(name)[:-len(name)]}"), known.link(attached.value),
+              Text(f" depuis le {date(day)}" if day else "")]
+    facts = [Fact("statut", tuple(pieces))]
+    formers = sorted({row["former"].value for row in rows})
+    if formers:
+        facts.append(Fact("auparavant", tuple(
+            Text(f"la commune {known.name(f)} ({f.rsplit('/', 1)[-1]})", known.hosts.url(f))
+            for f in formers)))
+    return facts
 
 
 def _with_phases(hosts, rows: list[dict]) -> tuple[Text, ...]:
