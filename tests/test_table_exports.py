@@ -121,7 +121,8 @@ PROGRAMME = "/doc/programme/territoires-d-industrie"
 PHASE = "/doc/phase/territoires-d-industrie-2"
 PAGES = [(TERRITORY, "communes"), (TERRITORY, "epci"), (EPCI, "communes"),
          (DEPARTEMENT, "communes"), (DEPARTEMENT, "epci"), (EPCI, "liens"),
-         (PROGRAMME, "territoires"), (PHASE, "territoires"), ("/doc/commune/25223", "rattachees")]
+         (PROGRAMME, "territoires"), (PHASE, "territoires"), ("/doc/commune/25223", "rattachees"),
+         (DEPARTEMENT, "territoires"), ("/doc/region/27", "departements")]
 
 
 @pytest.mark.parametrize("path, table", PAGES)
@@ -150,7 +151,10 @@ def test_the_csv_keeps_the_order_the_page_was_sorted_in(client):
 @pytest.mark.parametrize("path, table, key", [(TERRITORY, "communes", 0), (TERRITORY, "epci", 1),
                                               (EPCI, "communes", 0), (DEPARTEMENT, "communes", 0),
                                               (EPCI, "liens", None), (PROGRAMME, "territoires", 0),
-                                              (PHASE, "territoires", 0)])
+                                              (PHASE, "territoires", 0),
+                                              (DEPARTEMENT, "epci", 1), (DEPARTEMENT, "territoires", 0),
+                                              ("/doc/region/27", "epci", 1),
+                                              ("/doc/commune/25223", "rattachees", 0)])
 def test_the_query_of_a_table_gives_its_rows_on_the_endpoint(client, path, table, key):
     found = downloads(page(client, path))
     editor = link(found, table, "requête SPARQL")

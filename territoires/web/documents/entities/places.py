@@ -91,7 +91,8 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     blocks = []
     if attached:
         table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
-                      attached, "nom", "Communes déléguées ou associées")
+                      attached, "nom", "Communes déléguées ou associées",
+                      query=table_query(live, "commune-attached", commune=known.iri))
         blocks.append(Block("rattachees", "Communes déléguées ou associées", "table", table=table))
     return EntityPage(_commune_kind(known), facts, blocks)
 
@@ -148,7 +149,8 @@ def _territories_block(live: Store, known: Known) -> list[Block]:
     cells = [(link(known.hosts, r["territory"], r.get("name")), count(integer(r.get("number"))),
               Text(r["identifier"].value if "identifier" in r else "—")) for r in rows]
     table = Table("territoires", TERRITORY_COLUMNS, cells, "-phase",
-                  "Territoires d'industrie des deux phases")
+                  "Territoires d'industrie des deux phases",
+                  query=table_query(live, "area-territories", area=known.iri))
     return [Block("territoires", f"Ses {plural(len(cells), 'territoire')} d'industrie", "table",
                   table=table)]
 
@@ -171,7 +173,8 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
             for e in epci]
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
-                                    "EPCI ayant des communes ici")))
+                                    "EPCI ayant des communes ici",
+                                    query=table_query(live, "area-epci", area=known.iri))))
     blocks.append(communes_block(communes, geo, hosts, with_epci=True))
     blocks[-1].table.query = table_query(live, "area-communes", area=known.iri)
     return EntityPage("Région" if region else "Département", facts, blocks)
