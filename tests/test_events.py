@@ -14,7 +14,7 @@ import gzip
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from territoires.config import ROOT
 from territoires.sources import history, snapshot, vintages
@@ -156,3 +156,25 @@ def test_each_kind_of_event_is_in_the_build(full_store):
     # Les Trois Lacs, as in the fixture
     assert rows(full_store, f"""SELECT ?e WHERE {{ ?e a ti:ChangementDeCode ;
         ti:ancienCode <{BASE}id/commune/27058> ; ti:nouveauCode <{BASE}id/commune/27676> }}""")
+
+
+def test_a_perimeter_gap_from_a_code_change_says_the_code_changed(fixture):
+    """A territory labelled when Les Trois Lacs was 27058 (2021-2022) covers 27676 today: the
+    same commune under another code, said so on both sides, never "a fusionné" nor "créée"."""
+    from territoires.sources.perimeters import Perimeters
+    from territoires.sources.timeline import Timeline
+
+    siren = next(r["epci"] for r in read(fixture / "2021" / "epci_membres.csv.gz")
+                 if r["commune"] == "27058")
+    territory = URIRef(f"{BASE}id/territoire/essai")
+    mapped = Graph()
+    Perimeters(Vocabulary(BASE), Timeline.read(fixture), mapped).territory(
+        territory, "2021-06-01", {siren})
+    said = {str(node).rsplit("-", 1)[-1]: str(mapped.value(node, URIRef(str(RDFS) + "comment")))
+            for node in mapped.objects(territory, ti("ecartPerimetre"))}
+    assert set(said) == {"27058", "27676"}, said
+    assert "a changé de code au 1er janvier 2023" in said["27058"]
+    assert "c'est désormais" in said["27058"] and "(27676)" in said["27058"]
+    assert "est le nouveau code, au 1er janvier 2023, de" in said["27676"]
+    assert "(27058)" in said["27676"]
+    assert not any("fusionné" in s or "créée" in s for s in said.values())

@@ -157,3 +157,19 @@ def test_search_and_reconciliation_find_it_among_the_epci(full_server):
     assert status == 200
     result = json.loads(body)["q0"]["result"]
     assert result and result[0]["id"].endswith(LYON), result[:2]
+
+
+def test_its_page_names_it_as_what_it_is(full_server):
+    """Its page says it is a collectivité à statut particulier, never that it is an EPCI."""
+    parts = urlsplit(full_server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    try:
+        connection.request("GET", f"/doc/epci/{LYON}", headers={"Accept": "text/html"})
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == 200
+    kind = body[body.find('<p class="kind">'):body.find("</p>", body.find('<p class="kind">'))]
+    assert "Collectivité à statut particulier" in kind and "EPCI (intercommunalité)" not in kind
+    assert "peuplées de la collectivité" in body.replace("&#39;", "'")

@@ -7,8 +7,10 @@ import csv
 import gzip
 import io
 import json
+import zipfile
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 from rdflib import Graph, URIRef
@@ -114,8 +116,13 @@ def plain(cell: str) -> str:
                                    else text.replace(" ", ""))
 
 
+XL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+PROGRAMME = "/doc/programme/territoires-d-industrie"
+PHASE = "/doc/phase/territoires-d-industrie-2"
 PAGES = [(TERRITORY, "communes"), (TERRITORY, "epci"), (EPCI, "communes"),
-         (DEPARTEMENT, "communes"), (DEPARTEMENT, "epci"), (EPCI, "liens")]
+         (DEPARTEMENT, "communes"), (DEPARTEMENT, "epci"), (EPCI, "liens"),
+         (PROGRAMME, "territoires"), (PHASE, "territoires"), ("/doc/commune/25223", "rattachees"),
+         (DEPARTEMENT, "territoires"), ("/doc/region/27", "departements")]
 
 
 @pytest.mark.parametrize("path, table", PAGES)
@@ -143,7 +150,11 @@ def test_the_csv_keeps_the_order_the_page_was_sorted_in(client):
 
 @pytest.mark.parametrize("path, table, key", [(TERRITORY, "communes", 0), (TERRITORY, "epci", 1),
                                               (EPCI, "communes", 0), (DEPARTEMENT, "communes", 0),
-                                              (EPCI, "liens", None)])
+                                              (EPCI, "liens", None), (PROGRAMME, "territoires", 0),
+                                              (PHASE, "territoires", 0),
+                                              (DEPARTEMENT, "epci", 1), (DEPARTEMENT, "territoires", 0),
+                                              ("/doc/region/27", "epci", 1),
+                                              ("/doc/commune/25223", "rattachees", 0)])
 def test_the_query_of_a_table_gives_its_rows_on_the_endpoint(client, path, table, key):
     found = downloads(page(client, path))
     editor = link(found, table, "requête SPARQL")
@@ -216,3 +227,24 @@ def test_the_csv_dumps_are_in_the_catalogue_and_on_the_downloads_page(client):
                                           "communes.csv.gz")} <= csv_distributions
     downloads = page(client, "/dump/")
     assert "communes.csv.gz" in downloads and "CSV : les communes" in downloads
+
+
+def test_a_table_downloads_as_a_spreadsheet_too(client):
+    """XLSX (XlsxWriter): one sheet, the header row, one row per row of the table, figures as
+    numbers; read back here with the standard library (it is a zip of XML parts)."""
+    found = downloads(page(client, TERRITORY, **{"communes-tri": "-population"}))
+    url = link(found, "communes", "XLSX")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == formats.XLSX.media_type
+    with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+        strings = [t.text for t in ElementTree.fromstring(book.read("xl/sharedStrings.xml")
+                                                          ).iter(f"{XL}t")]
+    rows = sheet.findall(f"{XL}sheetData/{XL}row")
+    table = csv_rows(client, link(found, "communes", "CSV"))
+    assert len(rows) == len(table) == 253
+    assert strings[:4] == table[0]
+    first = [c.findtext(f"{XL}v") for c in rows[1].findall(f"{XL}c")]
+    assert rows[1].findall(f"{XL}c")[3].get("t") is None       # a number, not a string
+    assert float(first[3]) == float(table[1][3])                # the largest population first

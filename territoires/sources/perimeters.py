@@ -96,8 +96,12 @@ class Perimeters:
             into = self.timeline.successor(code, year) or code
             event = self.timeline.event_fragment(into, year)
             cause = URIRef(f"{self.vocab.id('commune', into)}#{event}")
-            words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
-                     f"au 1er janvier {year}")
+            if event.startswith("changement-code-"):   # the same commune under a new code
+                words = (f"{self._named(code, then)} a changé de code au 1er janvier {year} : "
+                         f"c'est désormais {self._named(into, year)}")
+            else:
+                words = (f"{self._named(code, then)} a fusionné dans {self._named(into, year)} "
+                         f"au 1er janvier {year}")
         else:
             siren = self.timeline.epci_of[then][code]
             first = self._run_start(code, siren, then)
@@ -119,7 +123,13 @@ class Perimeters:
             year = next(y for y in vintages.YEARS if y > then and code in self.timeline.communes_in(y))
             event = self.timeline.event_fragment(code, year)
             cause = URIRef(f"{self.vocab.id('commune', code)}#{event}")
-            words = f"{self._named(code, year)} a été créée au 1er janvier {year}"
+            changed = next((c for c in self.timeline.code_changes
+                            if (c.year, c.new) == (year, code)), None)
+            if changed is not None:   # not a new commune: one that took a new code
+                words = (f"{self._named(code, year)} est le nouveau code, au 1er janvier "
+                         f"{year}, de {self._named(changed.old, vintages.YEARS[vintages.YEARS.index(year) - 1])}")
+            else:
+                words = f"{self._named(code, year)} a été créée au 1er janvier {year}"
         else:
             siren = self.timeline.epci_of[vintages.CURRENT][code]
             first = self._run_start(code, siren, vintages.CURRENT)

@@ -76,6 +76,9 @@ CSV = Format("csv", "text/csv", "CSV", (), W3C + "SPARQL_Results_CSV",
              results=ox.QueryResultsFormat.CSV, eu_file_type="CSV")
 TSV = Format("tsv", "text/tab-separated-values", "TSV", (), W3C + "SPARQL_Results_TSV",
              results=ox.QueryResultsFormat.TSV, eu_file_type="TSV")
+# A page's table as a spreadsheet (web/exports/).
+XLSX = Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "XLSX", eu_file_type="XLSX")
 
 # Documents (/doc/…, /def/…, VoID, DCAT): machines that say nothing get Turtle; browsers say
 # text/html explicitly.

@@ -2,7 +2,7 @@
 
     /export/territoires-d-industrie.csv            every territory of both phases
     /export/territoires-d-industrie-phase-<n>.csv  the territories of phase n
-    /export/<table>/<page>.csv                     any table of a page (`doc/…`, `def/…`,
+    /export/<table>/<page>.csv (or .xlsx)          any table of a page (`doc/…`, `def/…`,
                                                    `graph/…`), in the order `<table>-tri` asks
 
 Answers of kind `document`: made from the build, kept until the next one, with their ETag."""
@@ -52,11 +52,11 @@ def table(table: str, page: str):
     """A table of the page at `page` as CSV, every row, sorted as the page's parameters say."""
     live = store()
     stem, dot, extension = page.rpartition(".")
-    target = _target(live.base, stem) if dot and extension == "csv" else None
+    target = _target(live.base, stem) if dot and extension in ("csv", "xlsx") else None
     described = Resource().describe(live, target) if target is not None else None
     if described is None:
         return error_response(404, f"Page inconnue / unknown page: {page} (a page's path, "
-                                   f"`doc/…`, ending in .csv)")
+                                   f"`doc/…`, ending in .csv or .xlsx)")
     entity = entities.model(live, described.content, hosts(), term_labels(live))
     found = {block.table.id: block.table for block in entity.blocks if block.table is not None}
     if table not in found:
@@ -64,10 +64,13 @@ def table(table: str, page: str):
                                    f"{', '.join(sorted(found)) or 'no table'})")
     params = entities.parameters(request.args)
     rows = entities.all_rows(found[table], dict(params), live, hosts())
-    name = f"{stem.rsplit('/', 1)[-1]}-{table}.csv"
-    response = send(csv_tables.write(found[table], rows), formats.CSV,
-                    etag(live.version, "export", table, page, repr(params), hosts().root),
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = f"{stem.rsplit('/', 1)[-1]}-{table}.{extension}"
+    tag = etag(live.version, "export", table, page, repr(params), hosts().root)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if extension == "xlsx":
+        return send(csv_tables.write_xlsx(found[table], rows, table), formats.XLSX, tag,
+                    headers=disposition)
+    response = send(csv_tables.write(found[table], rows), formats.CSV, tag, headers=disposition)
     response.content_type = "text/csv; charset=utf-8; header=present"
     return response
 

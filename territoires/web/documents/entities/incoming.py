@@ -12,7 +12,7 @@ from ....store import Store
 from ...hosts import HostMap
 from ..labels import TermLabels
 from .data import Known, integer, select, table_query, values
-from .french import number, of, plural
+from .french import date, number, of, plural
 from .model import Block, Column, Table, Text
 
 COLUMNS = (Column("ressource", "ressource"), Column("propriete", "par la propriété"))
@@ -42,16 +42,22 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
 
 def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:
     """The rows shown, each resource named (French first; a membership by its role and
-    organisation; its IRI's end when it has no name)."""
+    organisation, an event by its kind and date, a perimeter's gap by its explanation; its
+    IRI's end when it has no name)."""
     iris = [row[0].value for row in rows]
     if not iris:
         return rows
-    best: dict[str, tuple[int, str, str]] = {}
+    best: dict[str, tuple[float, str, str]] = {}
     for found in live.select(queries.get("pages/names"), s=[ox.NamedNode(iri) for iri in iris]):
         iri, name = found["s"].value, found["name"]
         if name is not None:
             lang = name.language or ""
             rank, text = (0 if lang in ("fr", "") else 2), name.value
+        elif found["date"] is not None:
+            # an event of the history, by its plainest kind (the shortest label: `fusion de
+            # communes` over `création de commune nouvelle`) and its date
+            rank, lang = 1.5 + len(found["kind"].value) / 1000, ""
+            text = f"{found['kind'].value} du {date(found['date'].value)}"
         else:
             # a membership: `rôle de référent industriel du territoire …` (its role, where)
             rank, lang = 1, ""

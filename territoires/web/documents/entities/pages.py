@@ -119,7 +119,8 @@ def downloads(table: Table, order: str, hosts: HostMap, page: str) -> list[Text]
     and its result as CSV straight from the endpoint."""
     query = f"?{urlencode({f'{table.id}-tri': order})}" if order != table.sort else ""
     found = [Text("Télécharger ce tableau (CSV)",
-                  url_for("exports.table", table=table.id, page=f"{page}.csv") + query)]
+                  url_for("exports.table", table=table.id, page=f"{page}.csv") + query),
+             Text("(XLSX)", url_for("exports.table", table=table.id, page=f"{page}.xlsx") + query)]
     if table.query:
         found += [Text("sa requête SPARQL (éditeur)", hosts.query_page(table.query)),
                   Text("le résultat de la requête (CSV)", hosts.sparql(table.query, "csv"))]

@@ -10,13 +10,14 @@ from .data import Known, link, select
 from .french import date, of, since
 from .model import Block, EntityPage, Fact, Text
 
+FEMALE = "https://schema.org/Female"
 _KINDS = {"TerritoireIndustrie": "du territoire", "Commune": "de la commune"}
 
 
 def role_sentence(row: dict, hosts: HostMap, ti: str) -> list[Text]:
     """`élu référent du territoire Alliances Luxe & Précision, Doubs, depuis le 9 novembre 2023
     (source : …)`, as pieces of text and links."""
-    role = row["roleName"].value if "roleName" in row else row["role"].value.rsplit("/", 1)[-1]
+    role = role_name(row)
     name = row["organizationName"].value if "organizationName" in row else \
         row["organization"].value.rsplit("/", 1)[-1]
     kind = row.get("organizationType")
@@ -29,6 +30,14 @@ def role_sentence(row: dict, hosts: HostMap, ti: str) -> list[Text]:
         pieces.append(Text(f", {period}"))
     pieces += source_pieces(row, hosts)
     return pieces
+
+
+def role_name(row: dict) -> str:
+    """The role's French name, in the feminine for a woman (`référente industrielle`), when
+    the graph says both her gender and the role's feminine name."""
+    if "roleFeminine" in row and getattr(row.get("gender"), "value", "") == FEMALE:
+        return row["roleFeminine"].value
+    return row["roleName"].value if "roleName" in row else row["role"].value.rsplit("/", 1)[-1]
 
 
 def period_words(row: dict) -> str:
@@ -74,7 +83,7 @@ def leaders(live: Store, iri: str, hosts: HostMap) -> list[Fact]:
     """Who leads an organisation, as facts: `Cédric Bôle, élu référent depuis le …`."""
     facts = []
     for row in _roles(select(live, "organization-roles", organization=iri)):
-        role = row["roleName"].value if "roleName" in row else "rôle"
+        role = role_name(row) if "roleName" in row else "rôle"
         person = link(hosts, row["member"], row.get("memberName"))
         period = period_words(row)
         facts.append(Fact(role, (person, Text(f", {period}" if period else ""),

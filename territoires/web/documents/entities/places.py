@@ -9,7 +9,7 @@ from ....vocabulary.namespaces import ORG
 from .charts import Bar, bars
 from .data import Known, count, integer, link, select, table_query
 from .geography import Geography, geography
-from .french import number, plural
+from .french import date, number, of, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
 from .people import leaders, population_source
 from .populations import current_vintages, populations_block
@@ -86,7 +86,7 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     territories = {row["territory"].value: row for row in rows if "territory" in row}
     if epci:
         facts.append(Fact("EPCI", tuple(epci.values())))
-    facts += _links_fact(known, "communeDeRattachement", "commune de rattachement")
+    facts += _attachment_facts(live, known)
     facts += _links_fact(known, "departement", "département") + _links_fact(known, "region", "région")
     if territories:
         facts.append(Fact("territoire(s) d'industrie",
@@ -97,9 +97,41 @@ def commune_page(live: Store, known: Known) -> EntityPage:
     blocks = populations_block(live, known.iri, known.name(known.iri), hosts)
     if attached:
         table = Table("rattachees", (Column("code", "code Insee"), Column("nom", "nom")),
-                      attached, "nom", "Communes déléguées ou associées")
+                      attached, "nom", "Communes déléguées ou associées",
+                      query=table_query(live, "commune-attached", commune=known.iri))
         blocks.append(Block("rattachees", "Communes déléguées ou associées", "table", table=table))
-    return EntityPage("Commune", facts, blocks)
+    return EntityPage(_commune_kind(known), facts, blocks)
+
+
+# A commune's page says which kind of commune it is.
+COMMUNE_KINDS = (("CommuneDeleguee", "Commune déléguée"), ("CommuneAssociee", "Commune associée"),
+                 ("ArrondissementMunicipal", "Arrondissement municipal"))
+
+
+def _commune_kind(known: Known) -> str:
+    types = known.types()
+    return next((words for local, words in COMMUNE_KINDS if known.ti + local in types), "Commune")
+
+
+def _attachment_facts(live: Store, known: Known) -> list[Fact]:
+    """A commune déléguée or associée in words: `commune déléguée d'Éternoz-Vallée-du-Lison
+    depuis le 1er janvier 2025`, and the commune it was before (its own page)."""
+    attached = known.term("communeDeRattachement")
+    if attached is None:
+        return []
+    kind = _commune_kind(known).lower()
+    name = known.name(attached.value)
+    rows = select(live, "became", resource=known.iri)
+    day = next((row["date"].value for row in rows if "date" in row), "")
+    pieces = [Text(f"{kind} {of(name)[:-len(name)]}"), known.link(attached.value),
+              Text(f" depuis le {date(day)}" if day else "")]
+    facts = [Fact("statut", tuple(pieces))]
+    formers = sorted({row["former"].value for row in rows})
+    if formers:
+        facts.append(Fact("auparavant", tuple(
+            Text(f"la commune {known.name(f)} ({f.rsplit('/', 1)[-1]})", known.hosts.url(f))
+            for f in formers)))
+    return facts
 
 
 def _with_phases(hosts, rows: list[dict]) -> tuple[Text, ...]:
@@ -123,7 +155,8 @@ def _territories_block(live: Store, known: Known) -> list[Block]:
     cells = [(link(known.hosts, r["territory"], r.get("name")), count(integer(r.get("number"))),
               Text(r["identifier"].value if "identifier" in r else "—")) for r in rows]
     table = Table("territoires", TERRITORY_COLUMNS, cells, "-phase",
-                  "Territoires d'industrie des deux phases")
+                  "Territoires d'industrie des deux phases",
+                  query=table_query(live, "area-territories", area=known.iri))
     return [Block("territoires", f"Ses {plural(len(cells), 'territoire')} d'industrie", "table",
                   table=table)]
 
@@ -146,7 +179,8 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
             for e in epci]
     blocks.append(Block("epci", f"Ses {plural(len(rows), 'intercommunalité')}", "table",
                         table=Table("epci", AREA_EPCI_COLUMNS, rows, "-population",
-                                    "EPCI ayant des communes ici")))
+                                    "EPCI ayant des communes ici",
+                                    query=table_query(live, "area-epci", area=known.iri))))
     blocks.append(communes_block(communes, geo, hosts, with_epci=True, live=live))
     blocks[-1].table.query = table_query(live, "area-communes", area=known.iri)
     return EntityPage("Région" if region else "Département", facts, blocks)
