@@ -154,7 +154,7 @@ def test_the_chart_has_one_point_per_vintage_and_a_table(client, store, path, zo
     chart.feed(body)
     expected = graph_populations(store, BASE + zone)
     assert chart.points["graphique-populations-municipale"] == len(expected) >= 4
-    rows = parse(body).tables["populations"]
+    rows = parse(body).tables["table-populations"]
     vintages_in_table = {int(r[0]) for r in rows if r and r[1] == "population municipale"}
     assert vintages_in_table == set(expected)
 
@@ -172,7 +172,7 @@ def test_the_territorys_population_is_its_commune_tables_sum(client):
     total, number = 0, 1
     while True:
         rows = [r for r in parse(page(client, f"/doc/territoire/{TERRITORY}",
-                                      **{"communes-page": str(number)})).tables["communes"] if r]
+                                      **{"communes-page": str(number)})).tables["table-communes"] if r]
         if not rows:
             break
         total += sum(figure(r[-1]) for r in rows)
@@ -186,7 +186,7 @@ def test_the_territorys_population_is_its_commune_tables_sum(client):
 
 def test_the_population_statistics_page_is_for_people(client):
     body = page(client, "/doc/statistique/populations-legales")
-    tables = parse(body).tables["chiffres"]
+    tables = parse(body).tables["table-chiffres"]
     rows = [r for r in tables if r]
     assert len(rows) == 50                              # paged
     assert all(not re.fullmatch(r"\d{5}", r[0]) for r in rows)   # names, not codes
