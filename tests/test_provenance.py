@@ -100,7 +100,10 @@ def test_the_reference_vintage_is_published_for_the_territories_communes(store):
 
 
 def today_members(store) -> set[str]:
-    epci = {q.object for q in union(store, p=ox.NamedNode("http://www.w3.org/ns/org#hasMember"))
-            if "/id/epci/" in q.object.value and "/id/territoire/" in q.subject.value}
-    return {q.object.value.rsplit("/", 1)[-1] for e in epci
-            for q in union(store, s=e, p=ox.NamedNode("http://www.w3.org/ns/org#hasMember"))}
+    """The INSEE codes of today's communes of the EPCI the curated territory list names."""
+    rows = store.engine.query(f"""
+        SELECT DISTINCT ?code WHERE {{
+          GRAPH <{BASE}graph/territoires> {{ ?territory <http://www.w3.org/ns/org#hasMember> ?epci }}
+          GRAPH <{BASE}graph/cog> {{ ?epci <http://www.w3.org/ns/org#hasMember> ?commune .
+                                      ?commune <{V.ti.codeInsee}> ?code }} }}""")
+    return {r["code"].value for r in rows}
