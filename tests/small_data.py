@@ -101,6 +101,9 @@ def _cut_history(target: Path, kept: set[str]) -> None:
         if year not in vintages.WITHOUT_COMMUNES:
             tables["communes"] = [row for (kind, code), row in full.communes[year].items()
                                   if (code if kind == ACTUELLE else row[RATTACHEMENT]) in ever]
+        tables["populations"] = [row for row in vintages.table(
+            ROOT / "data" / "historique", year, "populations")
+            if row[1] in (ever if row[0] == "commune" else sirens)]
         (target / str(year)).mkdir(parents=True, exist_ok=True)
         for name, rows in tables.items():
             snapshot.write_csv_gz(target / str(year) / f"{name}.csv.gz", vintages.LAYOUTS[name],

@@ -19,6 +19,8 @@ from territoires.vocabulary.names import fold
 TERRITORY = "/doc/territoire/alliances-luxe-precision-doubs"
 # What the issue (12) says the territory covers; the page computes it, the test checks both.
 ISSUE_COMMUNES, ISSUE_INHABITANTS = 252, 304686
+# What issue 21 says its 252 communes sum to (municipal populations): the page's headline now.
+ISSUE_MUNICIPAL = 296106
 
 
 class Tables(HTMLParser):
@@ -74,6 +76,13 @@ def page(client, path: str, **args) -> str:
     return response.get_data(as_text=True)
 
 
+def municipal(settings, communes: set[str]) -> int:
+    """The sum of the communes' municipal populations in the reference snapshot."""
+    return sum(int(row["population"] or 0)
+               for _, row in snapshot.rows(settings.data_dir / "reference", "communes")
+               if row["type"] == "commune-actuelle" and row["code"] in communes)
+
+
 def from_sources(settings) -> dict[str, tuple[set[str], int]]:
     """{territory: (its communes' INSEE codes, the total population of its EPCI)}, read from the
     territory list and the reference snapshot, not from the graph."""
@@ -104,10 +113,13 @@ def test_territory_summary_states_its_communes_and_inhabitants(client, settings,
     communes, people = from_sources(settings)[territory]
     facts = parse(page(client, f"/doc/territoire/{territory}")).facts
     assert facts["communes"] == [str(len(communes))]
-    assert facts["population"] == [str(people)]
+    # the headline is its communes' municipal population; the EPCI's total stated apart
+    assert facts["population"] == [str(municipal(settings, communes))]
+    assert facts["population totale de ses EPCI"] == [str(people)]
     if territory == "alliances-luxe-precision-doubs":
-        assert (int(facts["communes"][0]), int(facts["population"][0])) == \
+        assert (int(facts["communes"][0]), int(facts["population totale de ses EPCI"][0])) == \
             (ISSUE_COMMUNES, ISSUE_INHABITANTS)
+        assert int(facts["population"][0]) == ISSUE_MUNICIPAL
 
 
 def test_territory_page_writes_the_figures_for_people(client):
@@ -229,7 +241,9 @@ def test_on_the_whole_data_the_pages_state_what_the_sources_say(full_build, full
     facts = parse(page(client, TERRITORY)).facts
     territory_seconds = time.perf_counter() - started
     assert facts["communes"] == [str(len(communes))] == [str(ISSUE_COMMUNES)]
-    assert facts["population"] == [str(people)] == [str(ISSUE_INHABITANTS)]
+    assert facts["population totale de ses EPCI"] == [str(people)] == [str(ISSUE_INHABITANTS)]
+    assert facts["population"] == [str(municipal(full_settings, communes))] == \
+        [str(ISSUE_MUNICIPAL)]
     region = {row["code"] for _, row in snapshot.rows(full_settings.data_dir / "reference",
                                                          "communes")
               if row["type"] == "commune-actuelle" and row["region"] == "27"}

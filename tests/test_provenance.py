@@ -67,25 +67,43 @@ def test_a_source_spelling_is_shown_only_when_it_is_the_official_name_shortened(
     assert label_kind("Grand Besancon Metropol", "CU Grand Besançon Métropole") == SKOS.hiddenLabel
 
 
-def test_another_vintage_is_one_more_call():
-    """populations.observations takes any vintage and its rows: a 2022 figure next to 2023."""
+def test_another_vintage_is_one_more_figure():
+    """populations.observations takes figures of any vintage: a 2022 figure next to 2023's."""
     graph = Graph()
     thise = V.id("commune", "25560")
     source = URIRef("https://example.org/insee-2022")
-    count = populations.observations(V, graph, "2022", [populations.Row(thise, "25560", 3100)],
-                                     source)
+    count = populations.observations(V, graph, [populations.Figure(
+        thise, "25560", populations.MUNICIPALE, 2022, 3100, "insee", source)])
     assert count == 1
     (obs,) = set(graph.subjects(V.ti.zone, thise))
     assert str(obs).endswith("/populations-legales/2022/25560")
     assert graph.value(obs, V.ti.periodeReference) == Literal("2022", datatype=XSD.gYear)
     assert graph.value(obs, URIRef(str(DCTERMS_SOURCE.value))) == source
+    assert graph.value(obs, V.ti.producteur) == V.id("organisation", "insee")
+    assert graph.value(obs, V.ti.conceptPopulation) == V.concept("concept-population", "municipale")
 
 
 def test_the_reference_vintage_is_published_for_the_territories_communes(store):
     dataset = ox.NamedNode(str(V.id("statistique", "populations-legales")))
     observations = {q.subject for q in union(store, p=ox.NamedNode(
         "http://purl.org/linked-data/cube#dataSet"), o=dataset)}
-    assert len(observations) == 252   # the communes of the six EPCI of the territories
-    one = next(iter(observations))
-    period = union(store, s=one, p=ox.NamedNode(str(V.ti.periodeReference)))
-    assert [q.object.value for q in period] == [populations.REFERENCE_VINTAGE] == ["2023"]
+    current = {o for o in observations
+               if any(q.object.value == populations.REFERENCE_VINTAGE
+                      for q in union(store, s=o, p=ox.NamedNode(str(V.ti.periodeReference))))
+               and "/commune/" in next(iter(union(store, s=o, p=ox.NamedNode(str(V.ti.zone))))
+                                       ).object.value}
+    codes = {str(o.value).rsplit("/", 1)[-1] for o in current}
+    # the 252 communes of the six EPCI of the territories today, and those that belonged to one
+    # of them in an earlier vintage and still exist
+    assert len(codes & today_members(store)) == 252 and len(codes) >= 252
+    assert populations.REFERENCE_VINTAGE == "2023"
+
+
+def today_members(store) -> set[str]:
+    """The INSEE codes of today's communes of the EPCI the curated territory list names."""
+    rows = store.engine.query(f"""
+        SELECT DISTINCT ?code WHERE {{
+          GRAPH <{BASE}graph/territoires> {{ ?territory <http://www.w3.org/ns/org#hasMember> ?epci }}
+          GRAPH <{BASE}graph/cog> {{ ?epci <http://www.w3.org/ns/org#hasMember> ?commune .
+                                      ?commune <{V.ti.codeInsee}> ?code }} }}""")
+    return {r["code"].value for r in rows}

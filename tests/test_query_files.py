@@ -43,6 +43,7 @@ SAMPLES: dict[str, list[dict]] = {
     "pages/organization-roles": [{"organization": TERRITORY}, {"organization": EPCI}],
     "pages/person-roles": [{"member": PERSON}],
     "pages/population-source": [{"entity": EPCI}],
+    "pages/area-populations": [{"zone": COMMUNE}, {"zone": TERRITORY}],
     "pages/region-departements": [{"region": REGION}],
     "pages/territory-continuity": [{"territory": TERRITORY}],
     "pages/territory-epci": [{"territory": TERRITORY}],

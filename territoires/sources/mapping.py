@@ -201,7 +201,9 @@ def _populations(vocab: Vocabulary, loaded: list[SourceGraph], state: _State, da
     if state.history is None or not state.curated:
         return
     history_dir = state.history.files[0].parent.parent
-    source = populations.load(vocab, history_dir, state.curated, dataset, descriptions)
+    timeline = state.history.timeline
+    source = populations.load(vocab, history_dir, state.curated, dataset, descriptions,
+                              timeline.epci_of if timeline is not None else None)
     progress(f"  {len(source):,} triples derived → <{source.iri}>")
     loaded.append(source)
 

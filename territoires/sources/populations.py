@@ -117,14 +117,17 @@ class Vintages:
     members: dict[int, dict[str, list[str]]]               # year → SIREN → INSEE codes
 
     @classmethod
-    def read(cls, root: Path) -> "Vintages":
+    def read(cls, root: Path, epci_of: dict[int, dict[str, str]] | None = None) -> "Vintages":
+        """`epci_of` (year → commune → SIREN), when the history has read it already, saves
+        reading the memberships again."""
         communes, epci, members = {}, {}, {}
         for year in vintages.YEARS:
             communes[year], epci[year] = {}, {}
             path = vintages.directory(root, year) / "populations.csv.gz"
             try:
                 rows = vintages.table(root, year, "populations")
-                memberships = vintages.table(root, year, "epci_membres")
+                memberships = ([(s, c) for c, s in epci_of[year].items()] if epci_of else
+                               vintages.table(root, year, "epci_membres"))
             except SnapshotError as error:
                 raise SourceError(error.where, error.message) from None
             for line, (level, code, municipale, totale) in enumerate(rows, start=2):
@@ -229,11 +232,12 @@ def _reasoning(communes: int, millesime: int, year: int) -> str:
 # -- the named graph -------------------------------------------------------------------------
 
 def load(vocab: Vocabulary, history_dir: Path, curated: list[SourceGraph], dataset: Dataset,
-         descriptions: Graph) -> SourceGraph:
-    """`graph/populations`: every vintage's populations of the curated territories' areas."""
+         descriptions: Graph, epci_of: dict[int, dict[str, str]] | None = None) -> SourceGraph:
+    """`graph/populations`: every vintage's populations of the curated territories' areas
+    (`epci_of`: the history's memberships by year, if read already)."""
     iri = vocab.graph("populations")
     graph = dataset.graph(iri)
-    read = Vintages.read(history_dir)
+    read = Vintages.read(history_dir, epci_of)
     territories = [t for source in curated for t in curated_territories(vocab, source.graph)]
     _dataset(vocab, graph)
     _producers(vocab, graph)

@@ -56,18 +56,18 @@ SERIES_LEFT = 70      # room for the figures of the vertical axis
 
 
 def series(chart_id: str, title: str, points: list[Point], unit: str = "") -> Markup:
-    """A line of `points` in the given order (one per vintage): each point a circle named by its
-    `<title>` (vintage and figure), the first and last figures written beside them; the vertical
-    axis from the smallest to the largest figure, so a change of a few hundred stays visible
-    (the scale is written on the axis)."""
+    """A line of `points` in the given order (one per vintage), its title written above: each
+    point a circle named by its `<title>` (vintage and figure) over its vintage; the vertical
+    axis spans the smallest to the largest figure (both written on it), so a change of a few
+    hundred stays visible."""
     points = [p for p in points if p.value is not None]
     if not points:
         return Markup("")
-    low, high = min(p.value for p in points), max(p.value for p in points)
-    spread = (high - low) or max(1.0, abs(high) * 0.01)
-    low, high = low - spread * 0.1, high + spread * 0.1
+    smallest, largest = min(p.value for p in points), max(p.value for p in points)
+    spread = (largest - smallest) or max(1.0, abs(largest) * 0.01)
+    low, high = smallest - spread * 0.1, largest + spread * 0.1
     step = (WIDTH - SERIES_LEFT - 20) / max(1, len(points) - 1)
-    top, bottom = 10, 10 + SERIES_HEIGHT
+    bottom = 30 + SERIES_HEIGHT     # the title is written above the plot
 
     def x(i: int) -> float:
         return SERIES_LEFT + (step * i if len(points) > 1 else (WIDTH - SERIES_LEFT) / 2)
@@ -80,17 +80,18 @@ def series(chart_id: str, title: str, points: list[Point], unit: str = "") -> Ma
              f'viewBox="0 0 {WIDTH} {bottom + 30}" role="img" '
              f'aria-labelledby="{escape(chart_id)}-titre">'
              f'<title id="{escape(chart_id)}-titre">{escape(title)}</title>',
+             f'<text x="0" y="14" font-weight="bold" aria-hidden="true">{escape(title)}</text>',
              f'<line x1="{SERIES_LEFT}" y1="{bottom}" x2="{WIDTH - 10}" y2="{bottom}" '
              f'stroke="currentColor" stroke-width="1"/>']
-    for value in (high, low):
+    for value in sorted({largest, smallest}):     # the axis says the smallest and largest
         parts.append(f'<text x="{SERIES_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
                      f'{escape(number(round(value)))}</text>')
     line = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
     parts.append(f'<polyline points="{line}" fill="none" stroke="currentColor" '
                  f'stroke-width="2"/>')
     for i, p in enumerate(points):
-        parts.append(f'<circle class="point" cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="4" fill="currentColor">'
-                     f'<title>{escape(p.label)} : {escape(number(p.value) + suffix)}</title>'
+        parts.append(f'<circle class="point" cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="4" '
+                     f'fill="currentColor"><title>{escape(p.label)} : {escape(number(p.value) + suffix)}</title>'
                      f'</circle>'
                      f'<text x="{x(i):.1f}" y="{bottom + 18}" text-anchor="middle">'
                      f'{escape(p.label)}</text>')

@@ -172,7 +172,9 @@ def area_page(live: Store, known: Known, region: bool) -> EntityPage:
     facts += [Fact("communes", (Text(number(len(communes)), value=str(len(communes))),)),
               Fact("EPCI", (Text(number(len(epci)), value=str(len(epci))),)),
               Fact("population des communes", (Text(f"{number(population)} habitants",
-                                                    value=str(population)),))]
+                                                    value=str(population)),
+                                               Text(f" — {current_vintages(live).communes_words()}"
+                                                    f", somme de ses communes")))]
     blocks = _territories_block(live, known)
     blocks += [_departements_block(live, known, geo)] if region else []
     rows = [(Text(e.name, hosts.url(e.iri)), Text(e.siren), Text(e.form), count(e.population))

@@ -58,7 +58,7 @@ def populations_block(live: Store, zone: str, name: str, hosts) -> list[Block]:
         found = sorted(by_concept[concept], key=lambda r: r["period"].value)
         words = _concept(found[0])
         charts.append(series(f"graphique-populations-{concept.rsplit('/', 1)[-1]}",
-                             f"{words[:1].upper()}{words[1:]} de {name}, par millésime Insee",
+                             f"{words[:1].upper()}{words[1:]}, par millésime Insee",
                              [Point(r["period"].value, integer(r["value"])) for r in found],
                              "hab."))
     table_rows = [(Text(r["period"].value, sort=int(r["period"].value), value=r["period"].value),
@@ -70,7 +70,7 @@ def populations_block(live: Store, zone: str, name: str, hosts) -> list[Block]:
                    Text(_established(r)))
                   for r in rows]
     table = Table("populations", COLUMNS, table_rows, "-millesime",
-                  f"Populations légales de {name} par millésime (le tableau du graphique)")
+                  f"Populations légales par millésime — {name} (le tableau des graphiques)")
     note = ("Un point par millésime des populations légales (l'année de référence du "
             "recensement de l'Insee) que reprend une version de la géographie officielle depuis "
             "2019. La population municipale s'additionne d'une commune à l'autre ; la population "
