@@ -208,7 +208,8 @@ def _leave_without_teardown(server, worker) -> None:
     flush, and tearing the interpreter down under the store's native threads can crash it. What
     a finaliser would have removed (the executors' spool directory) is removed first."""
     app = getattr(worker, "wsgi", None)
-    if app is not None:
+    app = getattr(app, "app", app)   # the Flask app inside RefuseMalformedBodies
+    if app is not None and hasattr(app, "extensions"):
         app.extensions[CONTEXT].publication.close()
     sys.stdout.flush()
     sys.stderr.flush()
