@@ -115,6 +115,32 @@ def settle(limit: float = 60, busy: float = 0.1, window: float = 0.5) -> float:
     return round(time.monotonic() - started, 2)
 
 
+def idle_tree(pid: int, limit: float = 300, busy: float = 0.05, window: float = 1.0) -> float:
+    """Wait until the process tree of `pid` uses less than `busy` of one core over `window`
+    seconds: on a machine others load, `settle` never sees it quiet, and the project would be
+    measured while it still prepares its build (a minute and more on a loaded machine).
+    Returns the seconds waited."""
+    started = time.monotonic()
+    tick = os.sysconf("SC_CLK_TCK")
+    while time.monotonic() - started < limit:
+        pids = _tree(pid, _children_map())
+        before = sum(_cpu_ticks(p) for p in pids)
+        time.sleep(window)
+        if (sum(_cpu_ticks(p) for p in pids) - before) / tick < busy * window:
+            break
+    return round(time.monotonic() - started, 2)
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time of a process, in clock ticks (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
 # ---- a server under test ---------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .peers import (STARTERS, NotAvailable, Server, ask, settle, start_behind_nginx,
+from .peers import (STARTERS, NotAvailable, Server, ask, idle_tree, settle, start_behind_nginx,
                       start_granian, start_project)
 from .workloads import WORKLOADS, build_items
 
@@ -98,7 +98,9 @@ def run_server(name: str, items, options, output_dir: Path, base: str, work: Pat
                   startup_s=server.startup_s, load_s=server.load_s, notes=server.notes)
     log(f"{name}: answering after {server.startup_s} s (load {server.load_s} s)")
     record["settled_s"] = settle(limit=10 if options.quick else 60)
-    log(f"{name}: quiet after {record['settled_s']} s more")
+    record["idle_s"] = idle_tree(server.process.pid, limit=10 if options.quick else 300)
+    log(f"{name}: quiet after {record['settled_s']} s more, itself idle after "
+        f"{record['idle_s']} s more")
     try:
         record["rss_idle"] = server.sample_rss()
         for item in items:

@@ -59,10 +59,26 @@ class _Work:
 def within(group: Group, quads: Quads, budget: int) -> bool:
     """Whether evaluating `group` visits at most `budget` quads and joined solutions."""
     try:
+        _anchored(group, set())
         _solutions(group, [{}], quads, _Work(budget))
     except _TooCostly:
         return False
     return True
+
+
+def _anchored(group: Group, bound: set[str]) -> None:
+    """Every triple of the group and of the groups in it has its subject or object known when
+    it is read, whatever the data: else the engine would scan (raises _TooCostly). An OPTIONAL
+    group may use its parent's variables; the branches of a UNION and nested groups are read on
+    their own."""
+    bound = bound | {term for triple in _order(group.triples, bound)
+                     for term in (triple.subject, triple.predicate, triple.object)
+                     if _is_variable(term)}
+    for optional in group.optionals:
+        _anchored(optional, bound)
+    for alternatives in group.alternatives:
+        for alternative in alternatives:
+            _anchored(alternative, set())
 
 
 def _solutions(group: Group, solutions: list[dict], quads: Quads, work: _Work) -> list[dict]:
@@ -70,13 +86,11 @@ def _solutions(group: Group, solutions: list[dict], quads: Quads, work: _Work) -
     for triple in _order(group.triples, bound):
         solutions = [extended for solution in solutions
                      for extended in _matches(triple, solution, quads, work)]
-        if not solutions:
-            return []
     for optional in group.optionals:
         solutions = [extended for solution in solutions
                      for extended in (_solutions(optional, [solution], quads, work)
                                       or [solution])]
-    for alternatives in group.alternatives:
+    for alternatives in group.alternatives:   # read whether or not the rest matched anything
         found = [s for alternative in alternatives for s in _solutions(alternative, [{}], quads,
                                                                         work)]
         work.take(len(solutions) * len(found))

@@ -165,6 +165,8 @@ class _Reader:
 
     def _triples(self, group: Group) -> None:
         subject = self._term()
+        if isinstance(subject, ox.Literal):
+            raise _NotCheap()   # the engine's syntax error, not an index's lookup
         while True:
             predicate = self._verb()
             while True:
