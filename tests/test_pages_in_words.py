@@ -98,3 +98,10 @@ def test_a_commune_deleguee_says_of_which_commune_and_since_when(client):
     assert "Commune déléguée" in text
     assert "commune déléguée d'Éternoz-Vallée-du-Lison depuis le 1er janvier 2025" in text
     assert "la commune Saraz (25533)" in text
+
+
+def test_the_territory_page_says_its_share_of_the_envelope_is_unknown(client):
+    text = summary(page(client, "/doc/territoire/alliances-luxe-precision-doubs"))
+    funding = text[text.find("Son financement"):]
+    assert "500 millions d'euros (500 000 000 €)" in funding
+    assert "La part de ce territoire dans cette enveloppe n'est pas connue" in funding

@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import zipfile
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -248,3 +249,21 @@ def test_a_table_downloads_as_a_spreadsheet_too(client):
     first = [c.findtext(f"{XL}v") for c in rows[1].findall(f"{XL}c")]
     assert rows[1].findall(f"{XL}c")[3].get("t") is None       # a number, not a string
     assert float(first[3]) == float(table[1][3])                # the largest population first
+
+
+def test_the_page_s_queries_include_its_tables_and_no_link_opens_raw_json(client):
+    """"The query that reproduces this page" left the commune table out, and "résultat direct"
+    opened raw SPARQL JSON: the RDF section now names each table's query (in the editor), and
+    every link to /sparql on a page or on the home page asks for CSV."""
+    body = page(client, TERRITORY)
+    section = body[body.find('<section id="donnees"'):]
+    found = downloads(body)
+    communes_query = parse_qs(urlsplit(link(found, "communes", "requête SPARQL")).query)["query"]
+    queries_listed = [parse_qs(urlsplit(h.replace("&amp;", "&")).query).get("query")
+                      for h in re.findall(r'href="([^"]*/requete\?[^"]*)"', section)]
+    assert communes_query in queries_listed
+    for text in (body, page(client, "/")):
+        hrefs = re.findall(r'href="([^"]*/sparql\?[^"]*)"', text)
+        assert hrefs
+        for href in hrefs:
+            assert parse_qs(urlsplit(href.replace("&amp;", "&")).query).get("format") == ["csv"]

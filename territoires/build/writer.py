@@ -1,5 +1,6 @@
-"""The build's output from its canonical N-Quads: the store, its statistics and the dumps, in
-the new build directory.
+"""The build's output from its canonical N-Quads: the store, its statistics and the dumps (the
+graph in three RDF formats; the territories, EPCI and communes as CSV, queried from the store
+once it is loaded), in the new build directory.
 
 `territoires build` runs this in a process of its own while it validates (`python -m
 territoires.build.writer TARGET BASE`, the N-Quads spooled in TARGET by the build's forked child, which

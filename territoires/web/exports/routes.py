@@ -55,12 +55,12 @@ def table(table: str, page: str):
     target = _target(live.base, stem) if dot and extension in ("csv", "xlsx") else None
     described = Resource().describe(live, target) if target is not None else None
     if described is None:
-        return error_response(404, f"Page inconnue / unknown page: {page} (a page's path, "
+        return error_response(404, f"Page inconnue / unknown page: {page[:200]!r} (a page's path, "
                                    f"`doc/…`, ending in .csv or .xlsx)")
     entity = entities.model(live, described.content, hosts(), term_labels(live))
     found = {block.table.id: block.table for block in entity.blocks if block.table is not None}
     if table not in found:
-        return error_response(404, f"Tableau inconnu / unknown table: {table} (this page has "
+        return error_response(404, f"Tableau inconnu / unknown table: {table[:60]!r} (this page has "
                                    f"{', '.join(sorted(found)) or 'no table'})")
     params = entities.parameters(request.args)
     rows = entities.all_rows(found[table], dict(params), live, hosts())

@@ -1,5 +1,5 @@
-"""The build's dumps: `/dump/` lists them (HTML or JSON) and `/dump/<file>` serves one as it was
-published, a gzip file served as `application/gzip` (a download that stays compressed, whatever
+"""The build's dumps (the graph in RDF, the main entities in CSV): `/dump/` lists them (HTML or
+JSON) and `/dump/<file>` serves one as it was published, a gzip file served as `application/gzip` (a download that stays compressed, whatever
 the client). Only a file the manifest lists is ever served: a requested name is never joined to
 a path before it is found in that list, and a symbolic link in the build's `dump/` (or `dump/`
 being one) is not followed."""

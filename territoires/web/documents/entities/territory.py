@@ -11,6 +11,7 @@ from .data import Known, count, integer, link, select, table_query
 from .geography import Commune, EpciSummary, Geography, geography
 from .french import date, duration, number, plural
 from .model import Block, Column, EntityPage, Fact, Table, Text
+from .money import amount_words
 from .official import continuity_blocks, map_blocks, official_facts
 from .people import leaders, population_source
 from .populations import current_vintages, populations_block
@@ -158,7 +159,8 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
         parts = [link(hosts, row["grant"], row.get("grantName"))]
         words = []
         if amount is not None:
-            words.append(f"{number(amount)} {'€' if getattr(row.get('currency'), 'value', '') == 'EUR' else ''}")
+            words.append(amount_words(row["amount"].value,
+                                      getattr(row.get("currency"), "value", "")))
         if "funderName" in row:
             words.append(f"financeur : {row['funderName'].value}")
         if "beneficiaries" in row:
@@ -167,6 +169,9 @@ def _funding_blocks(live: Store, iri: str, hosts) -> list[Block]:
             words.append(f"pour : {row['purpose'].value}")
         parts.append(Text(" — " + ", ".join(w.strip() for w in words)))
         items.append(parts)
+        # what the sources do not say is said, not left for the reader to guess
+        items.append([Text("La part de ce territoire dans cette enveloppe n'est pas connue : "
+                           "les sources publiées ici n'en donnent pas la répartition.")])
     return [Block("financement", "Son financement", "sentences", items=items)] if items else []
 
 
