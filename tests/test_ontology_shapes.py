@@ -212,6 +212,7 @@ def test_shared_properties_have_no_rdfs_domain(ontology):
     ("role", {"membre", "elu-referent", "referent-industriel", "president", "dirigeant", "maire"}),
     ("pilier", {"innovation", "transitions", "foncier", "competences", "metiers-filieres"}),
     ("secteur", {"industrie", "construction", "tertiaire"}),
+    ("concept-population", {"municipale", "totale"}),
 ])
 def test_concept_schemes(ontology, scheme, concepts):
     scheme_iri = iri(f"def/{scheme}")
@@ -231,7 +232,7 @@ def test_concept_schemes(ontology, scheme, concepts):
 
 def test_every_concept_is_in_a_scheme_with_french_and_english_labels(ontology):
     concepts = set(ontology.subjects(RDF.type, SKOS.Concept))
-    assert len(concepts) == 24
+    assert len(concepts) == 26
     for concept in concepts:
         schemes = set(ontology.objects(concept, SKOS.inScheme))
         assert schemes and all((s, RDF.type, SKOS.ConceptScheme) in ontology for s in schemes)
