@@ -235,8 +235,10 @@ def test_commune_table_sorts_and_pages_in_the_browser(server, browser):
 
 
 def test_the_territory_page_stays_a_few_screens_long_on_a_phone(server, browser):
-    """At 390 px the territory page was 13,803 px (fifty cards a table page); fewer, denser rows
-    keep it under 6,000 px, and its tables page through the rest."""
+    """At 390 px the territory page was 13,803 px (fifty cards a table page). Fewer, denser rows
+    took it to 5,747 px; its map, continuity, populations over time and dates then added about
+    3,000 px, and folding the tables a chart or a note already sums up took it back to 7,030
+    (2026-12-07): it stays under 7,500 px, and its tables page through the rest."""
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(390, 900)
@@ -244,7 +246,7 @@ def test_the_territory_page_stays_a_few_screens_long_on_a_phone(server, browser)
     height, width, client = browser.execute_script(
         "const e = document.documentElement; return [e.scrollHeight, e.scrollWidth, e.clientWidth];")
     print(f"territory page at 390 px: {height} px")
-    assert height < 6000 and width <= client, (height, width, client)
+    assert height < 7500 and width <= client, (height, width, client)
     rows = browser.find_elements(By.CSS_SELECTOR, "#table-communes tbody tr")
     assert len(rows) == PAGE_SIZE
     assert browser.find_elements(By.CSS_SELECTOR, "#communes nav.pager a")

@@ -65,8 +65,10 @@ def test_home_to_a_territory_to_its_communes_as_csv(server, browser, width):  # 
             rows = list(csv.reader(f))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    assert rows[0] == titles == ["code Insee", "commune", "EPCI", "population"]
+    # the population column named by its concept and vintage, in the file as on the page
+    assert rows[0] == titles == ["code Insee", "commune", "EPCI",
+                                 "population municipale 2023 (Insee)"]
     assert len(rows) - 1 == stated == 252
-    # the page shows the first 50, in the same order; figures without their French spaces
+    # the page shows its first rows, in the same order; figures without their French spaces
     assert [[c.replace("\u00a0", "") for c in r] for r in shown] == rows[1:len(shown) + 1]
     assert sum(int(r[3]) for r in rows[1:] if r[3]) > 0

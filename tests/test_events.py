@@ -57,7 +57,8 @@ def fixture(tmp_path_factory):
             else:
                 kept = {r["epci"] for r in read(source / str(year) / "epci_membres.csv.gz")
                         if r["commune"] in CASES}
-                rows = [r for r in rows if r["siren"] in kept]
+                key = "code" if name == "populations" else "siren"
+                rows = [r for r in rows if r[key] in kept | CASES]
             snapshot.write_csv_gz(root / str(year) / f"{name}.csv.gz", vintages.LAYOUTS[name],
                                   [[r[c] for c in vintages.LAYOUTS[name]] for r in rows])
     return root

@@ -81,8 +81,9 @@ def test_roles_are_named_for_people_and_in_the_feminine_for_a_woman(client):
 
 def test_figures_carry_their_unit_in_the_plural(client):
     tables = parse(page(client, "/doc/statistique/emplois-industriels-detruits")).tables
-    rows = [r for rows in tables.values() for r in rows if "2\u00a0500\u00a0000" in r]
-    assert rows and rows[0][-1] == "emplois"        # the unit beside the figure, plural
+    figure = "2\u00a0500\u00a0000"
+    rows = [r for rows in tables.values() for r in rows if figure in r]
+    assert rows and rows[0][rows[0].index(figure) + 1] == "emplois"   # its unit beside it, plural
 
 
 def test_an_ept_is_named_as_what_it_is(client):

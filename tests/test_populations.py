@@ -12,6 +12,7 @@ import pytest
 
 from territoires.config import ROOT
 from territoires.sources import populations, vintages
+from territoires.web.documents.entities.model import PAGE_SIZE
 
 from .conftest import BASE
 from .test_entity_pages import page, parse
@@ -176,7 +177,7 @@ def test_the_territorys_population_is_its_commune_tables_sum(client):
         if not rows:
             break
         total += sum(figure(r[-1]) for r in rows)
-        if len(rows) < 50:
+        if len(rows) < PAGE_SIZE:
             break
         number += 1
     assert total == stated == 296106
@@ -188,7 +189,7 @@ def test_the_population_statistics_page_is_for_people(client):
     body = page(client, "/doc/statistique/populations-legales")
     tables = parse(body).tables["table-chiffres"]
     rows = [r for r in tables if r]
-    assert len(rows) == 50                              # paged
+    assert len(rows) == PAGE_SIZE                       # paged
     assert all(not re.fullmatch(r"\d{5}", r[0]) for r in rows)   # names, not codes
     assert all(r[4] == "habitants" for r in rows)       # units
     assert {r[5] for r in rows} <= {"Insee", "DGCL"}

@@ -268,16 +268,20 @@ def _vendored(name: str) -> list[dict[str, str]]:
 
 
 def test_populations_by_vintage_and_the_two_sums(full_store):
-    """Query 17: the Data Cube observations carry the Insee vintage (2023) and source; their sum
-    over the territory's communes and the sum of its EPCI's municipal populations are both
+    """Query 17: the Data Cube observations carry their Insee vintage and source, one row per
+    vintage; the 2023 sum over the territory's communes and the sum of its EPCI's municipal populations are both
     recomputed here from the vendored CSV files, and differ (docs/MODEL.md, "Populations")."""
-    (row,) = run(full_store, "17")
+    rows = run(full_store, "17")
     epci = {r["siren"]: r for r in _vendored("epci")}
     members = {r["commune"] for r in _vendored("epci_membres") if r["epci"] in COMMUNES_PER_EPCI}
     communes = {r["code"]: r for r in _vendored("communes") if r["type"] == "commune-actuelle"}
-    assert text(row["millesime"]) == "2023"
-    assert iri(row["source"]).startswith("https://www.insee.fr/")
-    assert number(row["communes"]) == sum(COMMUNES_PER_EPCI.values()) == len(members)
+    vintages = [text(r["millesime"]) for r in rows]
+    assert vintages == sorted(set(vintages)) and len(vintages) >= 4     # one row per vintage
+    assert all(iri(r["source"]).startswith("https://www.insee.fr/") for r in rows)
+    assert len({iri(r["source"]) for r in rows}) == len(rows)           # each its own table
+    assert all(number(r["communes"]) == len(members) == sum(COMMUNES_PER_EPCI.values())
+               for r in rows)
+    (row,) = [r for r in rows if text(r["millesime"]) == "2023"]       # the reference's vintage
     assert number(row["sommeCommunes"]) == sum(int(communes[c]["population"]) for c in members)
     assert number(row["sommeEpci"]) == sum(int(epci[s]["population_municipale"])
                                             for s in COMMUNES_PER_EPCI)

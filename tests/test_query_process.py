@@ -9,7 +9,8 @@ import json
 import pytest
 
 from territoires.store.local import LocalStore
-from territoires.store.process import INLINE_BYTES, Job, evaluate
+from territoires.store.evaluation import INLINE_BYTES, evaluate
+from territoires.store.jobs import Job
 
 JSON = "application/sparql-results+json"
 # 20,000 rows of three terms (every triple twice over: the small build has fewer than 20,000).

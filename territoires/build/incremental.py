@@ -42,11 +42,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 from rdflib.util import from_n3
 
+from .. import queries
 from ..config import Settings
 from ..vocabulary.locations import Location, Locations
-from ..vocabulary.namespaces import ORG, SKOS, TIME, XSD, Vocabulary
+from ..vocabulary.namespaces import ORG, TIME, XSD, Vocabulary
 from ..sources import DESCRIPTION, Progress, SourceGraph, Sources
-from ..sources import curated_checks, programme, programme_checks, territories, turtle
+from ..sources import (curated_checks, programme, programme_checks, programme_curated,
+                       territories, turtle)
 from .validate import Report, Result, validate
 
 CACHE = "validation-cache"
@@ -202,7 +204,8 @@ def fast(settings: Settings, path: Path, shapes: Graph, progress: Progress) -> R
                  f"official id, EPCI or dates): full validation")
         return None
     changed = _changed_subjects(_cached_graph(store, iri), source.graph)
-    focus = changed | _pointing_at(store, iri, changed, source.graph)
+    pointing = _pointing_at(store, iri, changed, source.graph)
+    focus = changed | pointing | _siblings(pointing, source.graph)
     progress(f"  {len(changed):,} resource(s) changed; {len(focus):,} focus nodes they can affect")
     data = Graph()   # pyshacl needs a context-aware store
     data += source.graph
@@ -252,13 +255,9 @@ def _cached_graph(store, iri: URIRef) -> Graph:
 
 def _epci_index(store, vocab: Vocabulary) -> territories.EpciIndex:
     """What territories.EpciIndex reads of the reference: each EPCI's SIREN, name, départements."""
-    ti = vocab.ti
     graph = Graph(store="SimpleMemory")
-    query = f"""CONSTRUCT {{ ?e a <{ti.EPCI}> ; <{ti.siren}> ?s ; <{SKOS.prefLabel}> ?n ;
-                              <{ti.departement}> ?d }}
-                WHERE {{ ?e a <{ti.EPCI}> ; <{ti.siren}> ?s ; <{SKOS.prefLabel}> ?n .
-                         OPTIONAL {{ ?e <{ti.departement}> ?d }} }}"""
-    for triple in store.query(query, use_default_graph_as_union=True):
+    query = queries.get("build/epci-index").text
+    for triple in store.query(query, base_iri=vocab.base, use_default_graph_as_union=True):
         graph.add(_triple(triple))
     return territories.EpciIndex(graph, vocab)
 
@@ -284,8 +283,8 @@ def _check_territories(vocab: Vocabulary, source: SourceGraph, settings: Setting
     """What programme.py checks of a territory list against the official lists: its names and,
     for each territory naming its official record, its EPCI."""
     lists = programme.read_all(settings.data_dir / "programme")
-    programme.check_names(vocab, [source], lists)
-    programme.check_members(vocab, [source], lists, lambda siren: siren in epci.by_siren)
+    programme_curated.check_names(vocab, [source], lists)
+    programme_curated.check_members(vocab, [source], lists, lambda siren: siren in epci.by_siren)
 
 
 def _changed_subjects(old: Graph, new: Graph) -> set[Node]:
@@ -311,6 +310,13 @@ def _pointing_at(store, iri: URIRef, nodes: set[Node], new: Graph) -> set[Node]:
               for quad in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)
               if quad.graph_name != skipped}
     return found
+
+
+def _siblings(nodes: set[Node], new: Graph) -> set[Node]:
+    """What `nodes` link to among the source's own resources: a shape may report a node for
+    its sibling's value (an interval's order, at both its bounds when only one was edited)."""
+    return {o for node in nodes for o in new.objects(node, None)
+            if isinstance(o, (URIRef, BNode)) and (o, None, None) in new}
 
 
 def _context(store, iri: URIRef, focus: set[Node], changed: Graph, ontology: list[str]) -> Graph:

@@ -5,7 +5,7 @@ states must agree with what the lists give, or the build stops at the article's 
   2) equals the count of that phase's territories in the official list;
 - each succession the article states (`dcterms:replaces`: Alliances Luxe & Précision replaces
   Haut-Doubs) is one that the shared groupements deduce (`continuity.py`).
-(The curated territories' EPCI are checked against their official record by `programme.py`.)
+(The curated territories' EPCI are checked against their official record by `programme_curated.py`.)
 """
 
 from __future__ import annotations

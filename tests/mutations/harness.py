@@ -18,7 +18,7 @@ from territoires.config import Settings
 from territoires.vocabulary.locations import Location, Locations
 from territoires.vocabulary.namespaces import Vocabulary
 from territoires.sources import (DESCRIPTION, SourceError, Sources, curated_checks, programme,
-                                 territories, turtle)
+                                 programme_curated, territories, turtle)
 from territoires.build.validate import Result, load_shapes, validate
 
 from . import Mutation
@@ -88,8 +88,8 @@ class Bench:
         if list(directory.glob("*.csv")):
             remapped = territories.load(self.vocab, directory, source.graph, self.epci)
             # what the official lists check of the curated rows (programme.py)
-            programme.check_names(self.vocab, [remapped], self.lists)
-            programme.check_members(self.vocab, [remapped], self.lists,
+            programme_curated.check_names(self.vocab, [remapped], self.lists)
+            programme_curated.check_members(self.vocab, [remapped], self.lists,
                                     lambda siren: siren in self.epci.by_siren)
             return remapped
         files = sorted(p for p in directory.glob("*.ttl") if p.name != DESCRIPTION)

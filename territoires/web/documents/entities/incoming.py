@@ -37,7 +37,8 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
                   query=table_query(live, "incoming-links", resource=known.iri))
     who = "ressource ou lien pointe" if total == 1 else "ressources ou liens pointent"
     return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
-                 note=f"{number(total)} {who} ici : {summary}.")
+                 note=f"{number(total)} {who} ici : {summary}.",
+                 folded=f"Les {number(total)} liens, un par un" if total > 1 else "Le lien")
 
 
 def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:

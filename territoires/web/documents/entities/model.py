@@ -78,6 +78,9 @@ class Block:
     chart: object = None               # Markup of an SVG (a chart, or a map: kind "map")
     note: str = ""
     links: list = field(default_factory=list)    # Texts after the table (a download)
+    # The words of a disclosure the table is folded in (a chart's own figures, a list its note
+    # sums up): the page stays a few screens on a phone. Open once the reader sorts or pages it.
+    folded: str = ""
 
 
 @dataclass
@@ -105,6 +108,7 @@ class TableView:
     headers: list[tuple[Column, str, str]]   # column, href to sort by it, aria-sort
     pager: Pager
     downloads: list[Text] = field(default_factory=list)   # its CSV, its query (pages.py)
+    asked: bool = False                # the parameters sort or page it
 
 
 def parameters(args) -> tuple[tuple[str, str], ...]:
@@ -141,7 +145,8 @@ def view(table: Table, params: dict[str, str]) -> TableView:
     shown = rows[start:start + table.page_size]
     return TableView(table, shown, order, _headers(table, order),
                      Pager(number, pages, start + 1 if shown else 0, start + len(shown),
-                           _page_links(table, order, number, pages)))
+                           _page_links(table, order, number, pages)),
+                     asked=any(key in params for key in (f"{table.id}-tri", f"{table.id}-page")))
 
 
 def _reversed(rows: list, index: int) -> list:

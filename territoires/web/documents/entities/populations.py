@@ -74,9 +74,10 @@ def populations_block(live: Store, zone: str, name: str, hosts) -> list[Block]:
     note = ("Un point par millésime des populations légales (l'année de référence du "
             "recensement de l'Insee) que reprend une version de la géographie officielle depuis "
             "2019. La population municipale s'additionne d'une commune à l'autre ; la population "
-            "totale compte aussi des personnes qui résident ailleurs.")
+            "totale compte aussi des personnes rattachées à une commune où elles ne résident pas "
+            "(élèves internes, étudiants…).")
     block = Block("populations", "Sa population au fil des millésimes", "table", table=table,
-                  note=note)
+                  note=note, folded=f"Les chiffres des graphiques ({len(table_rows)})")
     block.chart = Markup("").join(charts)
     return [block]
 

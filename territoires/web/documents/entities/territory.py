@@ -38,10 +38,8 @@ def population_facts(live: Store, members: list[EpciSummary], communes: list[Com
     if members:
         facts.append(Fact("population totale de ses EPCI", (
             Text(f"{number(totale)} habitants", value=str(totale)),
-            Text(f" — {vintages.epci_words()}, somme de ses {len(members)} EPCI. Elle dépasse la "
-                 f"population municipale : la population totale compte aussi les personnes "
-                 f"rattachées à une commune où elles ne résident pas (élèves internes, "
-                 f"étudiants…), et la liste de la DGCL reprend un millésime antérieur."),
+            Text(f" — {vintages.epci_words()}, somme de ses {len(members)} EPCI : "),
+            Text("un autre concept, un autre millésime", "#populations"), Text(". "),
             population_source(live, [e.iri for e in members]))))
     return facts
 
