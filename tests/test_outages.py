@@ -168,7 +168,8 @@ def test_flat_chains_never_reach_an_executor(capped):
                                 headers={"Content-Type": "application/sparql-query"})
         assert status == 400 and b"too complex" in body, (name, status, body[:200])
         assert probe(url, f"chain {name}") < 1.0
-    assert set(_executors_of(process.pid)) == before    # none died, none was replaced
+    # none died, none was replaced (others may have started since: executors start lazily)
+    assert before and before <= set(_executors_of(process.pid))
 
 
 @pytest.mark.server   # a real server

@@ -48,6 +48,10 @@ from .validate import Report, load_shapes, validate
 T = TypeVar("T")
 
 
+# The writer process's entry point (writer.py).
+WRITER_MAIN = "import sys; from territoires.build.writer import main; sys.exit(main(sys.argv[1:]))"
+
+
 class BuildFailed(Exception):
     def __init__(self, message: str, report: Report | None = None):
         super().__init__(message)
@@ -157,7 +161,9 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
     if child == 0:  # the child: leaves by exec, or without any clean-up
         try:
             _hand_over(target, sources, settings)
-            os.execv(sys.executable, [sys.executable, "-m", "territoires.build.writer", str(target)])
+            # `-c`, not `-m`: the package imports writer.py, and runpy warns of running a module
+            # already imported
+            os.execv(sys.executable, [sys.executable, "-c", WRITER_MAIN, str(target)])
         except OSError as error:   # the exit status says it if the disk is too full to
             status = writer.exit_status(error)
             try:

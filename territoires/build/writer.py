@@ -2,8 +2,8 @@
 graph in three RDF formats; the territories, EPCI and communes as CSV, queried from the store
 once it is loaded), in the new build directory.
 
-`territoires build` runs this in a process of its own while it validates (`python -m
-territoires.build.writer TARGET BASE`, the N-Quads spooled in TARGET by the build's forked child, which
+`territoires build` runs this in a process of its own while it validates (`main(TARGET)`, by
+pipeline.WRITER_MAIN; the N-Quads spooled in TARGET by the build's forked child, which
 then becomes this module by exec): the writing is Oxigraph's loader and zlib, native code that
 overlaps the validation's pure Python on another core. A fresh process, because RocksDB's
 background threads do not survive a fork: a process forked from one that had opened a store
