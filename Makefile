@@ -40,7 +40,7 @@ test: $(STAMP)
 
 ## make test-fast: the fast layer alone (in-process on a small build; under a minute)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) -m "not full and not server and not browser and not build" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not full and not server and not browser and not build and not slow" $(PYTEST_ARGS)
 
 ## make bench: benchmarks against the peers, a soak of the project's server, the build's cost
 ## at ×1 to ×16 the sources (not tests)

@@ -94,13 +94,16 @@ def test_the_graph_has_cubes_to_check(cube):
             STAT + "emplois-industriels-detruits", STAT + "populations-legales"} <= datasets
 
 
-@pytest.mark.parametrize("path", CONSTRAINTS, ids=[p.stem for p in CONSTRAINTS])
+# IC-12 compares observations pairwise (1,391 populations): seconds, in the slow layer.
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow) if p.stem == "ic-12"
+                                  else p for p in CONSTRAINTS], ids=[p.stem for p in CONSTRAINTS])
 def test_the_constraint_holds_on_the_small_build_without_normalising(cube, path):
     """Run on the union the endpoint serves, copied verbatim into memory (the same triples;
     IC-12 compares observations pairwise, seconds faster in memory than on disk)."""
     assert not any(bool(cube.query(q)) for q in queries(cube, path)), path.stem
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_the_abbreviated_sources_alone_break_the_constraints(store):
     """Without graph/cube-normalise the union is the abbreviated form, which IC-3 (among
     others) rejects: the derived graph is what makes the constraints hold."""
@@ -142,6 +145,7 @@ def mutated(cube: ox.Store, add=(), remove=()) -> list[str]:
     return violated(copy)
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_the_job_losses_back_in_the_yearly_dataset_break_it(cube):
     """The old pattern: the 1973-2023 losses as an observation of the by-year dataset."""
     assert "ic-01" in mutated(cube, add=[(n(JOBS), n(QB + "dataSet"), n(SHARE))])
@@ -153,6 +157,7 @@ def test_the_job_losses_back_in_the_yearly_dataset_break_it(cube):
     assert "ic-14" in found and "ic-13" in found
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_the_old_measure_type_dimension_breaks_it(cube):
     spec = n(TI + "dsd-industrie-nationale-type")
     found = mutated(cube, add=[(n(TI + "dsd-industrie-nationale"), n(QB + "component"), spec),
@@ -161,12 +166,14 @@ def test_the_old_measure_type_dimension_breaks_it(cube):
     assert {"ic-04", "ic-11"} <= set(found)
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_an_observation_without_its_unit_breaks_it(cube):
     obs = n(STAT + "salaires-nets-moyens-2022/industrie")
     unit = next(cube.quads_for_pattern(obs, n(UNIT_MEASURE), None)).object
     assert mutated(cube, remove=[(obs, n(UNIT_MEASURE), unit)]) == ["ic-13"]
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_a_duplicate_population_breaks_it(cube):
     obs = next(cube.quads_for_pattern(None, n(QB + "dataSet"), n(STAT + "populations-legales")))
     twin = n(obs.subject.value + "-bis")
@@ -174,6 +181,7 @@ def test_a_duplicate_population_breaks_it(cube):
     assert mutated(cube, add=copied) == ["ic-12"]
 
 
+@pytest.mark.slow   # IC-12 compares observations pairwise: seconds a run
 def test_an_instantiated_hierarchy_template_catches_a_value_outside_it(cube):
     """IC-20 once the graph has a hierarchical code list for the sector dimension."""
     secteur, scheme = n(TI + "secteur"), n(f"{BASE}def/hierarchie-test")

@@ -22,6 +22,7 @@ def can_mount(tmp_path) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.build   # a build of its own, on a full disk
 def test_a_full_disk_is_said_in_words(settings, tmp_path):
     if not can_mount(tmp_path):
         pytest.skip("mounting a tmpfs needs root or user namespaces (unshare -m)")

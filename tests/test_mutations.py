@@ -109,6 +109,7 @@ def _verdict(validation):
     return report.conforms, frozenset(_key(r) for r in report.results)
 
 
+@pytest.mark.build   # a full validation per mutation (2–3 minutes)
 def test_the_fast_path_gives_the_full_results_on_every_mutation(cached):
     shapes = load_shapes(cached.shapes_dir, cached.base_uri)
     different, fast_runs = [], 0

@@ -97,6 +97,7 @@ def test_an_epcis_figures_are_the_dgcl_lists_and_a_sum_only_where_it_gives_none(
     assert found[2023] == sum(communes[c] for c in members)
 
 
+@pytest.mark.slow   # every observation joined to its concept, vintage and producer: 11 s
 def test_every_population_has_concept_vintage_and_producer(store):
     assert list(store.engine.query(EVERY_POPULATION_STATES_ITS_CONCEPT_VINTAGE_AND_PRODUCER,
                                    base_iri=BASE, use_default_graph_as_union=True)) == []

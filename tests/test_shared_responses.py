@@ -25,6 +25,7 @@ def app_with(settings, directory: Path, share_cpu_ms: float = 0):
                               response_share_cpu_ms=share_cpu_ms))
 
 
+@pytest.mark.server   # starts the real server, which refuses
 @pytest.mark.parametrize("mode", [0o777, 0o775, 0o757, 0o750, 0o705])
 def test_a_directory_others_can_reach_is_refused_at_start_up(settings, published, tmp_path,
                                                              mode):
@@ -137,6 +138,7 @@ def test_only_what_the_server_made_is_deleted(tmp_path):
     assert (elsewhere / "keep.txt").read_text() == "mine"
 
 
+@pytest.mark.server   # starts the real server, which refuses
 @pytest.mark.parametrize("defect, says", [
     ("a symbolic link", "is a symbolic link"),
     ("world-writable", "has mode 777"),
