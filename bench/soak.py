@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import build as build_bench
 from .load import drive
-from .peers import HOST, _children_map, _tree, start_project, tree_rss_mib
+from .peers import HOST, _children_map, _rss_kib, _tree, start_project, tree_rss_mib
 from .workloads import RESULTS_JSON, TURTLE, Request, _rows
 
 SEED = 20261202
@@ -68,7 +68,16 @@ def snapshot(pid: int, temporary: Path) -> dict:
             descriptors += len(list(Path(f"/proc/{process}/fd").iterdir()))
         except OSError:
             pass
-    return {"rss_mib": tree_rss_mib(pid)["total_mib"], "processes": len(processes),
+    # The workers apart from their query executors: executors start lazily, so the tree's
+    # memory grows with each one started, which says nothing of a worker's caches.
+    workers = children.get(pid, [])
+    executors = [p for w in workers for p in _tree(w, children) if p != w]
+    return {"rss_mib": tree_rss_mib(pid)["total_mib"],
+            "workers_rss_mib": round(sum(map(_rss_kib, workers)) / 1024, 1),
+            "largest_worker_rss_mib": round(max(map(_rss_kib, workers), default=0) / 1024, 1),
+            "executors": len(executors),
+            "largest_executor_rss_mib": round(max(map(_rss_kib, executors), default=0) / 1024, 1),
+            "processes": len(processes),
             "file_descriptors": descriptors, "temporary_files": _files(temporary)}
 
 
