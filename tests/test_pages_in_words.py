@@ -106,3 +106,20 @@ def test_the_territory_page_says_its_share_of_the_envelope_is_unknown(client):
     funding = text[text.find("Son financement"):]
     assert "500 millions d'euros (500 000 000 €)" in funding
     assert "La part de ce territoire dans cette enveloppe n'est pas connue" in funding
+
+
+def test_a_table_its_chart_sums_up_is_folded_until_the_reader_sorts_it(client):
+    """On a phone the territory page stays a few screens: the populations' table sits folded
+    under its charts, and opens once the reader sorts or pages it (the link lands on it)."""
+    folded = re.compile(r'<details class="tableau"( open)?><summary>Les chiffres des graphiques '
+                        r'\((\d+)\)</summary>\s*<div class="table-wrap">\s*<table[^>]*'
+                        r'id="table-populations"')
+    found = folded.search(page(client, "/doc/territoire/alliances-luxe-precision-doubs"))
+    assert found and found.group(1) is None and int(found.group(2)) > 1
+    sorted_page = page(client, "/doc/territoire/alliances-luxe-precision-doubs",
+                       **{"populations-tri": "millesime"})
+    assert folded.search(sorted_page).group(1) == " open"
+    # the commune table, which no chart sums up, is never folded
+    communes = page(client, "/doc/territoire/alliances-luxe-precision-doubs").split(
+        'id="communes"')[1].split("<section")[0]
+    assert 'id="table-communes"' in communes and "<details" not in communes

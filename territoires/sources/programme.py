@@ -156,8 +156,8 @@ class ProgrammeMapper:
         fixed = {m.code for m in members if m.kind == "commune"}
         fixed |= {c for m in members if m.kind == "ept" for c in self.ept[m.code].communes}
         mapped = Mapped(listed, iri, slug, members, curated is not None, frozenset(fixed))
-        if curated is not None:
-            _check_curated(listed, mapped, curated)
+        if curated is not None:   # its EPCI are its official record's, neither more nor fewer
+            programme_curated.compare(listed, mapped.epci, curated)
         self.locations.add(iri, listed.place)
         self._identity(mapped)
         if not mapped.curated:
@@ -282,11 +282,6 @@ class ProgrammeMapper:
             count = sum(1 for m in mapped if m.listed.phase == phase)
             self.add((self.vocab.id("phase", f"territoires-d-industrie-{phase}"),
                       self.ti.nombreTerritoiresOfficiels, Literal(count, datatype=XSD.integer)))
-
-
-def _check_curated(listed: Listed, mapped: Mapped, curated: Curated) -> None:
-    """The curated territory's EPCI are its official record's, neither more nor fewer."""
-    programme_curated.compare(listed, mapped.epci, curated)
 
 
 def read_all(directory: Path) -> list[Listed]:

@@ -74,9 +74,9 @@ def check_names(vocab: Vocabulary, sources: Sequence[SourceGraph], listed: list[
 
 def check_members(vocab: Vocabulary, sources: Sequence[SourceGraph], listed: list[Listed],
                   is_epci) -> None:
-    """programme.py's check of the mapped territories without the mapping: each curated territory's EPCI against the
-    groupements of its official record that `is_epci(siren)` says are EPCI (the steward's loop
-    and the mutation bench, which do not map the lists)."""
+    """Each curated territory's EPCI against the groupements of its official record that
+    `is_epci(siren)` says are EPCI: the check programme.py makes of the mapped territories,
+    without the mapping (the steward's loop and the mutation bench do not map the lists)."""
     by_key = {(t.phase, t.ident): t for t in listed}
     for key, curated in curated_of(vocab, sources).items():
         if key in by_key:
@@ -94,6 +94,6 @@ def compare(listed: Listed, official: set[str], curated: Curated) -> None:
         missing = ", ".join(sorted(official - set(curated.epci))) or "none"
         place = curated.row_of(only_curated[0]) if only_curated else curated.place
         raise SourceError(place, f"the curated territory {curated.slug} names "
-                                         f"{listed.ident} of phase {listed.phase} ({listed.place}), "
-                                         f"whose EPCI differ: only in the curated list {extra}; "
-                                         f"only in the official list {missing}")
+                                 f"{listed.ident} of phase {listed.phase} ({listed.place}), "
+                                 f"whose EPCI differ: only in the curated list {extra}; "
+                                 f"only in the official list {missing}")

@@ -38,7 +38,7 @@ def incoming_block(live: Store, known: Known, terms: TermLabels) -> Block | None
     who = "ressource ou lien pointe" if total == 1 else "ressources ou liens pointent"
     return Block("liens-entrants", f"Liens entrants ({total})", "table", table=table,
                  note=f"{number(total)} {who} ici : {summary}.",
-                 folded=f"Les {number(total)} liens, un par un" if total > 1 else "Le lien")
+                 folded=f"Les {number(total)} liens, un par un" if total > 1 else "Voir le lien")
 
 
 def name_slice(live: Store, rows: list[tuple[Text, ...]], hosts: HostMap) -> list[tuple]:
