@@ -32,7 +32,9 @@ def test_time_pages_fit_stay_home_and_pass_axe(server, browser, axe_source, name
     browser.set_window_size(width, 900)
     requested_urls(browser)
     browser.get(server + PAGES[name])
-    assert browser.find_elements("css selector", "main h1"), f"{name} shows no page"
+    # what the browser shows if not the page (an error's text), to tell why
+    assert browser.find_elements("css selector", "main h1"), \
+        f"{name} shows no page: {browser.execute_script('return document.body.innerText')[:300]!r}"
     scroll, client = browser.execute_script(
         "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
     assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"

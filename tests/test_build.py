@@ -178,7 +178,10 @@ def test_the_whole_real_data_builds(full_build, full_settings):
     """The whole official data and every curated source conform, so the build published them,
     with every graph of the small build and the whole of France's communes."""
     manifest = json.loads((full_settings.current_build / "build.json").read_text())
-    assert manifest == json.loads(full_build.to_json())
+    # the same, but for the date a manifest read back from its file takes from the file
+    # (full_build is read back in every worker but the one that built it)
+    assert manifest == {key: value for key, value in json.loads(full_build.to_json()).items()
+                        if key != "published_at"}
     assert set(full_build.graphs) == {f"{BASE}graph/{name}" for name in (
         "cog", "liens-geo-api", "liens-annuaire-entreprises", "historique", "territoires",
         "ontologie", "article-grand-besancon", "contours", "programme", "populations", "sources",

@@ -16,7 +16,7 @@ from ...vocabulary import formats
 from ...build import versions
 from ...store import Store
 from ..answer import Described, Target, answer
-from ..context import context, hosts, store
+from ..context import context, store
 from ..errors import error_response
 from ..hosts import HostMap
 from ..http import etag, send

@@ -18,7 +18,7 @@ from ..answer import Described, Target, answer, see_other
 from ..context import context, hosts, store
 from ..errors import error_response
 from ..hosts import HostMap
-from ..routing import GET, Route, register
+from ..routing import Route, register
 from . import history, state, times
 from .page import Links, memento_page, timemap_page
 

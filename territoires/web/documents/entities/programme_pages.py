@@ -58,9 +58,9 @@ def map_block(drawing: maps.Drawing, phase: int, hosts, shown: int) -> Block:
     svg = maps.render(drawing, hosts.url, f"svg-{block_id}",
                       f"Carte des {shown} territoires d'industrie de la phase {phase}",
                       f"{block_id}-legende")
-    caption = [Text(f"Chaque territoire est un lien vers sa page ; la Guadeloupe, la Martinique, "
-                    f"la Guyane, La Réunion et Mayotte sont en encarts. Les mêmes territoires, "
-                    f"avec leurs chiffres, sont dans "), Text("le tableau", f"#{TABLE}"),
+    caption = [Text("Chaque territoire est un lien vers sa page ; la Guadeloupe, la Martinique, "
+                    "la Guyane, La Réunion et Mayotte sont en encarts. Les mêmes territoires, "
+                    "avec leurs chiffres, sont dans "), Text("le tableau", f"#{TABLE}"),
                Text(" (l'alternative textuelle de la carte).")]
     return Block(block_id, f"La carte de la phase {phase}", "map", items=caption, chart=svg)
 
