@@ -138,3 +138,42 @@ def test_virtuoso_blank_node_labels_are_read_and_kept_apart():
     nodes = [row["b"] for row in parse_answer(body, reply, "http://x/")]
     assert all(isinstance(node, ox.BlankNode) for node in nodes)
     assert nodes[0] == nodes[2] and nodes[0] != nodes[1]
+
+
+def test_a_refusal_sent_before_the_body_is_read_is_the_answer_not_a_broken_pipe():
+    """Virtuoso refuses wrong credentials with a 401 as soon as it has the headers, and closes
+    without reading the body: the client, still sending a graph, gets a broken pipe, and must
+    report the 401 it was sent (it reported the store unreachable, after four attempts)."""
+    import socket
+
+    refusal = (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n"
+               b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port, requests = listener.getsockname()[1], []
+
+    def refuse() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += connection.recv(4096)
+                requests.append(head.split(b"\r\n", 1)[0])
+                connection.sendall(refusal)
+                # then closed without reading the body: what is left unread makes it a reset
+
+    threading.Thread(target=refuse, daemon=True).start()
+    try:
+        client = SparqlClient(f"http://user:wrong@127.0.0.1:{port}/sparql-graph-crud-auth",
+                              retries=Retries(3, backoff=0), timeout=5)
+        with pytest.raises(HttpError) as failure:
+            client.put_graph("https://example.org/g", b"<a> <b> <c> .\n" * 1_000_000)
+        assert failure.value.status == 401 and "wrong" not in str(failure.value)
+        assert len(requests) == 2          # asked once, answered once, never retried
+    finally:
+        listener.close()

@@ -252,7 +252,14 @@ class SparqlClient:
             reused = connection.sock is not None
             self.requests += 1
             try:
-                connection.request(method, target, body, headers)
+                try:
+                    connection.request(method, target, body, headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    if body is None:
+                        raise
+                    # The server may answer before it has read the whole body, then close
+                    # (Virtuoso refusing credentials: a 401): its answer is still there to read.
+                    # If it said nothing, getresponse fails as a closed connection does.
                 response = connection.getresponse()
             except (TimeoutError, socket.timeout):
                 self.drop()
