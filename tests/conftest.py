@@ -155,17 +155,23 @@ def start_server(settings: Settings, *extra: str, env: dict | None = None):
     import time
     import urllib.request
 
+    import tempfile
+
     port = free_port()
+    # Its log in a file, not a pipe: a pipe nobody reads fills and stops the server, and a
+    # failing test can quote the file (server_log).
+    log = tempfile.NamedTemporaryFile("w+", prefix=f"server-{port}-", suffix=".log")
     process = subprocess.Popen(
         [sys.executable, "-m", "territoires.cli", "--output-dir", str(settings.output_dir),
          "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
         env={**os.environ, **(env or {})},   # the base is the build's
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL, stderr=log, text=True)
+    process.log = log
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read()}")
+            raise RuntimeError(f"server exited: {server_log(process)}")
         try:
             urllib.request.urlopen(url + "sparql?query=ASK%7B%7D", timeout=2).read()
             return process, url
@@ -200,6 +206,12 @@ def wait_until_served(url: str, version: str, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{url} does not serve version {version} after {timeout} s")
         time.sleep(0.1)
+
+
+def server_log(process, tail: int = 4000) -> str:
+    """The end of what a server started by `start_server` has written to stderr."""
+    with open(process.log.name, encoding="utf-8", errors="replace") as log:
+        return log.read()[-tail:]
 
 
 def stop(process) -> None:

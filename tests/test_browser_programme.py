@@ -51,7 +51,10 @@ def check_page(browser, axe_source, url: str, name: str, width: int, maps: str) 
     browser.set_window_size(width, 900)
     requested_urls(browser)
     browser.get(url)
-    assert browser.find_elements("css selector", maps), f"{name} has no map"
+    # what the browser shows if not the page (an error's text), to tell why
+    assert browser.find_elements("css selector", maps), (
+        f"{name} has no map: {browser.title!r}, "
+        f"{browser.execute_script('return document.body.innerText')[:300]!r}")
     scroll, client = browser.execute_script(
         "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
     assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"

@@ -125,6 +125,24 @@ def test_a_request_has_one_deadline_not_one_per_read(gunicorn):
 
 
 @pytest.mark.server
+def test_a_connection_that_sends_nothing_is_closed_without_an_answer(gunicorn):
+    """A browser opens a connection ahead of need (Chromium does, beside each page's): past the
+    deadline it is closed, and no 408 is written into it for the request that may be on its way."""
+    started = time.monotonic()
+    connection = socket.create_connection(("127.0.0.1", port_of(gunicorn)), timeout=5)
+    connection.settimeout(receiving.RECEIVE_SECONDS + 5)
+    try:
+        answer = connection.recv(4096)
+    except ConnectionResetError:
+        answer = b""
+    finally:
+        connection.close()
+    took = time.monotonic() - started
+    assert answer == b""
+    assert receiving.RECEIVE_SECONDS - 1 < took < receiving.RECEIVE_SECONDS + 3
+
+
+@pytest.mark.server
 def test_a_body_sent_after_100_continue_is_answered(gunicorn):
     body = b"query=ASK%7B%7D"
     connection = socket.create_connection(("127.0.0.1", port_of(gunicorn)), timeout=5)

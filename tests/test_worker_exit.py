@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import start_server, stop
+from .conftest import server_log, start_server, stop
 
 
 @pytest.mark.server   # a real server, stopped
@@ -21,6 +21,6 @@ def test_a_stopped_worker_leaves_without_error(settings, published):
             assert answer.status == 200
     finally:
         stop(process)
-    log = process.stderr.read()
+    log = server_log(process, tail=1_000_000)
     assert process.returncode == 0, log
     assert "Traceback" not in log and "SIGSEGV" not in log, log

@@ -217,7 +217,10 @@ class StallGuardedWorker(ThreadWorker):
     def murder_pending(self):
         super().murder_pending()
         for arriving in self.arrivals.expired(time.monotonic()):
-            self._drop(arriving, TIMED_OUT)
+            # A connection that never sent a byte is closed without a word: it began no
+            # request (a browser opens one ahead of need), and a 408 written to it would be
+            # read as the answer to the request its client may be sending at that instant.
+            self._drop(arriving, TIMED_OUT if arriving.data else b"")
 
     def handle(self, conn):
         received = getattr(conn, "received", b"")

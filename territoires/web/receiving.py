@@ -10,8 +10,10 @@ is answered. Here a request still arriving costs a socket and its bytes so far, 
 - `complete(data)`: whether the bytes received hold the whole request: its head, and its body
   when its length is announced (`Content-Length`, within the body limit) or chunked (its last
   chunk seen); a body the application will refuse anyway (over the limit) is not waited for;
-- past `RECEIVE_SECONDS` from its first byte a request not received whole is answered 408 and
-  its connection closed, however steadily its bytes trickle;
+- past `RECEIVE_SECONDS` a request not received whole is answered 408 and its connection
+  closed, however steadily its bytes trickle (a new connection's clock starts when it is
+  accepted, a kept-alive one's at its next request's first byte); a connection that has sent
+  nothing by then is closed without an answer, as it began no request;
 - past `PER_ADDRESS` requests being received from one address (per worker), that address's
   oldest is dropped: a slow client cannot hold more, and a prompt request from the same
   address (behind the same NAT) is still answered.
