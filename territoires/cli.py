@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
 import time
 from datetime import date
@@ -24,11 +26,20 @@ def _progress(quiet: bool):
     return say
 
 
+# What a command leaves for the process's end to free (a build's mapped graphs): `run`, the
+# command's entry point, then ends the process without freeing it object by object.
+_LEFT_TO_THE_EXIT: list = []
+
+
 def cmd_build(args, settings) -> int:
     from .build.pipeline import BuildFailed, build
 
+    # The process ends with its build: the collector, paused by the build, stays so (taken up
+    # again it would first visit every object the build allocated: 1.5 s), and the mapped
+    # graphs are left to the process's end (`run`).
+    gc.disable()
     try:
-        manifest = build(settings, _progress(args.quiet))
+        manifest = build(settings, _progress(args.quiet), hold=_LEFT_TO_THE_EXIT)
     except BuildFailed as failure:
         if failure.report is not None:
             sys.stderr.write(failure.report.text())
@@ -237,5 +248,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The `territoires` command: `main`, then the process's end; once a build has left its
+    graphs (_LEFT_TO_THE_EXIT), without the interpreter's teardown, which would free them one
+    object at a time (2.4 s) for a process about to vanish."""
+    status = main()
+    if _LEFT_TO_THE_EXIT:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
