@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..store.sparql_client import Retries, SparqlClient, SparqlError, user_agent
 from . import insee, wikidata
-from .codes import CodesError, read_codes
-from .linker import Linker, run
+from .codes import KINDS, CodesError, read_codes
+from .linker import Linker, LinkRun, run
 
 DEFAULT_REFERENCE_DATE = date(2026, 1, 1)   # the COG 2026 of data/reference/
 LINKERS = ("wikidata", "insee")
