@@ -216,7 +216,10 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
 def _hand_over(target: Path, sources: Sources, settings: Settings) -> None:
     """The canonical N-Quads and what the manifest needs of the mapped sources, for the writer."""
     started = time.perf_counter()
-    (target / writer.SPOOL).write_bytes(b"\n".join(sources.nquads()))
+    with open(target / writer.SPOOL, "wb") as spool:   # line by line: no joined copy
+        lines = sources.nquads()
+        spool.writelines(line + b"\n" for line in lines[:-1])
+        spool.write(lines[-1] if lines else b"")
     (target / writer.GRAPHS).write_text(json.dumps({
         "graphs": {str(g.iri): len(g.graph) for g in sources.graphs},
         "base": settings.base_uri, "prefixes": Vocabulary(settings.base_uri).prefixes(),
