@@ -32,10 +32,10 @@ validate: $(STAMP)
 JOBS   ?= auto
 XDIST  := -n $(JOBS) --dist loadfile
 
-## make test: the whole test suite, every layer (what .ci/run runs)
+## make test: the whole test suite, every layer (what .ci/run runs), with its slowest tests
 test: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
-	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS); serial=$$?; \
+	$(BIN)/python -m pytest $(XDIST) -m "not serial" --durations=30 $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/python -m pytest -m serial --durations=10 $(PYTEST_ARGS); serial=$$?; \
 	test $$parallel -eq 0 -a $$serial -eq 0
 
 ## make test-fast: the fast layer alone (in-process on a small build; under a minute)

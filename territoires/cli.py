@@ -26,20 +26,28 @@ def _progress(quiet: bool):
     return say
 
 
-# What a command leaves for the process's end to free (a build's mapped graphs): `run`, the
-# command's entry point, then ends the process without freeing it object by object.
+# A command run by `run`, the process's entry point, ends the process: it may leave what it
+# mapped to the process's end (_LEFT_TO_THE_EXIT), which `run` then ends without freeing it
+# object by object, and need not take the cyclic collector up again. A caller of `main` in a
+# process that goes on (a test) gets neither.
+_ENDING = False
 _LEFT_TO_THE_EXIT: list = []
+
+
+def _leave_to_the_exit() -> list | None:
+    """Where a command run by `run` leaves its mapped graphs, with the collector paused (taken
+    up again, it would first visit every object allocated meanwhile: 1.5 s after a build)."""
+    if not _ENDING:
+        return None
+    gc.disable()
+    return _LEFT_TO_THE_EXIT
 
 
 def cmd_build(args, settings) -> int:
     from .build.pipeline import BuildFailed, build
 
-    # The process ends with its build: the collector, paused by the build, stays so (taken up
-    # again it would first visit every object the build allocated: 1.5 s), and the mapped
-    # graphs are left to the process's end (`run`).
-    gc.disable()
     try:
-        manifest = build(settings, _progress(args.quiet), hold=_LEFT_TO_THE_EXIT)
+        manifest = build(settings, _progress(args.quiet), hold=_leave_to_the_exit())
     except BuildFailed as failure:
         if failure.report is not None:
             sys.stderr.write(failure.report.text())
@@ -69,7 +77,10 @@ def cmd_validate(args, settings) -> int:
         report = incremental.fast(settings, paths[0], shapes, progress)
     if report is None:
         files = incremental.digests(settings)   # what this validation reads, before it reads it
+        left = _leave_to_the_exit()
         sources = map_sources(settings, progress, extra=extra)
+        if left is not None:
+            left.append(sources)
         report = check(settings, sources, progress, shapes)
         if all(_inside(d, settings) for d in extra):
             try:
@@ -249,9 +260,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `territoires` command: `main`, then the process's end; once a build has left its
+    """The `territoires` command: `main`, then the process's end; once a command has left its
     graphs (_LEFT_TO_THE_EXIT), without the interpreter's teardown, which would free them one
     object at a time (2.4 s) for a process about to vanish."""
+    global _ENDING
+    _ENDING = True
     status = main()
     if _LEFT_TO_THE_EXIT:
         sys.stdout.flush()

@@ -48,6 +48,20 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def shown(driver, selector: str, seconds: float = 10) -> list:
+    """The elements matching `selector` once the page shows at least one, waited for up to
+    `seconds`: in CI (a loaded machine) a page just loaded once had no `main h1` while its text,
+    read a moment later, held the heading. Empty if none came."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, seconds).until(
+            lambda d: d.find_elements("css selector", selector))
+    except TimeoutException:
+        return []
+
+
 def requested_urls(driver) -> list[str]:
     """Every URL the browser sent a request for since the last call (DevTools network log)."""
     import json

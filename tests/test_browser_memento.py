@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from .test_browser import (ARTEFACTS, CHROMEDRIVER, CHROMIUM, WIDTHS, axe_source,  # noqa: F401
-                           browser, requested_urls, serious_violations, whole_page_screenshot)
+                           browser, requested_urls, serious_violations, shown,
+                           whole_page_screenshot)
 
 pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Debian's chromium")]
@@ -33,7 +34,7 @@ def test_time_pages_fit_stay_home_and_pass_axe(server, browser, axe_source, name
     requested_urls(browser)
     browser.get(server + PAGES[name])
     # what the browser shows if not the page (an error's text), to tell why
-    assert browser.find_elements("css selector", "main h1"), \
+    assert shown(browser, "main h1"), \
         f"{name} shows no page: {browser.execute_script('return document.body.innerText')[:300]!r}"
     scroll, client = browser.execute_script(
         "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")

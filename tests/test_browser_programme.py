@@ -13,7 +13,8 @@ import pytest
 from .conftest import start_server, stop
 from .programme_build import programme_published, programme_settings  # noqa: F401
 from .test_browser import (CHROMEDRIVER, CHROMIUM, WIDTHS, axe_source, browser,  # noqa: F401
-                           requested_urls, serious_violations, whole_page_screenshot, ARTEFACTS)
+                           requested_urls, serious_violations, shown, whole_page_screenshot,
+                           ARTEFACTS)
 
 pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Debian's chromium")]
@@ -52,7 +53,7 @@ def check_page(browser, axe_source, url: str, name: str, width: int, maps: str) 
     requested_urls(browser)
     browser.get(url)
     # what the browser shows if not the page (an error's text), to tell why
-    assert browser.find_elements("css selector", maps), (
+    assert shown(browser, maps), (
         f"{name} has no map: {browser.title!r}, "
         f"{browser.execute_script('return document.body.innerText')[:300]!r}")
     scroll, client = browser.execute_script(

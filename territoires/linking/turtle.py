@@ -10,15 +10,11 @@ source is. rdflib sorts the subjects and their statements: the same links give t
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from ..vocabulary.namespaces import DATASET_PATH, PAV
-
-if TYPE_CHECKING:   # linker.py imports this module
-    from .linker import EntityKind, Linker
 
 TI = Namespace("def/territoires#")     # relative: resolved against the build's base
 PREFIXES = {"ti": TI, "dcterms": DCTERMS, "prov": PROV, "pav": PAV, "void": VOID, "rdfs": RDFS,
