@@ -2,7 +2,8 @@
 
 `suite` (the default) compares the project's server with its peers on the same graph (see
 bench/suite.py); `build` times full builds; `soak` holds the project's server under a mixed load
-and reports what it holds before and after (bench/soak.py)."""
+and reports what it holds before and after (bench/soak.py); `worker-memory` compares a worker's
+resident memory on two builds (bench/worker_memory.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import build, scale, soak, steward, suite
+from . import build, scale, soak, steward, suite, worker_memory
 from .peers import ROOT
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("suite", nargs="?", default="suite",
-                        choices=["suite", "build", "soak", "scale", "steward"])
+                        choices=["suite", "build", "soak", "scale", "steward",
+                                 "worker-memory"])
     parser.add_argument("--runs", type=int, default=3,
-                        help="build: number of builds; steward: of `validate FILE` runs")
+                        help="build: number of builds; steward: of `validate FILE` runs; "
+                             "worker-memory: of servers per build")
     parser.add_argument("--requests", type=int, default=2000,
                         help="at most N requests per workload and concurrency")
     parser.add_argument("--duration", type=float, default=5,
@@ -48,10 +51,22 @@ def main(argv: list[str] | None = None) -> None:
                         help="scale: the sizes built, as multiples of the sources")
     parser.add_argument("--soak-seconds", type=float, default=60, help="soak: its length")
     parser.add_argument("--soak-concurrency", type=int, default=8, help="soak: client threads")
+    parser.add_argument("--vs", default="",
+                        help="worker-memory: CHECKOUT:OUTPUT_DIR of the build to compare with")
+    parser.add_argument("--pages", type=int, default=8000,
+                        help="worker-memory: the HTML pages asked after the start")
     options = parser.parse_args(argv)
     if options.suite == "build":
         print(build.markdown(build.run(options.runs)))
         return
+    if options.suite == "worker-memory":
+        builds = [(ROOT, options.output_dir or ROOT / "output")]
+        if options.vs:
+            checkout, _, output = options.vs.partition(":")
+            builds.append((Path(checkout), Path(output)))
+        rows = worker_memory.run(builds, options.pages, options.runs)
+        print(worker_memory.markdown(rows))
+        sys.exit(1 if any(row["errors"] for row in rows) else 0)
     if options.suite == "steward":
         result = steward.run(options.runs)
         print(steward.markdown(result))
