@@ -28,7 +28,7 @@ PREFIX ti: <def/territoires#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 SELECT ?observation WHERE {
   ?observation ti:populationLegale ?value .
-  FILTER NOT EXISTS {
+  MINUS {   # as FILTER NOT EXISTS here (they share ?observation): one anti-join, not one per row
     ?observation ti:conceptPopulation ?concept ; ti:periodeReference ?vintage ;
         ti:producteur ?producer .
     ?producer a ?kind .
@@ -44,7 +44,7 @@ SELECT ?epci ?property WHERE {
   VALUES (?property ?concept) { (ti:populationTotale <def/concept-population/totale>)
                                 (ti:populationMunicipale <def/concept-population/municipale>) }
   ?epci ?property ?value .
-  ?member ti:zone ?epci .
+  FILTER EXISTS { ?member ti:zone ?epci }
   FILTER NOT EXISTS { ?observation ti:zone ?epci ; ti:conceptPopulation ?concept ;
                           ti:populationLegale ?value ; ti:periodeReference ?vintage ;
                           ti:producteur ?producer }

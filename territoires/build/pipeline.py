@@ -24,7 +24,6 @@ on the other core.
 from __future__ import annotations
 
 import fcntl
-import gc
 import json
 import os
 import shutil
@@ -32,7 +31,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import TypeVar
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +41,7 @@ from ..vocabulary.namespaces import Vocabulary
 from ..sources import Progress, Sources, load_all
 from .quality import report_graph
 from ..store.manifest import SHAPES_FILE, VALIDATION_FILE, Manifest
+from .collector import paused_collector
 from .validate import Report, load_shapes, validate
 
 
@@ -62,6 +61,11 @@ class BuildFailed(Exception):
 
 def map_sources(settings: Settings, progress: Progress, extra: list[Path] = ()) -> Sources:
     """Every source mapped, with the normalised form of their Data Cube (datacube.py)."""
+    with paused_collector():
+        return _map_sources(settings, progress, extra)
+
+
+def _map_sources(settings: Settings, progress: Progress, extra: list[Path]) -> Sources:
     sources = load_all(settings, list(extra), progress)
     normalised = datacube.add_normalised(sources, Vocabulary(settings.base_uri))
     if normalised is not None:
@@ -90,7 +94,7 @@ def build(settings: Settings, progress: Progress = lambda _: None,
     except OSError as error:
         raise BuildFailed(f"cannot make the output directory {settings.output_dir}: "
                           f"{error.strerror or error}") from None
-    with _lock(settings.output_dir), _without_cycle_collection():
+    with _lock(settings.output_dir), paused_collector():
         _remove_unfinished(settings.output_dir, progress)
         manifest = _build(settings, progress, hold)
     progress(f"published version {manifest.version} "
@@ -142,23 +146,6 @@ def _build(settings: Settings, progress: Progress, hold: list | None) -> Manifes
     return manifest
 
 
-@contextmanager
-def _without_cycle_collection():
-    """The cyclic garbage collector paused while a build runs: the mapped graphs are a million
-    objects that live until the build ends, and each collection visited them (5.5 s of a
-    14 s mapping, measured with gc.callbacks; the graphs make almost no cycles, and the
-    build's peak memory was the same without it). Reference counting still frees the rest.
-    Taken up again, the collector first visits every object allocated meanwhile (1.5 s after
-    a whole build): a process that ends with its build leaves it paused (cli.cmd_build)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _remove_unfinished(output: Path, progress: Progress) -> None:
     """Build directories a killed build left (no manifest: it is written last) are garbage; with
     the lock held, no build is writing one."""
@@ -183,10 +170,9 @@ def _while_writing(target: Path, sources: Sources, settings: Settings,
         return validate(), None
     child = os.fork()
     if child == 0:  # the child: leaves by exec, or without any clean-up
-        # No collection in the child either (the build pauses it; the parent may not be a
-        # build's process): one would visit every object of the mapped graphs and so copy
-        # each page it shares with the parent; what it allocates is freed by the exec.
-        gc.disable()
+        # The collector is paused (build's paused_collector), as it must be here: a collection
+        # would visit every object of the mapped graphs and so copy each page the child
+        # shares with its parent.
         try:
             _hand_over(target, sources, settings)
             # `-c`, not `-m`: the package imports writer.py, and runpy warns of running a module

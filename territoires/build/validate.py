@@ -15,6 +15,7 @@ from rdflib.term import Node
 from ..vocabulary.locations import Location, Locations
 from ..vocabulary.namespaces import RDF, SH
 from ..sources import SourceError, turtle
+from .collector import paused_collector
 
 
 @dataclass
@@ -116,7 +117,7 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
 
 
 def validate(data: Graph | Dataset, shapes: Graph, locations: Locations) -> Report:
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), paused_collector():
         # rdflib's Dataset warns on every union lookup that pyshacl makes (hundreds of thousands).
         warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
         conforms, results_graph, _ = pyshacl.validate(
