@@ -32,7 +32,11 @@ def run(builds: list[tuple[Path, Path]], pages: int, runs: int) -> list[dict]:
     """`builds`: (checkout, output directory) pairs; one row of medians per build."""
     rows = []
     for checkout, output in builds:
-        measured = [_one(checkout, output, pages) for _ in range(runs)]
+        measured = []
+        for number in range(1, runs + 1):
+            print(f"  {checkout}: run {number}/{runs}, {pages:,} pages…", file=sys.stderr,
+                  flush=True)
+            measured.append(_one(checkout, output, pages))
         rows.append({"checkout": str(checkout), "output": str(output), "pages": pages,
                      "runs": runs, "errors": sum(m["errors"] for m in measured),
                      **{key: statistics.median(m[key] for m in measured)
