@@ -171,3 +171,24 @@ def test_a_sticky_world_writable_parent_is_accepted(settings, published, tmp_pat
     parent.chmod(0o1777)
     app_with(settings, parent / "shared")
     assert (parent / "shared").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_directory_made_unsafe_while_served_is_no_longer_read(tmp_path):
+    """The directory is checked again once a second (RECHECK_SECONDS), not on every request:
+    made reachable by others, it is no longer read past that second."""
+    import time
+
+    from territoires.web.caching import shared as module
+
+    root = tmp_path / "shared"
+    root.mkdir(mode=0o700)
+    shared = SharedResponses(root, 1 << 20)
+    key = ("a", "version")
+    shared.put(key, Whole("200 OK", [], b"x"))
+    assert shared.get(key).body == b"x"
+    root.chmod(0o755)
+    time.sleep(module.RECHECK_SECONDS + 0.2)
+    assert shared.get(key) is None
+    root.chmod(0o700)
+    time.sleep(module.RECHECK_SECONDS + 0.2)
+    assert shared.get(key).body == b"x"
