@@ -64,6 +64,10 @@ def main(argv: list[str] | None = None) -> None:
         if options.vs:
             checkout, _, output = options.vs.partition(":")
             builds.append((Path(checkout), Path(output)))
+        for _, output in builds:
+            if not (output / "current" / "build.json").exists():
+                parser.error(f"worker-memory: no build in {output} (run `territoires build` "
+                             f"with --output-dir {output} first)")
         rows = worker_memory.run(builds, options.pages, options.runs)
         print(worker_memory.markdown(rows))
         sys.exit(1 if any(row["errors"] for row in rows) else 0)

@@ -263,14 +263,16 @@ def _started(server: Server, argv, log: Path, limit: float, env=None, cwd=None) 
 
 
 def start_project(output_dir: Path, base_uri: str, work: Path, workers: int = 2,
-                  env: dict | None = None) -> Server:
+                  env: dict | None = None, checkout: Path = ROOT) -> Server:
+    """`territoires serve` on `output_dir`, with the code of `checkout` (another build's own,
+    to compare with it)."""
     port = free_port()
     server = Server("project", f"territoires (gunicorn, {workers} workers)", "project", port,
                     "/sparql")
     argv = [sys.executable, "-m", "territoires.cli", "--output-dir", str(output_dir), "serve",
             "--host", HOST, "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "TERRITOIRES_BASE_URI": base_uri, **(env or {})}
-    return _started(server, argv, work / "project.log", 60, env=env, cwd=ROOT)
+    return _started(server, argv, work / "project.log", 60, env=env, cwd=checkout)
 
 
 def start_granian(output_dir: Path, base_uri: str, work: Path, workers: int = 2) -> Server:

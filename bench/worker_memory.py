@@ -3,26 +3,25 @@ data may add at most 10 %). `python -m bench worker-memory --output-dir A [--vs 
 [--pages N] [--runs R]`.
 
 For each build in turn, R times: `territoires serve --workers 1` started from the build's own
-checkout (its code serves its build), its worker's resident size read from /proc once it
+checkout (its code serves its build; peers.start_project), its worker's resident size read once it
 answers, then after N HTML pages asked one after the other (the home page and N communes in
 code order: the same pages in both builds), executors apart (they start lazily, and the pages
-start none). The caches are bounded in bytes of what they hold, so past a few thousand pages
-both builds' workers reach their bound: the figure after the pages compares workers whose
-caches are full, the figure at start what the builds themselves cost a worker.
+start none). The figure at start is what the code and the build cost a worker before any page;
+the figure after the pages includes its caches, which are bounded in bytes of what they hold.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .peers import free_port
+from .peers import HOST, _children_map, _rss_kib, start_project
 
 COMMUNES = ("SELECT ?c WHERE {{ ?c a <{base}def/territoires#Commune> }} ORDER BY ?c "
             "LIMIT {limit}")
@@ -49,37 +48,23 @@ def run(builds: list[tuple[Path, Path]], pages: int, runs: int) -> list[dict]:
 
 
 def _one(checkout: Path, output: Path, pages: int) -> dict:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "territoires.cli", "--output-dir", str(output), "serve",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait(url)
-        time.sleep(2)                      # the worker done with its start
-        start = _worker_mib(server.pid)
-        errors = 0
-        for path in ["", *_communes(url, _base(output), pages)]:
-            try:
-                _get(url + path)
-            except OSError:
-                errors += 1
-        return {"start_mib": start, "after_mib": _worker_mib(server.pid), "errors": errors}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    base = _base(output)
+    with tempfile.TemporaryDirectory(prefix="worker-memory-") as work:
+        server = start_project(output, base, Path(work), workers=1, checkout=checkout)
+        url = f"http://{HOST}:{server.port}/"
         try:
-            urllib.request.urlopen(url + "sparql?query=ASK%7B%7D", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} within 60 s")
+            time.sleep(2)                      # the worker done with its start
+            start = _worker_mib(server.process.pid)
+            errors = 0
+            for path in ["", *_communes(url, base, pages)]:
+                try:
+                    _get(url + path)
+                except OSError:
+                    errors += 1
+            return {"start_mib": start, "after_mib": _worker_mib(server.process.pid),
+                    "errors": errors}
+        finally:
+            server.stop()
 
 
 def _communes(url: str, base: str, limit: int) -> list[str]:
@@ -103,17 +88,9 @@ def _get(url: str, accept: str = "text/html") -> bytes:
 
 
 def _worker_mib(arbiter: int) -> int:
-    [worker] = _children(arbiter)
-    with open(f"/proc/{worker}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    raise RuntimeError(f"no VmRSS for process {worker}")
-
-
-def _children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
-        return [int(p) for p in children.read().split()]
+    """The resident memory of the arbiter's one worker (its executors apart)."""
+    [worker] = _children_map().get(arbiter, [])
+    return _rss_kib(worker) // 1024
 
 
 def markdown(rows: list[dict]) -> str:

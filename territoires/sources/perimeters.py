@@ -37,7 +37,6 @@ class Perimeters:
     def __init__(self, vocab: Vocabulary, timeline: Timeline, graph: Graph):
         self.vocab, self.ti, self.timeline, self.graph = vocab, vocab.ti, timeline, graph
         self._add = graph.add
-        self._by_siren: dict[int, dict[str, set[str]]] = {}
 
     def territory(self, iri: URIRef, label_date: str, epci: set[str],
                   fixed: frozenset[str] = frozenset()) -> None:
@@ -67,17 +66,8 @@ class Perimeters:
         for siren in epci:
             if siren not in self.timeline.epci[year]:
                 sirens |= self._successors_until(siren, year)
-        members = self._members(year)
+        members = self.timeline.members_of(year)
         return {code for siren in sirens for code in members.get(siren, ())}
-
-    def _members(self, year: int) -> dict[str, set[str]]:
-        """SIREN → its communes in `year`, indexed once: every territory of both phases asks."""
-        if year not in self._by_siren:
-            index: dict[str, set[str]] = {}
-            for code, siren in self.timeline.epci_of[year].items():
-                index.setdefault(siren, set()).add(code)
-            self._by_siren[year] = index
-        return self._by_siren[year]
 
     def _successors_until(self, siren: str, year: int) -> set[str]:
         found, frontier = set(), {siren}

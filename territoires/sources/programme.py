@@ -134,7 +134,6 @@ class ProgrammeMapper:
         self.add = graph.add
         self.locations = Locations()
         self.epts_used: set[str] = set()
-        self._communes_of: dict[int, dict[str, set[str]]] = {}   # year → SIREN → communes
 
     def member(self, territory: Listed, siren: str, name: str) -> Member:
         """What a listed SIREN is, in this order: an EPCI of the list's vintage (or of now),
@@ -234,7 +233,7 @@ class ProgrammeMapper:
     def communes_then(self, mapped: Mapped) -> set[str]:
         """The communes covered in the list's vintage: its EPCI's members that year, with the
         EPT's and the single communes."""
-        communes_of = self.communes_of(programme_lists.VINTAGES[mapped.listed.phase])
+        communes_of = self.timeline.members_of(programme_lists.VINTAGES[mapped.listed.phase])
         found = {code for siren in mapped.epci for code in communes_of.get(siren, ())}
         for member in mapped.members:
             if member.kind == "ept":
@@ -242,16 +241,6 @@ class ProgrammeMapper:
             elif member.kind == "commune":
                 found.add(member.code)
         return found
-
-    def communes_of(self, year: int) -> dict[str, set[str]]:
-        """Each EPCI's communes in `year`, inverted once from the history's commune → EPCI
-        (not scanned again for each of the 332 territories)."""
-        if year not in self._communes_of:
-            inverted: dict[str, set[str]] = {}
-            for code, siren in self.timeline.epci_of[year].items():
-                inverted.setdefault(siren, set()).add(code)
-            self._communes_of[year] = inverted
-        return self._communes_of[year]
 
     def _areas(self, iri: URIRef, communes: set[str]) -> None:
         departements = {self.reference.departement[c] for c in communes

@@ -105,6 +105,7 @@ class Timeline:
     epci_of: dict[int, dict[str, str]] = field(default_factory=dict)   # commune → SIREN
     _former: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
     _actuelles: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    _members_of: dict[int, dict[str, set[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, root: Path) -> "Timeline":
@@ -167,6 +168,16 @@ class Timeline:
 
     def members_in(self, year: int) -> dict[str, str]:
         return self.epci_of[year]
+
+    def members_of(self, year: int) -> dict[str, set[str]]:
+        """EPCI SIREN → its communes in `year`, inverted once per vintage from `epci_of`: the
+        perimeters and the programme ask it for each of the 332 territories."""
+        if year not in self._members_of:
+            index: dict[str, set[str]] = {}
+            for code, siren in self.epci_of[year].items():
+                index.setdefault(siren, set()).add(code)
+            self._members_of[year] = index
+        return self._members_of[year]
 
     def communes_in(self, year: int) -> set[str]:
         if year not in self._actuelles:
